@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package openpca needs to build, run and test. Idempotent: installs
+# only what is missing. Runs as root (or through sudo when available).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config
+  # libraries
+  libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
+  libp11-kit-dev libcli11-dev libspdlog-dev libfmt-dev
+  # tests and benchmarks
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  openssl awscli python3 python3-cryptography python3-boto3 softhsm2 wrk sqlite3 curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "openpca: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

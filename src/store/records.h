@@ -1,0 +1,69 @@
+// Plain records persisted by a Store. Times are Unix epoch milliseconds unless named *_s.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+
+namespace openpca::store {
+
+struct CaRecord {
+  std::string id;          // lower-case UUID, the last part of the ARN
+  std::string arn;
+  std::string account_id;
+  std::string type;        // "ROOT" | "SUBORDINATE"
+  std::string status;      // CertificateAuthorityStatus as the model spells it
+  std::string status_before_deletion;  // set while status == "DELETED"
+  std::string configuration_json;      // CertificateAuthorityConfiguration, as returned by Describe
+  std::string revocation_json;         // RevocationConfiguration, "" when never set
+  std::string key_storage_security_standard;
+  std::string usage_mode;
+  std::string key_id;                  // KeyStore reference
+  std::string csr_pem;                 // empty while CREATING
+  Bytes certificate_der;               // empty until a CA certificate is imported
+  std::string chain_pem;               // parents of the CA certificate, issuer first
+  std::string serial_hex;              // of the CA certificate
+  std::optional<int64_t> not_before_s;
+  std::optional<int64_t> not_after_s;
+  int64_t created_at_ms = 0;
+  int64_t last_state_change_at_ms = 0;
+  std::optional<int64_t> restorable_until_ms;
+  std::string failure_reason;
+  int64_t version = 0;  // bumped by every UpdateCa; used for optimistic concurrency
+};
+
+struct CertificateRecord {
+  std::string ca_id;
+  std::string serial_hex;  // lower case, no leading "00" beyond what DER needs
+  Bytes der;
+  int64_t not_before_s = 0;
+  int64_t not_after_s = 0;
+  int64_t issued_at_ms = 0;
+  std::string template_arn;
+  std::optional<int64_t> revoked_at_ms;
+  std::optional<int> revocation_reason;  // RFC 5280 CRLReason code
+};
+
+struct Tag {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+// An idempotency token claimed for a scope (e.g. "IssueCertificate|<ca arn>|<token>").
+struct IdempotencyClaim {
+  std::string scope_key;
+  std::string result;       // what the first call returned (e.g. the ARN)
+  int64_t expires_at_ms = 0;
+};
+
+struct AccessKeyRecord {
+  std::string access_key_id;
+  std::string account_id;
+  Bytes sealed_secret;  // SecretBox-sealed secret access key
+  int64_t created_at_ms = 0;
+};
+
+}  // namespace openpca::store

@@ -1,0 +1,69 @@
+// Store: durable state of openpca. SQLite implements it now; PostgreSQL later, with no change
+// above this interface. Implementations are thread-safe; every mutating call returns only after
+// its effect is durable (committed and synced).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "store/records.h"
+
+namespace openpca::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- Settings: small named values (account id, schema facts). ---
+  virtual Result<std::optional<std::string>> GetSetting(std::string_view name) = 0;
+  virtual Status PutSetting(std::string_view name, std::string_view value) = 0;
+
+  // --- Access keys. ---
+  // Errors: kInvalidArgs if the id exists.
+  virtual Status InsertAccessKey(const AccessKeyRecord& key) = 0;
+  // Errors: kResourceNotFound.
+  virtual Result<AccessKeyRecord> GetAccessKey(std::string_view access_key_id) = 0;
+
+  // --- Certificate authorities. ---
+  // Inserts a CA (version 1) with its tags, and, when `claim` is given, claims that idempotency
+  // token in the same transaction. Errors: kInvalidArgs if the id exists.
+  virtual Status InsertCa(const CaRecord& ca, const std::vector<Tag>& tags,
+                          const std::optional<IdempotencyClaim>& claim) = 0;
+  // Errors: kResourceNotFound.
+  virtual Result<CaRecord> GetCa(std::string_view ca_id) = 0;
+  // CAs of `account_id` ordered by (created_at_ms, id), starting after `after_id` ("" = start).
+  virtual Result<std::vector<CaRecord>> ListCas(std::string_view account_id,
+                                                std::string_view after_id, int limit) = 0;
+  virtual Result<int64_t> CountCas(std::string_view account_id) = 0;
+  // Replaces the CA row when its stored version equals `ca.version`; the stored version becomes
+  // ca.version + 1. Errors: kResourceNotFound; kConcurrentModification on a version mismatch.
+  virtual Status UpdateCa(const CaRecord& ca) = 0;
+  // Removes the CA, its tags and its certificates. Errors: kResourceNotFound.
+  virtual Status PurgeCa(std::string_view ca_id) = 0;
+
+  // --- Tags. ---
+  virtual Result<std::vector<Tag>> GetTags(std::string_view ca_id) = 0;
+  // Replaces the whole tag set of the CA atomically.
+  virtual Status ReplaceTags(std::string_view ca_id, const std::vector<Tag>& tags) = 0;
+
+  // --- Issued certificates. ---
+  // Durably stores a certificate (and the idempotency claim, if any, in the same transaction).
+  // Concurrent callers are committed together (group commit): one sync serves many certificates.
+  // Errors: kRequestFailed if (ca_id, serial) already exists; kInternal.
+  virtual Status InsertCertificate(const CertificateRecord& cert,
+                                   const std::optional<IdempotencyClaim>& claim) = 0;
+  // Errors: kResourceNotFound.
+  virtual Result<CertificateRecord> GetCertificate(std::string_view ca_id,
+                                                   std::string_view serial_hex) = 0;
+
+  // --- Idempotency. ---
+  // The live (unexpired at `now_ms`) claim for scope_key, if any.
+  virtual Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
+                                                                        int64_t now_ms) = 0;
+};
+
+}  // namespace openpca::store
