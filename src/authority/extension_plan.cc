@@ -1,0 +1,112 @@
+#include "authority/extension_plan.h"
+
+#include "authority/wire_structs.h"
+#include "x509/extensions.h"
+
+namespace openpca::authority {
+namespace {
+
+constexpr char kSkiOid[] = "2.5.29.14";
+constexpr char kAkiOid[] = "2.5.29.35";
+constexpr char kSanOid[] = "2.5.29.17";
+
+}  // namespace
+
+void ExtensionPlan::Offer(x509::X509ExtensionPtr ext) {
+  std::string oid = x509::ExtensionOid(*ext);
+  if (index_.count(oid) > 0) return;
+  index_[oid] = extensions_.size();
+  extensions_.push_back(std::move(ext));
+}
+
+void ExtensionPlan::AddIfAbsent(x509::X509ExtensionPtr ext) { Offer(std::move(ext)); }
+
+Status ExtensionPlan::AddTemplateExtensions() {
+  ASSIGN_OR_RETURN(auto bc, x509::BasicConstraintsExt(tmpl_.bc_ca, tmpl_.path_len,
+                                                      tmpl_.bc_critical));
+  Offer(std::move(bc));
+  if (tmpl_.key_usage.has_value()) {
+    ASSIGN_OR_RETURN(auto ku, x509::KeyUsageExt(*tmpl_.key_usage, true));
+    Offer(std::move(ku));
+  }
+  if (tmpl_.eku.has_value()) {
+    ASSIGN_OR_RETURN(auto eku, x509::ExtendedKeyUsageExt(*tmpl_.eku, tmpl_.eku_critical));
+    Offer(std::move(eku));
+  }
+  return Status::Ok();
+}
+
+Status ExtensionPlan::AddApiExtensions(const nlohmann::json& ext) {
+  std::vector<x509::X509ExtensionPtr> api;
+  if (auto ku = ext.find("KeyUsage"); ku != ext.end() && ku->is_object()) {
+    ASSIGN_OR_RETURN(auto e, x509::KeyUsageExt(ToKeyUsageBits(*ku), true));
+    api.push_back(std::move(e));
+  }
+  if (auto eku = ext.find("ExtendedKeyUsage"); eku != ext.end() && eku->is_array()) {
+    ASSIGN_OR_RETURN(auto oids, ToEkuOids(*eku));
+    ASSIGN_OR_RETURN(auto e, x509::ExtendedKeyUsageExt(oids, false));
+    api.push_back(std::move(e));
+  }
+  if (auto sans = ext.find("SubjectAlternativeNames"); sans != ext.end() && sans->is_array()) {
+    std::vector<x509::GeneralNameSpec> names;
+    for (const auto& gn : *sans) {
+      ASSIGN_OR_RETURN(auto spec, ToGeneralName(gn));
+      names.push_back(std::move(spec));
+    }
+    ASSIGN_OR_RETURN(auto e, x509::SubjectAltNameExt(names));
+    api.push_back(std::move(e));
+  }
+  if (auto pol = ext.find("CertificatePolicies"); pol != ext.end() && pol->is_array()) {
+    ASSIGN_OR_RETURN(auto e, x509::CertificatePoliciesExt(ToPolicies(*pol)));
+    api.push_back(std::move(e));
+  }
+  std::map<std::string, bool> seen;
+  for (const auto& e : api) seen[x509::ExtensionOid(*e)] = true;
+  if (auto custom = ext.find("CustomExtensions"); custom != ext.end() && custom->is_array()) {
+    for (const auto& c : *custom) {
+      std::string oid = c.value("ObjectIdentifier", "");
+      auto value = Base64Decode(c.value("Value", ""));
+      if (!value) return Status(ErrorCode::kInvalidArgs, "CustomExtension value is not base64.");
+      if (seen.count(oid) > 0) {
+        return Status(ErrorCode::kInvalidArgs,
+                      "The extension " + oid + " is specified more than once.");
+      }
+      seen[oid] = true;
+      ASSIGN_OR_RETURN(auto e, x509::RawExtension(oid, *value, c.value("Critical", false)));
+      api.push_back(std::move(e));
+    }
+  }
+  for (auto& e : api) Offer(std::move(e));
+  return Status::Ok();
+}
+
+Status ExtensionPlan::AddCsrExtensions(const X509_REQ& csr) {
+  x509::X509ExtStackPtr exts(X509_REQ_get_extensions(const_cast<X509_REQ*>(&csr)));
+  x509::ClearOsslErrors();
+  if (!exts) return Status::Ok();
+  for (int i = 0; i < sk_X509_EXTENSION_num(exts.get()); ++i) {
+    X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts.get(), i);
+    std::string oid = x509::ExtensionOid(*ext);
+    if (oid == kSkiOid || oid == kAkiOid) continue;
+    if (oid != kSanOid && !tmpl_.takes_csr()) continue;
+    x509::X509ExtensionPtr copy(X509_EXTENSION_dup(ext));
+    if (!copy) return x509::OsslError("X509_EXTENSION_dup");
+    Offer(std::move(copy));
+  }
+  return Status::Ok();
+}
+
+Status ExtensionPlan::AddKeyIdentifiers(std::span<const uint8_t> subject_spki,
+                                        const Bytes* issuer_ski) {
+  ASSIGN_OR_RETURN(Bytes ski, x509::KeyIdentifierFromSpki(subject_spki));
+  // The computed SKI replaces anything an API custom extension could have said.
+  ASSIGN_OR_RETURN(auto ski_ext, x509::SubjectKeyIdentifierExt(ski));
+  Offer(std::move(ski_ext));
+  if (issuer_ski != nullptr) {
+    ASSIGN_OR_RETURN(auto aki_ext, x509::AuthorityKeyIdentifierExt(*issuer_ski));
+    Offer(std::move(aki_ext));
+  }
+  return Status::Ok();
+}
+
+}  // namespace openpca::authority

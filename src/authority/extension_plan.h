@@ -1,0 +1,46 @@
+// ExtensionPlan: assembles an issued certificate's extensions by AWS's precedence (templates.md
+// §2): template definition, then API passthrough, then CSR passthrough, then CA configuration.
+// One plan per issuance; not thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "authority/templates.h"
+#include "common/status.h"
+#include "x509/ossl.h"
+
+namespace openpca::authority {
+
+class ExtensionPlan {
+ public:
+  explicit ExtensionPlan(const TemplateDefinition& tmpl) : tmpl_(tmpl) {}
+
+  // Template-fixed extensions: basic constraints, key usage, extended key usage.
+  Status AddTemplateExtensions();
+  // ApiPassthrough.Extensions (only for API varieties; the caller checks). Errors: kInvalidArgs.
+  Status AddApiExtensions(const nlohmann::json& extensions);
+  // Extensions requested in the CSR: subjectAltName always (when nothing higher supplied one);
+  // every other extension too for CSR varieties. SKI/AKI are never taken from the CSR.
+  Status AddCsrExtensions(const X509_REQ& csr);
+  // Key identifiers: SKI from the subject key, AKI from the issuer's SKI (omitted for roots).
+  Status AddKeyIdentifiers(std::span<const uint8_t> subject_spki, const Bytes* issuer_ski);
+  // An extension from the CA's own configuration (CDP, AIA), unless one is already present.
+  void AddIfAbsent(x509::X509ExtensionPtr ext);
+
+  bool Has(const std::string& oid) const { return index_.count(oid) > 0; }
+  std::vector<x509::X509ExtensionPtr> Take() { return std::move(extensions_); }
+
+ private:
+  // Adds `ext` unless an extension with the same OID is already planned (higher precedence).
+  void Offer(x509::X509ExtensionPtr ext);
+
+  const TemplateDefinition& tmpl_;
+  std::vector<x509::X509ExtensionPtr> extensions_;
+  std::map<std::string, size_t> index_;
+};
+
+}  // namespace openpca::authority

@@ -1,0 +1,102 @@
+#include "authority/revocation_config.h"
+
+#include <cctype>
+
+namespace openpca::authority {
+namespace {
+
+using json = nlohmann::json;
+
+bool StartsWithScheme(const std::string& s) {
+  std::string lower;
+  for (char c : s.substr(0, 8)) lower.push_back(static_cast<char>(std::tolower(c)));
+  return lower.rfind("http://", 0) == 0 || lower.rfind("https://", 0) == 0;
+}
+
+// S3 bucket naming rules: 3-63 characters of lower-case letters, digits, '.' and '-', starting
+// and ending with a letter or digit, no "..", not shaped like an IPv4 address.
+bool IsValidBucketName(const std::string& name) {
+  if (name.size() < 3 || name.size() > 63) return false;
+  int dots = 0;
+  bool all_digits_and_dots = true;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && c != '.' && c != '-') return false;
+    if ((i == 0 || i + 1 == name.size()) && !alnum) return false;
+    if (c == '.') {
+      ++dots;
+      if (i > 0 && name[i - 1] == '.') return false;
+    }
+    if (!(c == '.' || (c >= '0' && c <= '9'))) all_digits_and_dots = false;
+  }
+  return !(all_digits_and_dots && dots == 3);
+}
+
+bool OnlyEnabled(const json& obj) {
+  for (const auto& [key, value] : obj.items()) {
+    if (key != "Enabled" && !value.is_null()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status ValidateRevocationConfiguration(const json& config) {
+  if (auto crl = config.find("CrlConfiguration"); crl != config.end() && crl->is_object()) {
+    bool enabled = crl->value("Enabled", false);
+    if (!enabled) {
+      if (!OnlyEnabled(*crl)) {
+        return Status(ErrorCode::kInvalidArgs,
+                      "A CRL configuration that is disabled must contain only Enabled=false.");
+      }
+    } else {
+      std::string cname = crl->value("CustomCname", "");
+      if (StartsWithScheme(cname)) {
+        return Status(ErrorCode::kInvalidArgs,
+                      "CustomCname must not start with \"http://\" or \"https://\".");
+      }
+      bool omit = false;
+      if (auto cdp = crl->find("CrlDistributionPointExtensionConfiguration");
+          cdp != crl->end() && cdp->is_object()) {
+        omit = cdp->value("OmitExtension", false);
+      }
+      if (omit && !cname.empty()) {
+        return Status(ErrorCode::kInvalidArgs,
+                      "CustomCname cannot be set when the CRL distribution point extension is "
+                      "omitted.");
+      }
+      std::string bucket = crl->value("S3BucketName", "");
+      if (bucket.empty()) {
+        return Status(ErrorCode::kInvalidArgs,
+                      "S3BucketName is required when the CRL is enabled.");
+      }
+      if (!IsValidBucketName(bucket)) {
+        return Status(ErrorCode::kInvalidArgs,
+                      "The S3 bucket name " + bucket + " does not follow S3 bucket naming rules.");
+      }
+    }
+  }
+  if (auto ocsp = config.find("OcspConfiguration"); ocsp != config.end() && ocsp->is_object()) {
+    bool enabled = ocsp->value("Enabled", false);
+    if (!enabled && !OnlyEnabled(*ocsp)) {
+      return Status(ErrorCode::kInvalidArgs,
+                    "An OCSP configuration that is disabled must contain only Enabled=false.");
+    }
+    if (StartsWithScheme(ocsp->value("OcspCustomCname", ""))) {
+      return Status(ErrorCode::kInvalidArgs,
+                    "OcspCustomCname must not start with \"http://\" or \"https://\".");
+    }
+  }
+  return Status::Ok();
+}
+
+json DescribedRevocationConfiguration(const std::string& stored_json) {
+  json config = stored_json.empty() ? json::object() : json::parse(stored_json, nullptr, false);
+  if (config.is_discarded() || !config.is_object()) config = json::object();
+  if (!config.contains("CrlConfiguration")) config["CrlConfiguration"] = {{"Enabled", false}};
+  if (!config.contains("OcspConfiguration")) config["OcspConfiguration"] = {{"Enabled", false}};
+  return config;
+}
+
+}  // namespace openpca::authority

@@ -1,0 +1,113 @@
+#include "config/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace openpca::config {
+namespace {
+
+using json = nlohmann::json;
+
+}  // namespace
+
+std::optional<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen) {
+  std::string host;
+  std::string port;
+  if (!listen.empty() && listen.front() == '[') {
+    size_t close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':')
+      return std::nullopt;
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  if (host.empty() || port.empty() || port.size() > 5) return std::nullopt;
+  for (char c : port)
+    if (c < '0' || c > '9') return std::nullopt;
+  int p = std::stoi(port);
+  if (p > 65535) return std::nullopt;
+  return std::make_pair(host, static_cast<uint16_t>(p));
+}
+
+Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config) {
+  std::ifstream in(path);
+  if (!in) return Status(ErrorCode::kInvalidArgs, "cannot read config file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  json j = json::parse(text.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status(ErrorCode::kInvalidArgs, path + ": not a JSON object");
+  }
+  std::vector<std::string> problems;
+  auto str = [&](const char* key, std::string& field) {
+    if (!j.contains(key)) return;
+    if (!j[key].is_string()) {
+      problems.push_back(std::string(key) + " must be a string");
+    } else {
+      field = j[key].get<std::string>();
+    }
+  };
+  auto num = [&](const char* key, int& field) {
+    if (!j.contains(key)) return;
+    if (!j[key].is_number_integer()) {
+      problems.push_back(std::string(key) + " must be an integer");
+    } else {
+      field = j[key].get<int>();
+    }
+  };
+  static const char* kKnown[] = {"listen",      "data_dir",      "region",
+                                 "public_url",  "master_key_file", "io_threads",
+                                 "worker_threads", "max_queued_requests", "tls_cert_file",
+                                 "tls_key_file", "log_level"};
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || key == k;
+    if (!known) problems.push_back("unknown key \"" + key + "\"");
+  }
+  str("listen", config.listen);
+  str("data_dir", config.data_dir);
+  str("region", config.region);
+  str("public_url", config.public_url);
+  str("master_key_file", config.master_key_file);
+  num("io_threads", config.io_threads);
+  num("worker_threads", config.worker_threads);
+  num("max_queued_requests", config.max_queued_requests);
+  str("tls_cert_file", config.tls_cert_file);
+  str("tls_key_file", config.tls_key_file);
+  str("log_level", config.log_level);
+  if (!problems.empty()) {
+    std::string message = path + ":";
+    for (const auto& p : problems) message += "\n  " + p;
+    return Status(ErrorCode::kInvalidArgs, message);
+  }
+  return config;
+}
+
+Status Validate(const ServerConfig& c) {
+  std::vector<std::string> problems;
+  if (!SplitHostPort(c.listen)) problems.push_back("listen must be HOST:PORT, got " + c.listen);
+  if (c.data_dir.empty()) problems.push_back("data_dir must not be empty");
+  if (c.region.empty()) problems.push_back("region must not be empty");
+  if (c.io_threads < 1 || c.io_threads > 64) problems.push_back("io_threads must be 1-64");
+  if (c.worker_threads < 1 || c.worker_threads > 1024)
+    problems.push_back("worker_threads must be 1-1024");
+  if (c.max_queued_requests < 1) problems.push_back("max_queued_requests must be positive");
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty())
+    problems.push_back("tls_cert_file and tls_key_file must be given together");
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
+  bool level_ok = false;
+  for (const char* l : kLevels) level_ok = level_ok || c.log_level == l;
+  if (!level_ok) problems.push_back("log_level must be trace, debug, info, warn or error");
+  if (problems.empty()) return Status::Ok();
+  std::string message = "invalid configuration:";
+  for (const auto& p : problems) message += "\n  " + p;
+  return Status(ErrorCode::kInvalidArgs, message);
+}
+
+}  // namespace openpca::config

@@ -1,0 +1,49 @@
+// Server configuration: defaults, overridden by a JSON file (--config), overridden by flags.
+// The loader is strict: unknown keys and wrong types are errors, and every problem is reported at
+// once. Plain data; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace openpca::config {
+
+struct ServerConfig {
+  // "listen": "HOST:PORT" of the API listener. Default 127.0.0.1:8080. Port 0 = ephemeral.
+  std::string listen = "127.0.0.1:8080";
+  // "data_dir": database, keys, master key and credentials. Default ./data.
+  std::string data_dir = "./data";
+  // "region": the region in ARNs and the SigV4 credential scope. Default us-east-1.
+  std::string region = "us-east-1";
+  // "public_url": base URL relying parties use for CRL/OCSP/CA certificate links.
+  // Default: http://<listen>.
+  std::string public_url;
+  // "master_key_file": the 32-byte master key (0600). Default <data_dir>/master.key.
+  std::string master_key_file;
+  // "io_threads": threads that run the HTTP connections. Default 1.
+  int io_threads = 1;
+  // "worker_threads": threads that run operations (signing, database). Default 64.
+  int worker_threads = 64;
+  // "max_queued_requests": requests waiting for a worker before ThrottlingException. Default 4096.
+  int max_queued_requests = 4096;
+  // "tls_cert_file" / "tls_key_file": PEM files; when both are set the listener speaks TLS 1.2+.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // "log_level": trace | debug | info | warn | error. Default info.
+  std::string log_level = "info";
+};
+
+// Reads the JSON file at `path` over `base`. Errors: kInvalidArgs listing every problem.
+Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig base);
+
+// Checks the values (listen address form, thread counts, TLS pair). Errors: kInvalidArgs.
+Status Validate(const ServerConfig& config);
+
+// Splits "HOST:PORT" ("[::1]:8080" for IPv6). nullopt when malformed.
+std::optional<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen);
+
+}  // namespace openpca::config

@@ -1,0 +1,170 @@
+#include "server/server.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "api/handlers/acm_pca_handlers.h"
+#include "api/http_server.h"
+#include "authority/accounts.h"
+#include "authority/authority.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "config/config.h"
+#include "keys/secret_box.h"
+#include "keys/software_key_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace openpca::server {
+namespace {
+
+std::optional<std::string> Env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
+// Writes `content` to `path` atomically with mode 0600 (temp file, fsync, rename).
+Status WritePrivateFile(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return InternalError("cannot create " + tmp);
+  ::fchmod(fd, 0600);
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return InternalError("cannot write " + path);
+  }
+  return Status::Ok();
+}
+
+int Fail(const Status& st) {
+  std::cerr << "openpca: " << st.message() << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int Serve(const ServeFlags& flags) {
+  config::ServerConfig cfg;
+  if (flags.config_file) {
+    auto loaded = config::LoadConfigFile(*flags.config_file, cfg);
+    if (!loaded.ok()) return Fail(loaded.status());
+    cfg = *loaded;
+  }
+  if (flags.listen) cfg.listen = *flags.listen;
+  if (flags.data_dir) cfg.data_dir = *flags.data_dir;
+  if (flags.region) cfg.region = *flags.region;
+  if (flags.public_url) cfg.public_url = *flags.public_url;
+  if (Status st = config::Validate(cfg); !st.ok()) return Fail(st);
+  if (flags.check_config) {
+    std::cout << "openpca: configuration is valid\n";
+    return 0;
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  auto host_port = *config::SplitHostPort(cfg.listen);
+
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) return Fail(InternalError("cannot create data directory " + cfg.data_dir));
+  ::chmod(cfg.data_dir.c_str(), 0700);
+  const std::string data = cfg.data_dir;
+
+  std::string master_key_file = cfg.master_key_file;
+  if (master_key_file.empty()) master_key_file = Env("OPENPCA_MASTER_KEY_FILE").value_or("");
+  if (master_key_file.empty()) master_key_file = data + "/master.key";
+  auto box_result = keys::SecretBox::LoadOrCreateKeyFile(master_key_file);
+  if (!box_result.ok()) return Fail(box_result.status());
+  std::shared_ptr<const keys::SecretBox> box = std::move(box_result).value();
+
+  auto store_result = store::SqliteStore::Open(data + "/openpca.db");
+  if (!store_result.ok()) return Fail(store_result.status());
+  std::unique_ptr<store::SqliteStore> store = std::move(store_result).value();
+
+  SystemClock clock;
+  OpenSslRandom random;
+  auto key_store_result = keys::SoftwareKeyStore::Open(data + "/keys", box, random);
+  if (!key_store_result.ok()) return Fail(key_store_result.status());
+  std::unique_ptr<keys::SoftwareKeyStore> key_store = std::move(key_store_result).value();
+
+  authority::Accounts accounts(*store, *box, random, clock);
+  auto boot = accounts.Bootstrap(Env("OPENPCA_BOOTSTRAP_ACCESS_KEY_ID"),
+                                 Env("OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY"));
+  if (!boot.ok()) return Fail(boot.status());
+  const std::string credentials_file = data + "/credentials";
+  if (boot->created || !std::filesystem::exists(credentials_file)) {
+    std::string content = "[default]\naws_access_key_id = " + boot->admin_key.access_key_id +
+                          "\naws_secret_access_key = " + boot->admin_key.secret_access_key + "\n";
+    if (Status st = WritePrivateFile(credentials_file, content); !st.ok()) return Fail(st);
+    std::cout << "openpca: account " << boot->account_id << ": administrator credentials written to "
+              << credentials_file << "\n";
+  }
+
+  authority::AuthorityOptions authority_options;
+  authority_options.region = cfg.region;
+  authority_options.public_url = cfg.public_url;
+  authority::Authority authority(*store, *key_store, clock, random, authority_options);
+
+  api::ApiServer::Options options;
+  options.host = host_port.first;
+  options.port = host_port.second;
+  options.region = cfg.region;
+  options.io_threads = cfg.io_threads;
+  options.worker_threads = cfg.worker_threads;
+  options.max_queued_requests = static_cast<size_t>(cfg.max_queued_requests);
+  if (!cfg.tls_cert_file.empty()) {
+    options.tls_cert_file = cfg.tls_cert_file;
+    options.tls_key_file = cfg.tls_key_file;
+  }
+  api::CredentialLookup lookup = [&accounts](const std::string& id) -> Result<api::Credential> {
+    ASSIGN_OR_RETURN(authority::AccessKey key, accounts.Lookup(id));
+    return api::Credential{key.access_key_id, key.secret_access_key, key.account_id,
+                           "arn:aws:iam::" + key.account_id + ":root"};
+  };
+  // Every valid key of the account may call every operation until policies arrive.
+  api::AuthorizationHook authorize = [](const api::CallContext&, const nlohmann::json&) {
+    return Status::Ok();
+  };
+  auto server_result = api::ApiServer::Create(options, lookup, authorize, clock);
+  if (!server_result.ok()) return Fail(server_result.status());
+  std::unique_ptr<api::ApiServer> server = std::move(server_result).value();
+  for (auto& [name, handler] : api::AcmPcaOperations(authority)) {
+    server->RegisterOperation(name, std::move(handler));
+  }
+  if (Status st = server->Start(); !st.ok()) return Fail(st);
+
+  std::string shown_host = host_port.first.find(':') != std::string::npos
+                               ? "[" + host_port.first + "]"
+                               : host_port.first;
+  std::string scheme = cfg.tls_cert_file.empty() ? "http" : "https";
+  std::string endpoint = scheme + "://" + shown_host + ":" + std::to_string(server->port());
+  if (Status st = WritePrivateFile(data + "/endpoint", endpoint + "\n"); !st.ok()) return Fail(st);
+  std::cout << "openpca: listening on " << endpoint << "\n"
+            << "openpca: try: AWS_SHARED_CREDENTIALS_FILE=" << credentials_file
+            << " aws acm-pca list-certificate-authorities --region " << cfg.region
+            << " --endpoint-url " << endpoint << "\n"
+            << std::flush;
+
+  // Wait for SIGTERM/SIGINT (blocked in every thread by main()).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cout << "openpca: shutting down (signal " << sig << ")\n" << std::flush;
+  server->Stop();
+  server->Wait();
+  return 0;
+}
+
+}  // namespace openpca::server
