@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: unit tests (GoogleTest) and the
+# end-to-end suite that drives a real server with the AWS CLI, boto3 and openssl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+cd build
+ctest --output-on-failure -j "${OPENPCA_JOBS:-2}" "$@"
