@@ -1,0 +1,472 @@
+"""Bad input gets the exact AWS error code and changes no state (acm-pca.md §1 common errors,
+§3 operations, templates.md §4-5). The server must still answer /health afterwards.
+
+Client-side validation of the CLI/boto3 (required members, minimums) is bypassed with raw
+signed requests (harness.raw_request)."""
+
+import datetime
+import json
+import unittest
+
+from harness import (ServerTestCase, b64, build_root_ca, create_ca, fetch_csr, issue, make_csr,
+                     make_key, now_utc, openssl, raw_request, self_signed_ca,
+                     fetch_cert)
+
+T = "ACMPrivateCA."
+# ImportCertificateAuthorityCertificate rejections whose exact code the spec leaves open.
+IMPORT_REJECT = {"CertificateMismatchException", "InvalidRequestException",
+                 "MalformedCertificateException"}
+
+
+class ErrorsTest(ServerTestCase):
+    server_name = "errors"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        try:
+            cls.root = build_root_ca(s, "eroot", validity="Value=5,Type=YEARS")
+            cls.account = cls.root.arn.split(":")[4]
+            cls.pending_root = create_ca(s, "pending-root", "ROOT")
+            cls.pending_root_csr = fetch_csr(s, cls.pending_root, "pending-root")
+            cls.pending_sub = create_ca(s, "pending-sub", "SUBORDINATE")
+            fetch_csr(s, cls.pending_sub, "pending-sub")
+            cls.client = s.boto3()
+            make_csr(s.work, "good")
+        except BaseException:
+            cls._had_failure = True
+            cls.tearDownClass()
+            raise
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def snapshot(self):
+        """Every CA (full describe output) and the tags of the three fixtures."""
+        cas = {}
+        token = None
+        while True:
+            kw = {"MaxResults": 100}
+            if token:
+                kw["NextToken"] = token
+            page = self.client.list_certificate_authorities(**kw)
+            for ca in page["CertificateAuthorities"]:
+                cas[ca["Arn"]] = ca
+            token = page.get("NextToken")
+            if not token:
+                break
+        for arn in list(cas):
+            self.assertEqual(self.client.describe_certificate_authority(
+                CertificateAuthorityArn=arn)["CertificateAuthority"], cas[arn])
+        tags = {arn: self.client.list_tags(CertificateAuthorityArn=arn).get("Tags", [])
+                for arn in (self.root.arn, self.pending_root, self.pending_sub)}
+        return cas, tags
+
+    def assertUnchanged(self, before):
+        self.assertEqual(self.snapshot(), before, "a rejected request changed state")
+
+    def raw(self, op, body, **kw):
+        return raw_request(self.srv, T + op if op else None, body, **kw)
+
+    def assertRawError(self, r, code, status=400):
+        codes = {code} if isinstance(code, str) else set(code)
+        self.assertIsNone(r.error if r.status is None else None, r.error)
+        self.assertEqual(r.status, status, f"HTTP status; body={r.body[:300]!r}")
+        self.assertIn(r.code, codes, f"error code; body={r.body[:300]!r}")
+        j = r.json
+        self.assertIsInstance(j, dict, r.body[:300])
+        self.assertTrue("message" in j or "Message" in j, f"error body has no message: {j}")
+        ctype = {k.lower(): v for k, v in r.headers.items()}.get("content-type", "")
+        self.assertIn("json", ctype)
+
+    # -- protocol -----------------------------------------------------------------------------
+
+    def test_malformed_json_body(self):
+        before = self.snapshot()
+        for body in (b'{"MaxResults": ', b"not json at all", b'{"a":1}}'):
+            with self.subTest(body=body):
+                self.assertRawError(self.raw("ListCertificateAuthorities", body),
+                                    "SerializationException")
+        cfg = '{"CertificateAuthorityConfiguration": {"KeyAlgorithm": "EC_prime256v1",'
+        self.assertRawError(self.raw("CreateCertificateAuthority", cfg), "SerializationException")
+        # Valid JSON but not an object, or a member of the wrong JSON type.
+        self.assertRawError(self.raw("ListCertificateAuthorities", b"[1, 2]"),
+                            "SerializationException")
+        self.assertRawError(self.raw("ListCertificateAuthorities", {"MaxResults": "ten"}),
+                            ("SerializationException", "ValidationException"))
+        self.assertUnchanged(before)
+
+    def test_unknown_target(self):
+        before = self.snapshot()
+        self.assertRawError(self.raw("FlyToTheMoon", {}), "UnknownOperationException")
+        r = raw_request(self.srv, "CertificateManager.ListCertificates", {})
+        self.assertRawError(r, "UnknownOperationException")
+        self.assertUnchanged(before)
+
+    def test_missing_required_member(self):
+        before = self.snapshot()
+        self.assertRawError(self.raw("DescribeCertificateAuthority", {}), "ValidationException")
+        body = {"CertificateAuthorityConfiguration": {
+            "KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHECDSA",
+            "Subject": {"CommonName": "x"}}}
+        self.assertRawError(self.raw("CreateCertificateAuthority", body), "ValidationException")
+        body = {"CertificateAuthorityArn": self.root.arn, "Csr": b64(b"x"),
+                "SigningAlgorithm": "SHA256WITHECDSA"}   # no Validity
+        self.assertRawError(self.raw("IssueCertificate", body), "ValidationException")
+        body = {"CertificateAuthorityArn": self.root.arn, "Csr": b64(b"x"),
+                "SigningAlgorithm": "SHA256WITHECDSA", "Validity": {"Value": 1}}  # no Type
+        self.assertRawError(self.raw("IssueCertificate", body), "ValidationException")
+        self.assertUnchanged(before)
+
+    def test_too_long_string(self):
+        before = self.snapshot()
+        self.srv.write("cfg-long-cn.json", json.dumps({
+            "KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHECDSA",
+            "Subject": {"CommonName": "x" * 65}}))
+        self.aws("create-certificate-authority", "--certificate-authority-configuration",
+                 "file://cfg-long-cn.json", "--certificate-authority-type", "ROOT",
+                 expect_error="ValidationException")
+        self.srv.write("cfg-ok.json", json.dumps({
+            "KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHECDSA",
+            "Subject": {"CommonName": "ok"}}))
+        self.aws("create-certificate-authority", "--certificate-authority-configuration",
+                 "file://cfg-ok.json", "--certificate-authority-type", "ROOT",
+                 "--idempotency-token", "t" * 37, expect_error="ValidationException")
+        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.root.arn,
+                 "--tags", "Key=" + "k" * 129 + ",Value=v", expect_error="ValidationException")
+        self.assertUnchanged(before)
+
+    def test_bad_enum(self):
+        before = self.snapshot()
+        self.srv.write("cfg-enum.json", json.dumps({
+            "KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHECDSA",
+            "Subject": {"CommonName": "enum"}}))
+        self.aws("create-certificate-authority", "--certificate-authority-configuration",
+                 "file://cfg-enum.json", "--certificate-authority-type", "INTERMEDIATE",
+                 expect_error="ValidationException")
+        self.srv.write("cfg-rsa1024.json", json.dumps({
+            "KeyAlgorithm": "RSA_1024", "SigningAlgorithm": "SHA256WITHRSA",
+            "Subject": {"CommonName": "weak"}}))
+        self.aws("create-certificate-authority", "--certificate-authority-configuration",
+                 "file://cfg-rsa1024.json", "--certificate-authority-type", "ROOT",
+                 expect_error="ValidationException")
+        issue(self.srv, self.root, "good.csr", "MD5WITHRSA", "Value=1,Type=DAYS",
+              expect_error="ValidationException")
+        issue(self.srv, self.root, "good.csr", "SHA256WITHECDSA", "Value=1,Type=FORTNIGHTS",
+              expect_error="ValidationException")
+        self.aws("update-certificate-authority", "--certificate-authority-arn", self.root.arn,
+                 "--status", "SLEEPING", expect_error="ValidationException")
+        self.assertUnchanged(before)
+
+    def test_bad_arn_pattern(self):
+        before = self.snapshot()
+        for bad in ("not-an-arn", "arn:aws:s3:::my-bucket"):
+            with self.subTest(arn=bad):
+                self.aws("describe-certificate-authority", "--certificate-authority-arn", bad,
+                         expect_error="ValidationException")
+        too_long = self.root.arn + "/x" * 100
+        self.aws("describe-certificate-authority", "--certificate-authority-arn", too_long,
+                 expect_error="ValidationException")
+        self.assertUnchanged(before)
+
+    def test_wrong_shape_acm_pca_arn(self):
+        # Matches the model's Arn pattern but is not a CA ARN (acm-pca.md §1 InvalidArnException).
+        bad = f"arn:aws:acm-pca:{self.srv.region}:{self.account}:something/else"
+        self.aws("describe-certificate-authority", "--certificate-authority-arn", bad,
+                 expect_error="InvalidArnException")
+
+    def test_missing_ca(self):
+        before = self.snapshot()
+        missing = (f"arn:aws:acm-pca:{self.srv.region}:{self.account}:certificate-authority/"
+                   "11111111-2222-4333-8444-555555555555")
+        self.aws("describe-certificate-authority", "--certificate-authority-arn", missing,
+                 expect_error="ResourceNotFoundException")
+        issue(self.srv, missing, "good.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              expect_error="ResourceNotFoundException")
+        self.aws("get-certificate-authority-csr", "--certificate-authority-arn", missing,
+                 expect_error="ResourceNotFoundException")
+        self.aws("list-tags", "--certificate-authority-arn", missing,
+                 expect_error="ResourceNotFoundException")
+        self.aws("delete-certificate-authority", "--certificate-authority-arn", missing,
+                 expect_error="ResourceNotFoundException")
+        # A missing certificate of an existing CA.
+        self.aws("get-certificate", "--certificate-authority-arn", self.root.arn,
+                 "--certificate-arn", self.root.arn + "/certificate/0123456789abcdef0123456789abcdef",
+                 expect_error="ResourceNotFoundException")
+        self.assertUnchanged(before)
+
+    def test_bad_next_token(self):
+        self.assertRawError(self.raw("ListCertificateAuthorities", {"NextToken": "garbage!!"}),
+                            "InvalidNextTokenException")
+
+    def test_out_of_range_numbers(self):
+        before = self.snapshot()
+        self.assertRawError(self.raw("ListCertificateAuthorities", {"MaxResults": 0}),
+                            "ValidationException")
+        self.assertRawError(self.raw("ListCertificateAuthorities", {"MaxResults": 1001}),
+                            "ValidationException")
+        body = {"CertificateAuthorityArn": self.root.arn,
+                "Csr": b64(self.srv.path("good.csr").read_bytes()),
+                "SigningAlgorithm": "SHA256WITHECDSA", "Validity": {"Value": 0, "Type": "DAYS"}}
+        self.assertRawError(self.raw("IssueCertificate", body), "ValidationException")
+        self.assertUnchanged(before)
+
+    # -- CSRs ---------------------------------------------------------------------------------
+
+    def test_garbage_csr(self):
+        before = self.snapshot()
+        self.srv.write("garbage.csr", b"this is not a certificate signing request\n")
+        issue(self.srv, self.root, "garbage.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              expect_error="MalformedCSRException")
+        self.srv.write("garbage-pem.csr", "-----BEGIN CERTIFICATE REQUEST-----\n"
+                                          "AAAAnotreallyaCSR////\n"
+                                          "-----END CERTIFICATE REQUEST-----\n")
+        issue(self.srv, self.root, "garbage-pem.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              expect_error="MalformedCSRException")
+        # A certificate where a CSR is expected.
+        issue(self.srv, self.root, "eroot.pem", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              expect_error="MalformedCSRException")
+        self.assertUnchanged(before)
+
+    def test_csr_broken_signature(self):
+        before = self.snapshot()
+        _, csr = make_csr(self.srv.work, "badsig")
+        der = bytearray(openssl("req", "-in", csr, "-outform", "DER").stdout)
+        der[-1] ^= 0x01   # last byte of the ECDSA 's' integer: still DER, signature wrong
+        pem = openssl("req", "-inform", "DER", "-outform", "PEM", input=bytes(der)).stdout
+        self.srv.write("badsig-flipped.csr", pem)
+        r = openssl("req", "-verify", "-noout", "-in", self.srv.path("badsig-flipped.csr"),
+                    check=False)
+        self.assertNotEqual(r.returncode, 0, "the crafted CSR must fail openssl req -verify")
+        issue(self.srv, self.root, "badsig-flipped.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              expect_error="MalformedCSRException")
+        self.assertUnchanged(before)
+
+    def test_csr_rsa_1024(self):
+        before = self.snapshot()
+        make_csr(self.srv.work, "rsa1024", kind="rsa", bits=1024)
+        issue(self.srv, self.root, "rsa1024.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              expect_error="MalformedCSRException")
+        self.assertUnchanged(before)
+
+    def test_csr_without_subject_or_san(self):
+        before = self.snapshot()
+        key = make_key(self.srv.path("nosubj.key"))
+        openssl("req", "-new", "-key", key, "-subj", "/", "-out", self.srv.path("nosubj.csr"))
+        issue(self.srv, self.root, "nosubj.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              expect_error=("MalformedCSRException", "InvalidArgsException"))
+        self.assertUnchanged(before)
+
+    # -- algorithms and states ----------------------------------------------------------------
+
+    def test_signing_algorithm_family_mismatch(self):
+        before = self.snapshot()
+        for alg in ("SHA256WITHRSA", "SHA512WITHRSA"):
+            issue(self.srv, self.root, "good.csr", alg, "Value=1,Type=DAYS",
+                  expect_error="InvalidArgsException")
+        # Creating a CA whose signing algorithm does not fit its key.
+        self.srv.write("cfg-mismatch.json", json.dumps({
+            "KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHRSA",
+            "Subject": {"CommonName": "mismatch"}}))
+        self.aws("create-certificate-authority", "--certificate-authority-configuration",
+                 "file://cfg-mismatch.json", "--certificate-authority-type", "ROOT",
+                 expect_error="InvalidArgsException")
+        self.assertUnchanged(before)
+
+    def test_issue_from_pending_ca(self):
+        before = self.snapshot()
+        issue(self.srv, self.pending_root, "good.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              expect_error="InvalidStateException")
+        issue(self.srv, self.pending_sub, "good.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              expect_error="InvalidStateException")
+        issue(self.srv, self.pending_root, "good.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
+              "SubordinateCACertificate_PathLen0", expect_error="InvalidStateException")
+        self.assertUnchanged(before)
+
+    # -- import -------------------------------------------------------------------------------
+
+    def test_import_key_mismatch(self):
+        before = self.snapshot()
+        # Self-signed, CA:TRUE critical, but with a key that is not the CA's.
+        _, other = self_signed_ca(self.srv.work, "other-root",
+                                  subject="/C=US/O=Example Corp/CN=pending-root CA")
+        self.aws("import-certificate-authority-certificate",
+                 "--certificate-authority-arn", self.pending_root,
+                 "--certificate", f"fileb://{other.name}",
+                 expect_error="CertificateMismatchException")
+        self.assertUnchanged(before)
+        self.assertEqual(self.status(self.pending_root), "PENDING_CERTIFICATE")
+
+    def test_import_non_self_signed_into_root(self):
+        # The pending root's own CSR signed by another (hosted) CA: right key, wrong issuer.
+        arn = issue(self.srv, self.root, "pending-root.csr", self.root.sig_alg,
+                    "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0")
+        cert, chain = fetch_cert(self.srv, self.root.arn, arn)
+        self.srv.write("pending-root-by-eroot.pem", cert)
+        before = self.snapshot()
+        self.aws("import-certificate-authority-certificate",
+                 "--certificate-authority-arn", self.pending_root,
+                 "--certificate", "fileb://pending-root-by-eroot.pem",
+                 expect_error=IMPORT_REJECT)
+        self.aws("import-certificate-authority-certificate",
+                 "--certificate-authority-arn", self.pending_root,
+                 "--certificate", "fileb://pending-root-by-eroot.pem",
+                 "--certificate-chain", "fileb://eroot.pem", expect_error=IMPORT_REJECT)
+        self.assertUnchanged(before)
+
+    def test_import_self_signed_into_subordinate(self):
+        before = self.snapshot()
+        _, ss = self_signed_ca(self.srv.work, "ss-for-sub")
+        self.aws("import-certificate-authority-certificate",
+                 "--certificate-authority-arn", self.pending_sub,
+                 "--certificate", f"fileb://{ss.name}", expect_error=IMPORT_REJECT)
+        # The hosted root's own self-signed certificate is not acceptable either.
+        self.aws("import-certificate-authority-certificate",
+                 "--certificate-authority-arn", self.pending_sub,
+                 "--certificate", "fileb://eroot.pem", expect_error=IMPORT_REJECT)
+        self.assertUnchanged(before)
+
+    def test_import_malformed_pem(self):
+        before = self.snapshot()
+        self.srv.write("bad.pem", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n"
+                                  "-----END CERTIFICATE-----\n")
+        self.srv.write("junk.pem", b"\x00\x01\x02 definitely not a certificate")
+        for f in ("bad.pem", "junk.pem"):
+            with self.subTest(file=f):
+                self.aws("import-certificate-authority-certificate",
+                         "--certificate-authority-arn", self.pending_root,
+                         "--certificate", f"fileb://{f}",
+                         expect_error="MalformedCertificateException")
+        self.assertUnchanged(before)
+
+    def test_get_ca_certificate_before_import(self):
+        self.aws("get-certificate-authority-certificate",
+                 "--certificate-authority-arn", self.pending_root,
+                 expect_error="InvalidStateException")
+
+    # -- size and authentication --------------------------------------------------------------
+
+    def test_body_over_1mib(self):
+        before = self.snapshot()
+        body = json.dumps({"CertificateAuthorityArn": self.root.arn,
+                           "Tags": [{"Key": "big", "Value": "v" * (1100 * 1024)}]}).encode()
+        r = self.raw("TagCertificateAuthority", body)
+        self.assertEqual(r.status, 413, f"{r.error} {r.body[:200]!r}")
+        self.assertUnchanged(before)
+        self.assertTrue(self.srv.health())
+
+    def test_unsigned_request(self):
+        before = self.snapshot()
+        r = self.raw("ListCertificateAuthorities", {}, sign=False)
+        self.assertEqual(r.status, 403, r.body[:300])
+        self.assertIn(r.code, ("MissingAuthenticationTokenException",
+                               "MissingAuthenticationToken"), r.body[:300])
+        r = self.raw("CreateCertificateAuthority", {
+            "CertificateAuthorityConfiguration": {
+                "KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHECDSA",
+                "Subject": {"CommonName": "unsigned"}},
+            "CertificateAuthorityType": "ROOT"}, sign=False)
+        self.assertEqual(r.status, 403)
+        self.assertUnchanged(before)
+
+    def test_wrong_secret(self):
+        before = self.snapshot()
+        r = self.raw("ListCertificateAuthorities", {}, secret="wrong" + "x" * 35)
+        self.assertRawError(r, "InvalidSignatureException")
+        # The same through the CLI with a credentials file carrying the wrong secret.
+        creds = self.srv.write("wrong-credentials", "[default]\naws_access_key_id = "
+                               f"{self.srv.access_key_id}\naws_secret_access_key = nope\n")
+        self.aws("list-certificate-authorities",
+                 env=self.srv.cli_env(AWS_SHARED_CREDENTIALS_FILE=str(creds)),
+                 expect_error="InvalidSignatureException")
+        self.assertUnchanged(before)
+
+    def test_tampered_body(self):
+        # Signed for one body, sent with another: the payload hash no longer matches.
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        req = AWSRequest(method="POST", url=self.srv.endpoint + "/", data=b"{}",
+                         headers={"Content-Type": "application/x-amz-json-1.1",
+                                  "X-Amz-Target": T + "ListCertificateAuthorities"})
+        SigV4Auth(Credentials(self.srv.access_key_id, self.srv.secret_access_key), "acm-pca",
+                  self.srv.region).add_auth(req)
+        headers = dict(req.headers.items())
+        r = raw_request(self.srv, T + "ListCertificateAuthorities", b'{"MaxResults": 1}',
+                        sign=False, extra_headers={k: v for k, v in headers.items()
+                                                   if k.lower() != "content-type"})
+        self.assertRawError(r, "InvalidSignatureException")
+
+    def test_unknown_access_key(self):
+        r = self.raw("ListCertificateAuthorities", {}, access_key="AKIAIOSFODNN7EXAMPLE",
+                     secret="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+        self.assertRawError(r, "UnrecognizedClientException")
+
+    def test_request_dated_20_minutes_ago(self):
+        when = now_utc() - datetime.timedelta(minutes=20)
+        r = self.raw("ListCertificateAuthorities", {}, when=when)
+        self.assertRawError(r, "RequestExpired")
+        # And 20 minutes in the future.
+        r = self.raw("ListCertificateAuthorities", {},
+                     when=now_utc() + datetime.timedelta(minutes=20))
+        self.assertRawError(r, "RequestExpired")
+        # 5 minutes of skew is fine.
+        r = self.raw("ListCertificateAuthorities", {},
+                     when=now_utc() - datetime.timedelta(minutes=5))
+        self.assertEqual(r.status, 200, r.body[:300])
+
+    def test_wrong_region_in_scope(self):
+        r = self.raw("ListCertificateAuthorities", {}, region="eu-west-1")
+        self.assertIn(r.status, (400, 403), r.body[:300])
+        self.assertIn(r.code, ("InvalidSignatureException", "IncompleteSignature",
+                               "IncompleteSignatureException"), r.body[:300])
+
+    # -- numbers and tags ---------------------------------------------------------------------
+
+    def test_permanent_deletion_time_out_of_range(self):
+        before = self.snapshot()
+        for days in (6, 31):
+            with self.subTest(days=days):
+                r = self.raw("DeleteCertificateAuthority", {
+                    "CertificateAuthorityArn": self.pending_sub,
+                    "PermanentDeletionTimeInDays": days})
+                self.assertRawError(r, "ValidationException")
+        self.assertUnchanged(before)
+        self.assertEqual(self.status(self.pending_sub), "PENDING_CERTIFICATE")
+
+    def test_too_many_tags(self):
+        before = self.snapshot()
+        # 51 in one request violates the model (TagList max 50).
+        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
+                 "--tags", *[f"Key=t{i},Value=v" for i in range(51)],
+                 expect_error="ValidationException")
+        self.assertUnchanged(before)
+        # 30 + 21 exceeds 50 on the CA.
+        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
+                 "--tags", *[f"Key=a{i},Value=v" for i in range(30)])
+        mid = self.snapshot()
+        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
+                 "--tags", *[f"Key=b{i},Value=v" for i in range(21)],
+                 expect_error="TooManyTagsException")
+        self.assertUnchanged(mid)
+        tags = self.aws("list-tags", "--certificate-authority-arn", self.pending_sub)["Tags"]
+        self.assertEqual(len(tags), 30)
+        # Exactly 50 is fine; re-tagging existing keys does not count twice.
+        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
+                 "--tags", *[f"Key=b{i},Value=v" for i in range(20)])
+        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
+                 "--tags", "Key=a0,Value=changed")
+        tags = self.aws("list-tags", "--certificate-authority-arn", self.pending_sub)["Tags"]
+        self.assertEqual(len(tags), 50)
+        self.aws("untag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
+                 "--tags", *[f"Key=a{i}" for i in range(30)], *[f"Key=b{i}" for i in range(20)])
+        self.assertUnchanged(before)
+
+    def test_zz_still_healthy(self):
+        self.assertTrue(self.srv.health(), self.srv.log_tail())
+        self.assertTrue(self.srv.running)
+        self.aws("list-certificate-authorities")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,206 @@
+"""A subordinate CA under an external root kept outside the service (openssl), per the
+ImportCertificateAuthorityCertificate rules (acm-pca.md §3 per-operation notes; templates.md §5
+"Subordinate under an external root")."""
+
+import unittest
+
+from cryptography import x509
+
+from harness import (ServerTestCase, create_ca, fetch_csr, issue, issue_leaf, load_cert,
+                     make_csr, self_signed_ca, sign_csr, split_pem, verify_chain, x509_ext,
+                     CaInfo)
+
+# Import rejections whose exact code the spec leaves open (modeled import errors).
+IMPORT_REJECT = {"CertificateMismatchException", "InvalidRequestException",
+                 "MalformedCertificateException"}
+
+SUB_EXT = ["basicConstraints=critical,CA:TRUE,pathlen:0",
+           "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+           "subjectKeyIdentifier=hash",
+           "authorityKeyIdentifier=keyid:always"]
+
+
+class HybridTest(ServerTestCase):
+    server_name = "hybrid"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        try:
+            cls.root_key, cls.root_pem = self_signed_ca(s.work, "ext-root",
+                                                        subject="/O=Example/CN=External Root")
+            cls.other_key, cls.other_pem = self_signed_ca(s.work, "other-root",
+                                                          subject="/O=Example/CN=Other Root")
+            # A subordinate left PENDING for the negative cases (rejections change nothing).
+            cls.neg = create_ca(s, "neg-sub", "SUBORDINATE")
+            fetch_csr(s, cls.neg, "neg-sub")
+        except BaseException:
+            cls._had_failure = True
+            cls.tearDownClass()
+            raise
+
+    def sign(self, csr_name, out, ext=SUB_EXT, ca_pem=None, ca_key=None, days=365):
+        return sign_csr(self.srv.work, self.srv.path(csr_name), ca_pem or self.root_pem,
+                        ca_key or self.root_key, out, ext, days)
+
+    def import_(self, arn, cert_name, chain_name=None, expect_error=None):
+        args = ["import-certificate-authority-certificate", "--certificate-authority-arn", arn,
+                "--certificate", f"fileb://{cert_name}"]
+        if chain_name:
+            args += ["--certificate-chain", f"fileb://{chain_name}"]
+        return self.aws(*args, expect_error=expect_error)
+
+    def assertRejected(self, cert_name, chain_name, codes=IMPORT_REJECT):
+        before = self.describe(self.neg)
+        self.import_(self.neg, cert_name, chain_name, expect_error=codes)
+        after = self.describe(self.neg)
+        self.assertEqual(after, before)
+        self.assertEqual(after["Status"], "PENDING_CERTIFICATE")
+        self.assertNotIn("Serial", after)
+
+    # -- success ------------------------------------------------------------------------------
+
+    def test_1_external_root_signs_subordinate(self):
+        s = self.srv
+        arn = create_ca(s, "hyb-sub", "SUBORDINATE", cn="Hybrid Sub")
+        fetch_csr(s, arn, "hyb-sub")
+        cert = self.sign("hyb-sub.csr", "hyb-sub")
+        self.assertIn("critical", x509_ext(cert, "basicConstraints"))
+        self.import_(arn, cert.name, self.root_pem.name)
+        d = self.describe(arn)
+        self.assertEqual(d["Status"], "ACTIVE")
+        sub_cert = load_cert(cert.read_bytes())
+        self.assertEqual(int(d["Serial"].replace(":", ""), 16), sub_cert.serial_number)
+        got = self.aws("get-certificate-authority-certificate", "--certificate-authority-arn", arn)
+        self.assertEqual(load_cert(got["Certificate"]), sub_cert)
+        self.assertEqual([load_cert(c) for c in split_pem(got["CertificateChain"])],
+                         [load_cert(self.root_pem.read_bytes())])
+        ca = CaInfo(arn=arn, name="hyb-sub", key_alg="EC_prime256v1", sig_alg="SHA256WITHECDSA",
+                    cert_pem=cert.read_text(), chain_pem=self.root_pem.read_text(),
+                    cert_path=cert, bundle_path=s.write("hyb-sub-bundle.pem",
+                                                        cert.read_text() +
+                                                        self.root_pem.read_text()),
+                    root_path=self.root_pem)
+        for kind in ("ec", "rsa"):
+            leaf = issue_leaf(s, ca, f"hyb-leaf-{kind}", kind=kind)
+            self.assertEqual([load_cert(c) for c in split_pem(leaf.chain_pem)],
+                             [sub_cert, load_cert(self.root_pem.read_bytes())])
+            ok, out = verify_chain(self.root_pem, leaf.cert_path, cert)
+            self.assertTrue(ok, out)
+            ok, out = verify_chain(self.other_pem, leaf.cert_path, cert)
+            self.assertFalse(ok, "must not verify under an unrelated root")
+            aki = leaf.cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
+            ski = sub_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+            self.assertEqual(aki.value.key_identifier, ski.value.digest)
+        # The imported pathlen:0 forbids issuing CA certificates.
+        make_csr(s.work, "hyb-would-be-ca")
+        issue(s, ca, "hyb-would-be-ca.csr", ca.sig_alg, "Value=30,Type=DAYS",
+              "SubordinateCACertificate_PathLen0", expect_error="InvalidArgsException")
+        # End-entity NotAfter capped by the imported certificate's NotAfter (365 days).
+        issue(s, ca, "hyb-would-be-ca.csr", ca.sig_alg, "Value=2,Type=YEARS",
+              expect_error="InvalidArgsException")
+
+    def test_2_two_level_external_chain(self):
+        s = self.srv
+        # External intermediate (pathlen 1) under the external root.
+        make_csr(s.work, "ext-int", subject="/O=Example/CN=External Intermediate")
+        int_pem = self.sign("ext-int.csr", "ext-int",
+                            ext=["basicConstraints=critical,CA:TRUE,pathlen:1",
+                                 "keyUsage=critical,keyCertSign,cRLSign",
+                                 "subjectKeyIdentifier=hash",
+                                 "authorityKeyIdentifier=keyid:always"], days=700)
+        arn = create_ca(s, "hyb-sub2", "SUBORDINATE", "RSA_2048", cn="Hybrid Sub 2")
+        fetch_csr(s, arn, "hyb-sub2")
+        sub_pem = self.sign("hyb-sub2.csr", "hyb-sub2", ca_pem=int_pem,
+                            ca_key=s.path("ext-int.key"), days=300)
+        chain = s.write("ext-int-chain.pem", int_pem.read_text() + self.root_pem.read_text())
+        # Root first is the wrong order.
+        wrong = s.write("ext-int-chain-wrong.pem",
+                        self.root_pem.read_text() + int_pem.read_text())
+        self.import_(arn, sub_pem.name, wrong.name,
+                     expect_error=IMPORT_REJECT)
+        self.assertEqual(self.status(arn), "PENDING_CERTIFICATE")
+        # Missing the intermediate: does not chain to the root.
+        self.import_(arn, sub_pem.name, self.root_pem.name,
+                     expect_error="CertificateMismatchException")
+        self.import_(arn, sub_pem.name, chain.name)
+        self.assertEqual(self.status(arn), "ACTIVE")
+        got = self.aws("get-certificate-authority-certificate", "--certificate-authority-arn", arn)
+        self.assertEqual([load_cert(c) for c in split_pem(got["CertificateChain"])],
+                         [load_cert(int_pem.read_bytes()), load_cert(self.root_pem.read_bytes())])
+        ca = CaInfo(arn=arn, name="hyb-sub2", key_alg="RSA_2048", sig_alg="SHA256WITHRSA",
+                    cert_pem=sub_pem.read_text(), chain_pem=chain.read_text(),
+                    cert_path=sub_pem, bundle_path=sub_pem, root_path=self.root_pem)
+        leaf = issue_leaf(s, ca, "hyb2-leaf")
+        untrusted = s.write("hyb2-untrusted.pem", sub_pem.read_text() + int_pem.read_text())
+        ok, out = verify_chain(self.root_pem, leaf.cert_path, untrusted)
+        self.assertTrue(ok, out)
+        self.assertEqual(len(split_pem(leaf.chain_pem)), 3)
+
+    # -- rejections ---------------------------------------------------------------------------
+
+    def test_3_chain_does_not_verify(self):
+        cert = self.sign("neg-sub.csr", "neg-good")
+        # Signed by ext-root, but the chain offered is an unrelated root.
+        self.assertRejected(cert.name, self.other_pem.name, "CertificateMismatchException")
+
+    def test_4_signed_by_other_key_than_chain_root(self):
+        # Issuer name claims External Root but the signature is by a different key.
+        _, fake = self_signed_ca(self.srv.work, "fake-root", subject="/O=Example/CN=External Root")
+        cert = self.sign("neg-sub.csr", "neg-fake", ca_pem=fake,
+                         ca_key=self.srv.path("fake-root.key"))
+        self.assertRejected(cert.name, self.root_pem.name, "CertificateMismatchException")
+
+    def test_5_basic_constraints_not_critical(self):
+        cert = self.sign("neg-sub.csr", "neg-bc-noncrit",
+                         ext=["basicConstraints=CA:TRUE,pathlen:0",
+                              "keyUsage=critical,keyCertSign,cRLSign",
+                              "subjectKeyIdentifier=hash"])
+        self.assertNotIn("critical", x509_ext(cert, "basicConstraints"))
+        self.assertRejected(cert.name, self.root_pem.name)
+
+    def test_6_basic_constraints_missing_or_not_ca(self):
+        for name, ext in (("neg-bc-none", ["keyUsage=critical,keyCertSign,cRLSign"]),
+                          ("neg-bc-false", ["basicConstraints=critical,CA:FALSE",
+                                            "keyUsage=critical,digitalSignature"])):
+            with self.subTest(case=name):
+                cert = self.sign("neg-sub.csr", name, ext=ext)
+                self.assertRejected(cert.name, self.root_pem.name)
+
+    def test_7_chain_path_length_violated(self):
+        s = self.srv
+        key, root0 = self_signed_ca(s.work, "ext-root-pl0", subject="/CN=Root PathLen0",
+                                    exts=["basicConstraints=critical,CA:TRUE,pathlen:0",
+                                          "keyUsage=critical,keyCertSign,cRLSign",
+                                          "subjectKeyIdentifier=hash"])
+        make_csr(s.work, "ext-int0", subject="/CN=Intermediate under pathlen0")
+        int0 = self.sign("ext-int0.csr", "ext-int0", ca_pem=root0, ca_key=key,
+                         ext=["basicConstraints=critical,CA:TRUE,pathlen:0",
+                              "keyUsage=critical,keyCertSign,cRLSign",
+                              "subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid"])
+        cert = self.sign("neg-sub.csr", "neg-pl", ca_pem=int0, ca_key=s.path("ext-int0.key"))
+        chain = s.write("neg-pl-chain.pem", int0.read_text() + root0.read_text())
+        ok, _ = verify_chain(root0, cert, int0)
+        self.assertFalse(ok, "openssl agrees the path length is violated")
+        self.assertRejected(cert.name, chain.name)
+
+    def test_8_critical_aia_rejected(self):
+        cert = self.sign("neg-sub.csr", "neg-aia",
+                         ext=SUB_EXT + ["authorityInfoAccess=critical,"
+                                        "caIssuers;URI:http://example.com/root.crt"])
+        self.assertRejected(cert.name, self.root_pem.name)
+
+    def test_9_chain_including_the_certificate_itself(self):
+        cert = self.sign("neg-sub.csr", "neg-self-in-chain")
+        chain = self.srv.write("neg-self-in-chain-chain.pem",
+                               cert.read_text() + self.root_pem.read_text())
+        self.assertRejected(cert.name, chain.name)
+
+    def test_9a_no_chain_for_subordinate(self):
+        cert = self.sign("neg-sub.csr", "neg-no-chain")
+        self.assertRejected(cert.name, None)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
