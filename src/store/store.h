@@ -36,6 +36,7 @@ class Store {
   // Errors: kResourceNotFound.
   virtual Result<CaRecord> GetCa(std::string_view ca_id) = 0;
   // CAs of `account_id` ordered by (created_at_ms, id), starting after `after_id` ("" = start).
+  // Errors: kInvalidNextToken if `after_id` is not a CA of `account_id`.
   virtual Result<std::vector<CaRecord>> ListCas(std::string_view account_id,
                                                 std::string_view after_id, int limit) = 0;
   virtual Result<int64_t> CountCas(std::string_view account_id) = 0;
@@ -47,13 +48,14 @@ class Store {
 
   // --- Tags. ---
   virtual Result<std::vector<Tag>> GetTags(std::string_view ca_id) = 0;
-  // Replaces the whole tag set of the CA atomically.
+  // Replaces the whole tag set of the CA atomically. Errors: kResourceNotFound.
   virtual Status ReplaceTags(std::string_view ca_id, const std::vector<Tag>& tags) = 0;
 
   // --- Issued certificates. ---
   // Durably stores a certificate (and the idempotency claim, if any, in the same transaction).
   // Concurrent callers are committed together (group commit): one sync serves many certificates.
-  // Errors: kRequestFailed if (ca_id, serial) already exists; kInternal.
+  // Errors: kRequestFailed if (ca_id, serial) already exists; kResourceNotFound if the CA does
+  // not exist; kInternal.
   virtual Status InsertCertificate(const CertificateRecord& cert,
                                    const std::optional<IdempotencyClaim>& claim) = 0;
   // Errors: kResourceNotFound.

@@ -1,0 +1,74 @@
+// SqliteWriter: the single writer of a SqliteStore, committing concurrent writes together.
+//
+// Owns the write connection and one thread. A caller hands a write job to Run() and blocks until
+// the transaction containing it has committed (durable under synchronous=FULL) or failed. The
+// thread takes everything queued (at most max_batch jobs), runs them in one
+// BEGIN IMMEDIATE ... COMMIT with each job inside its own SAVEPOINT, so a failing job is undone
+// alone, then wakes every caller with its own status: one sync serves the whole batch (group
+// commit). A batch forms naturally from the callers that arrived while the previous one ran; there
+// is no artificial delay.
+//
+// Thread-safe. The destructor runs every job already queued, then joins the thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+
+#include "common/status.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace openpca::store {
+
+class SqliteWriter {
+ public:
+  // A write: runs on the writer thread inside an open transaction and savepoint. OK keeps its
+  // effects; an error undoes them (and only them). It must not begin or end transactions. It may
+  // refer to the caller's data, since the caller waits until it has run.
+  using Job = std::function<Status(SqliteConnection&)>;
+
+  SqliteWriter(std::unique_ptr<SqliteConnection> conn, int max_batch);
+  ~SqliteWriter();
+  SqliteWriter(const SqliteWriter&) = delete;
+  SqliteWriter& operator=(const SqliteWriter&) = delete;
+
+  // Runs `job` in the next batch and returns once that batch has committed or failed: the job's
+  // own error, or kInternal when the transaction as a whole failed.
+  Status Run(const Job& job);
+
+  // Transactions committed so far.
+  int64_t commit_count() const;
+
+  // Tests only: while paused the thread starts no batch, so callers accumulate in the queue.
+  void PauseForTesting();
+  void ResumeForTesting();
+  size_t QueuedForTesting() const;
+
+ private:
+  struct Pending;
+
+  void Loop();
+  void RunBatch(std::span<Pending* const> batch);
+  // Runs one job in a savepoint. Sets *broken when the savepoint itself could not be managed,
+  // after which the transaction's state is unknown and it must be rolled back.
+  Status RunInSavepoint(const Job& job, bool* broken);
+
+  std::unique_ptr<SqliteConnection> conn_;  // used by the writer thread only
+  const size_t max_batch_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending*> queue_;  // guarded by mu_; entries live on their callers' stacks
+  bool stopping_ = false;       // guarded by mu_
+  bool paused_ = false;         // guarded by mu_
+  int64_t commits_ = 0;         // guarded by mu_
+
+  std::thread thread_;  // last: starts after every other member is ready
+};
+
+}  // namespace openpca::store
