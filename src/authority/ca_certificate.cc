@@ -4,6 +4,7 @@
 #include "authority/authority.h"
 #include "authority/issuer_context.h"
 #include "x509/chain.h"
+#include "x509/extensions.h"
 #include "x509/inspect.h"
 #include "x509/pem.h"
 
@@ -52,7 +53,7 @@ Status CheckCaCertificateShape(const X509& cert, const char* what) {
 }
 
 Result<std::vector<x509::X509Ptr>> ParseBundle(std::span<const uint8_t> pem, const char* what) {
-  auto ders = x509::ParseCertificatePemBundle(AsStringView(pem));
+  auto ders = x509::CertificateBundlePemToDer(AsStringView(pem));
   if (!ders.ok()) {
     return Status(ErrorCode::kMalformedCertificate, std::string(what) + " is not valid PEM.");
   }
@@ -183,7 +184,7 @@ Result<std::shared_ptr<const IssuerContext>> Authority::Issuer(const store::CaRe
     ASSIGN_OR_RETURN(ctx->subject_key_id, x509::SubjectKeyId(*ctx->certificate));
     ctx->path_len = x509::GetBasicConstraints(*ctx->certificate).path_len;
     ctx->not_after = x509::NotAfter(*ctx->certificate);
-    auto chain = x509::ParseCertificatePemBundle(ca.chain_pem);
+    auto chain = x509::CertificateBundlePemToDer(ca.chain_pem);
     ctx->depth = 1 + (chain.ok() ? static_cast<int>(chain->size()) : 0);
     ctx->issued_chain_pem = x509::CertificateDerToPem(ca.certificate_der) + ca.chain_pem;
   }

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "authority/templates.h"
+#include "common/bytes.h"
 #include "common/status.h"
 #include "x509/ossl.h"
 
