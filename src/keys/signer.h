@@ -12,6 +12,10 @@
 
 namespace openpca::keys {
 
+// The SM2 distinguishing identifier X.509 uses by default (GM/T 0009-2012), with which every
+// Signer signs SM3WITHSM2. OpenSSL 3.0 does not apply it on its own when verifying.
+inline constexpr char kSm2DefaultId[] = "1234567812345678";
+
 class Signer {
  public:
   virtual ~Signer() = default;

@@ -1,0 +1,54 @@
+// SoftwareKeyStore: a KeyStore that keeps each private key as a file `<dir>/<uuid>.key` holding
+// the PKCS#8 DER sealed with a SecretBox (associated data "key:" + key id, so files cannot be
+// swapped between ids). Key ids are "soft:<uuid>".
+//
+// Ownership: shares the SecretBox; borrows `random` (used for key ids), which must outlive the
+// store. Owns the cache of loaded Signers; a Signer handed out stays usable after Destroy().
+// Thread-safety: all methods are thread-safe (one mutex around the cache and the id generator;
+// key generation and signing run outside it).
+// Key material never appears in a Status message or a log line.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/random.h"
+#include "keys/key_store.h"
+#include "keys/secret_box.h"
+
+namespace openpca::keys {
+
+class SoftwareKeyStore final : public KeyStore {
+ public:
+  static constexpr std::string_view kKeyIdPrefix = "soft:";
+
+  // Opens (creating it with mode 0700 if missing) the key directory.
+  // Errors: kInvalidArgs (not a directory, writable by group/other, null box); kInternal.
+  static Result<std::unique_ptr<SoftwareKeyStore>> Open(const std::string& dir,
+                                                        std::shared_ptr<const SecretBox> box,
+                                                        Random& random);
+
+  // Errors: kInternal (key generation, sealing or I/O failed).
+  Result<GeneratedKey> Generate(KeyAlgorithm algorithm) override;
+  // Errors: kResourceNotFound (unknown or malformed id); kInternal (unreadable, failed
+  // authentication, unparsable).
+  Result<std::shared_ptr<const Signer>> Load(const std::string& key_id) override;
+  // Errors: kResourceNotFound; kInternal.
+  Status Destroy(const std::string& key_id) override;
+
+ private:
+  SoftwareKeyStore(std::string dir, std::shared_ptr<const SecretBox> box, Random& random);
+
+  // The key file for `key_id`, or kResourceNotFound when the id is not a well-formed soft id.
+  Result<std::string> PathFor(const std::string& key_id) const;
+
+  const std::string dir_;
+  const std::shared_ptr<const SecretBox> box_;
+  std::mutex mu_;
+  Random& random_;                                                        // guarded by mu_
+  std::unordered_map<std::string, std::shared_ptr<const Signer>> cache_;  // guarded by mu_
+};
+
+}  // namespace openpca::keys
