@@ -45,7 +45,7 @@ Result<KeyAlgorithm> KeyAlgorithmOf(const EVP_PKEY& key) {
     if (name == "prime256v1" || name == "P-256") return KeyAlgorithm::kEcP256;
     if (name == "secp384r1" || name == "P-384") return KeyAlgorithm::kEcP384;
     if (name == "secp521r1" || name == "P-521") return KeyAlgorithm::kEcP521;
-    if (name == "SM2") return KeyAlgorithm::kSm2;
+    // An "EC"-typed key on the SM2 curve would sign ECDSA-with-SM3, not SM2: refuse it.
     return Status(ErrorCode::kInvalidArgs, "unsupported EC curve " + name);
   }
   return Status(ErrorCode::kInvalidArgs, "unsupported key type");

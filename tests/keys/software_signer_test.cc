@@ -34,6 +34,11 @@ TEST(SoftwareSignerTest, RejectsUnsupportedKeys) {
           .status()
           .code(),
       ErrorCode::kInvalidArgs);
+  // An EC-typed key on the SM2 curve would sign ECDSA-with-SM3 rather than SM2.
+  EXPECT_EQ(SoftwareSigner::Create(EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "SM2")))
+                .status()
+                .code(),
+            ErrorCode::kInvalidArgs);
   EXPECT_EQ(SoftwareSigner::Create(nullptr).status().code(), ErrorCode::kInvalidArgs);
 }
 
