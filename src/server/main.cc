@@ -1,6 +1,7 @@
 // openpca: the server binary. `openpca serve` wires configuration, master key, store, key store,
 // accounts, the authority and the HTTP API together, then serves until SIGTERM/SIGINT.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Everything the server creates (database, keys, credentials) is private to its user.
+  umask(077);
 
   return openpca::server::Serve(flags);
 }

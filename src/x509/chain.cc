@@ -1,6 +1,7 @@
 #include "x509/chain.h"
 
 #include "x509/inspect.h"
+#include "x509/signing.h"
 
 namespace openpca::x509 {
 
@@ -21,6 +22,10 @@ Status VerifyChain(const X509& cert, const std::vector<X509Ptr>& chain, TimePoin
     return Status(ErrorCode::kCertificateMismatch,
                   "the last certificate of the chain must be a self-signed root");
   }
+
+  // SM2 signatures verify only with the distinguishing id they were made with.
+  RETURN_IF_ERROR(UseSm2DefaultIdForVerification(const_cast<X509&>(cert)));
+  for (const auto& c : chain) RETURN_IF_ERROR(UseSm2DefaultIdForVerification(*c));
 
   X509StorePtr store(X509_STORE_new());
   X509StackPtr untrusted(sk_X509_new_null());

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "x509/extensions.h"
+#include "x509/signing.h"
 
 namespace openpca::x509 {
 
@@ -97,6 +98,8 @@ bool IsSelfSigned(const X509& cert) {
   if (X509_NAME_cmp(X509_get_subject_name(&cert), X509_get_issuer_name(&cert)) != 0) return false;
   EVP_PKEY* key = X509_get0_pubkey(&cert);
   if (key == nullptr) return false;
+  // SM2 signatures verify only with the distinguishing id they were made with.
+  if (!UseSm2DefaultIdForVerification(const_cast<X509&>(cert)).ok()) return false;
   bool ok = X509_verify(const_cast<X509*>(&cert), key) == 1;
   ClearOsslErrors();
   return ok;
