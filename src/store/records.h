@@ -47,6 +47,22 @@ struct CertificateRecord {
   std::optional<int> revocation_reason;  // RFC 5280 CRLReason code
 };
 
+// One revoked certificate as a CRL lists it (Store::ForEachRevoked).
+struct RevokedEntry {
+  std::string serial_hex;     // as stored in CertificateRecord::serial_hex
+  int64_t revoked_at_ms = 0;
+  int reason = 0;             // RFC 5280 CRLReason code; 0 (unspecified) when none was stored
+  int64_t not_after_s = 0;    // of the revoked certificate
+};
+
+// Which revoked certificates Store::ForEachRevoked visits.
+struct RevokedScan {
+  // When set, entries whose certificate's notAfter is before this (Unix seconds) are skipped.
+  // RFC 5280 5.3 lets an expired certificate leave the CRL after appearing on one CRL issued after
+  // its expiry; nullopt keeps every revoked certificate.
+  std::optional<int64_t> not_after_at_least_s;
+};
+
 struct Tag {
   std::string key;
   std::optional<std::string> value;

@@ -3,6 +3,7 @@
 // its effect is durable (committed and synced).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,7 +44,7 @@ class Store {
   // Replaces the CA row when its stored version equals `ca.version`; the stored version becomes
   // ca.version + 1. Errors: kResourceNotFound; kConcurrentModification on a version mismatch.
   virtual Status UpdateCa(const CaRecord& ca) = 0;
-  // Removes the CA, its tags and its certificates. Errors: kResourceNotFound.
+  // Removes the CA, its tags, its certificates and its CRL state. Errors: kResourceNotFound.
   virtual Status PurgeCa(std::string_view ca_id) = 0;
 
   // --- Tags. ---
@@ -61,6 +62,34 @@ class Store {
   // Errors: kResourceNotFound.
   virtual Result<CertificateRecord> GetCertificate(std::string_view ca_id,
                                                    std::string_view serial_hex) = 0;
+
+  // --- Revocation and CRL state. ---
+  // Marks the certificate revoked at `revoked_at_ms` with `reason` (RFC 5280 CRLReason code).
+  // Durable before returning; concurrent callers share commits (group commit).
+  // Errors: kInvalidArgs when `reason` is not a CRLReason code (0..6, 8..10);
+  // kResourceNotFound for an unknown (ca_id, serial_hex), including an unknown CA;
+  // kRequestAlreadyProcessed when the certificate is already revoked (its revocation time and
+  // reason are left as they were); kInternal.
+  virtual Status RevokeCertificate(std::string_view ca_id, std::string_view serial_hex,
+                                   int64_t revoked_at_ms, int reason) = 0;
+  // Calls `fn` once per revoked certificate of `ca_id` selected by `scan`, in a stable order
+  // (revoked_at_ms, then serial_hex), from one consistent snapshot. Rows are streamed from a
+  // cursor: memory does not grow with the number of revoked certificates. The first error `fn`
+  // returns stops the scan and is returned. `fn` runs while a read connection is held; it may call
+  // other read methods (they use other connections) but should be quick. An unknown CA has no
+  // revoked certificates (OK, `fn` is never called). Errors: those of `fn`; kInternal.
+  virtual Status ForEachRevoked(std::string_view ca_id, const RevokedScan& scan,
+                                const std::function<Status(const RevokedEntry&)>& fn) = 0;
+  // Number of revoked certificates of `ca_id` (all of them, expired or not); 0 for an unknown CA.
+  // Errors: kInternal.
+  virtual Result<int64_t> CountRevoked(std::string_view ca_id) = 0;
+  // Hands out the CA's next CRL number: max(last + 1, at_least), or max(1, at_least) the first
+  // time, and stores it durably before returning, so numbers strictly increase across calls and
+  // restarts. Callers pass the CRL generation time in epoch milliseconds as `at_least` (what AWS
+  // Private CA uses as CRL number). Errors: kInvalidArgs when `at_least` is negative;
+  // kResourceNotFound for an unknown CA; kLimitExceeded when the number would pass INT64_MAX;
+  // kInternal.
+  virtual Result<int64_t> NextCrlNumber(std::string_view ca_id, int64_t at_least) = 0;
 
   // --- Idempotency. ---
   // The live (unexpired at `now_ms`) claim for scope_key, if any.

@@ -109,6 +109,15 @@ std::string SqliteStatement::ColumnText(int column) const {
   return std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, column));
 }
 
+void SqliteStatement::ColumnTextInto(int column, std::string& out) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, column);
+  if (text == nullptr) {
+    out.clear();
+    return;
+  }
+  out.assign(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, column));
+}
+
 Bytes SqliteStatement::ColumnBlob(int column) const {
   const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, column));
   if (data == nullptr) return Bytes();  // NULL or zero-length

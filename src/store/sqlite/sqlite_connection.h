@@ -67,6 +67,8 @@ class SqliteStatement {
   bool IsNull(int column) const;
   int64_t ColumnInt64(int column) const;
   std::string ColumnText(int column) const;
+  // ColumnText into an existing string, reusing its capacity (hot loops over many rows).
+  void ColumnTextInto(int column, std::string& out) const;
   Bytes ColumnBlob(int column) const;
   std::optional<int64_t> ColumnOptionalInt64(int column) const;
   std::optional<std::string> ColumnOptionalText(int column) const;

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "store/migration.h"
@@ -62,6 +64,21 @@ const std::string& SelectCertificateSql() {
                                  " FROM certificates WHERE ca_id = ?1 AND serial_hex = ?2";
   return sql;
 }
+
+// Both statements read the covering index certificates_revoked_entries (0002_revocation.sql) alone,
+// in index order. A NULL reason on a revoked row (possible through InsertCertificate) is listed as
+// unspecified: the certificate stays on the CRL.
+constexpr std::string_view kForEachRevokedSql =
+    "SELECT serial_hex, revoked_at_ms, COALESCE(revocation_reason, 0), not_after_s "
+    "FROM certificates WHERE ca_id = ?1 AND revoked_at_ms IS NOT NULL "
+    "ORDER BY revoked_at_ms, serial_hex";
+constexpr std::string_view kForEachRevokedUnexpiredSql =
+    "SELECT serial_hex, revoked_at_ms, COALESCE(revocation_reason, 0), not_after_s "
+    "FROM certificates WHERE ca_id = ?1 AND revoked_at_ms IS NOT NULL AND not_after_s >= ?2 "
+    "ORDER BY revoked_at_ms, serial_hex";
+
+// RFC 5280 5.3.1 CRLReason: 7 is unused; removeFromCRL (8) is for delta CRLs but is a valid code.
+bool IsCrlReason(int reason) { return reason >= 0 && reason <= 10 && reason != 7; }
 
 constexpr std::string_view kUpsertClaimSql =
     "INSERT INTO idempotency_claims (scope_key, result, expires_at_ms) VALUES (?1, ?2, ?3) "
@@ -302,7 +319,8 @@ Status SqliteStore::PurgeCa(std::string_view ca_id) {
   return writer_->Run([&](SqliteConnection& conn) -> Status {
     // Children first and explicitly, rather than relying on ON DELETE CASCADE alone.
     for (std::string_view sql : {std::string_view("DELETE FROM certificates WHERE ca_id = ?1"),
-                                 std::string_view("DELETE FROM ca_tags WHERE ca_id = ?1")}) {
+                                 std::string_view("DELETE FROM ca_tags WHERE ca_id = ?1"),
+                                 std::string_view("DELETE FROM crl_state WHERE ca_id = ?1")}) {
       ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(sql));
       stmt.BindText(1, ca_id);
       RETURN_IF_ERROR(stmt.Run());
@@ -374,6 +392,102 @@ Result<CertificateRecord> SqliteStore::GetCertificate(std::string_view ca_id,
     if (!has_row) return Status(ErrorCode::kResourceNotFound, "certificate not found");
     return ReadCertificate(stmt);
   });
+}
+
+// --- Revocation and CRL state ---
+
+Status SqliteStore::RevokeCertificate(std::string_view ca_id, std::string_view serial_hex,
+                                      int64_t revoked_at_ms, int reason) {
+  if (!IsCrlReason(reason)) {
+    return Status(ErrorCode::kInvalidArgs, "not a CRLReason code: " + std::to_string(reason));
+  }
+  return writer_->Run([&](SqliteConnection& conn) -> Status {
+    // The IS NULL condition makes the first revocation win: a second one changes nothing.
+    ASSIGN_OR_RETURN(SqliteStatement update,
+                     conn.Prepare("UPDATE certificates SET revoked_at_ms = ?3, "
+                                  "revocation_reason = ?4 WHERE ca_id = ?1 AND serial_hex = ?2 "
+                                  "AND revoked_at_ms IS NULL"));
+    update.BindText(1, ca_id).BindText(2, serial_hex).BindInt64(3, revoked_at_ms).BindInt64(4,
+                                                                                          reason);
+    RETURN_IF_ERROR(update.Run());
+    if (update.Changes() == 1) return Status::Ok();
+    ASSIGN_OR_RETURN(SqliteStatement exists,
+                     conn.Prepare("SELECT 1 FROM certificates WHERE ca_id = ?1 AND serial_hex = ?2"));
+    exists.BindText(1, ca_id).BindText(2, serial_hex);
+    ASSIGN_OR_RETURN(bool found, exists.Step());
+    if (!found) return Status(ErrorCode::kResourceNotFound, "certificate not found");
+    return Status(ErrorCode::kRequestAlreadyProcessed, "certificate already revoked");
+  });
+}
+
+Status SqliteStore::ForEachRevoked(std::string_view ca_id, const RevokedScan& scan,
+                                   const std::function<Status(const RevokedEntry&)>& fn) {
+  return WithReader(*reads_, [&](SqliteConnection& conn) -> Status {
+    // One statement is one read transaction: the whole scan sees one snapshot, however long the
+    // callback takes, while the writer keeps committing (WAL).
+    std::optional<SqliteStatement> rows;
+    if (scan.not_after_at_least_s.has_value()) {
+      ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(kForEachRevokedUnexpiredSql));
+      stmt.BindText(1, ca_id).BindInt64(2, *scan.not_after_at_least_s);
+      rows.emplace(std::move(stmt));
+    } else {
+      ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(kForEachRevokedSql));
+      stmt.BindText(1, ca_id);
+      rows.emplace(std::move(stmt));
+    }
+    RevokedEntry entry;  // reused: serial_hex keeps its capacity from row to row
+    for (;;) {
+      ASSIGN_OR_RETURN(bool has_row, rows->Step());
+      if (!has_row) return Status::Ok();
+      rows->ColumnTextInto(0, entry.serial_hex);
+      entry.revoked_at_ms = rows->ColumnInt64(1);
+      entry.reason = static_cast<int>(rows->ColumnInt64(2));
+      entry.not_after_s = rows->ColumnInt64(3);
+      RETURN_IF_ERROR(fn(entry));
+    }
+  });
+}
+
+Result<int64_t> SqliteStore::CountRevoked(std::string_view ca_id) {
+  return WithReader(*reads_, [&](SqliteConnection& conn) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(SqliteStatement stmt,
+                     conn.Prepare("SELECT COUNT(*) FROM certificates "
+                                  "WHERE ca_id = ?1 AND revoked_at_ms IS NOT NULL"));
+    stmt.BindText(1, ca_id);
+    ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) return InternalError("sqlite: COUNT(*) returned no row");
+    return stmt.ColumnInt64(0);
+  });
+}
+
+Result<int64_t> SqliteStore::NextCrlNumber(std::string_view ca_id, int64_t at_least) {
+  if (at_least < 0) return Status(ErrorCode::kInvalidArgs, "CRL number must not be negative");
+  int64_t number = 0;
+  Status status = writer_->Run([&](SqliteConnection& conn) -> Status {
+    // Read and write in the same job: the writer thread runs jobs one at a time inside one
+    // transaction, so no other write interleaves between the two statements.
+    ASSIGN_OR_RETURN(SqliteStatement read,
+                     conn.Prepare("SELECT last_crl_number FROM crl_state WHERE ca_id = ?1"));
+    read.BindText(1, ca_id);
+    ASSIGN_OR_RETURN(bool has_row, read.Step());
+    int64_t last = has_row ? read.ColumnInt64(0) : 0;
+    if (last == std::numeric_limits<int64_t>::max()) {
+      return Status(ErrorCode::kLimitExceeded, "CRL numbers exhausted");
+    }
+    number = std::max(last + 1, at_least);
+    ASSIGN_OR_RETURN(SqliteStatement write,
+                     conn.Prepare("INSERT INTO crl_state (ca_id, last_crl_number) VALUES (?1, ?2) "
+                                  "ON CONFLICT (ca_id) DO UPDATE SET "
+                                  "last_crl_number = excluded.last_crl_number"));
+    write.BindText(1, ca_id).BindInt64(2, number);
+    Status written = write.Run();
+    if (!written.ok() && write.last_error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      return CaNotFound(ca_id);
+    }
+    return written;
+  });
+  if (!status.ok()) return status;
+  return number;
 }
 
 // --- Idempotency ---

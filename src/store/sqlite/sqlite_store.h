@@ -65,6 +65,13 @@ class SqliteStore final : public Store {
   Result<CertificateRecord> GetCertificate(std::string_view ca_id,
                                            std::string_view serial_hex) override;
 
+  Status RevokeCertificate(std::string_view ca_id, std::string_view serial_hex,
+                           int64_t revoked_at_ms, int reason) override;
+  Status ForEachRevoked(std::string_view ca_id, const RevokedScan& scan,
+                        const std::function<Status(const RevokedEntry&)>& fn) override;
+  Result<int64_t> CountRevoked(std::string_view ca_id) override;
+  Result<int64_t> NextCrlNumber(std::string_view ca_id, int64_t at_least) override;
+
   Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                int64_t now_ms) override;
 
