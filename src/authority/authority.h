@@ -6,6 +6,7 @@
 // CA id and invalidated by the CA record's version.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,6 +58,14 @@ class Authority {
   Result<CertificateAndChain> GetCertificate(const Caller& caller, const std::string& ca_arn,
                                              const std::string& certificate_arn);
 
+  // --- Revocation (revocation.cc). The serial is hex, with or without colons. ---
+  Status RevokeCertificate(const Caller& caller, const std::string& ca_arn,
+                           const std::string& serial, const std::string& reason);
+  // Called after every durable revocation (CRL and OCSP refresh). Set before serving.
+  void SetRevocationListener(std::function<void(const std::string& ca_id)> listener) {
+    revocation_listener_ = std::move(listener);
+  }
+
   // --- Tags (tags.cc). ---
   Status TagCertificateAuthority(const Caller& caller, const std::string& ca_arn,
                                  const std::vector<store::Tag>& tags);
@@ -80,6 +89,8 @@ class Authority {
   const Clock& clock_;
   Random& random_;
   AuthorityOptions options_;
+
+  std::function<void(const std::string& ca_id)> revocation_listener_;
 
   std::mutex issuers_mu_;
   std::unordered_map<std::string, std::shared_ptr<const IssuerContext>> issuers_;

@@ -12,6 +12,7 @@
 #include "keys/secret_box.h"
 #include "keys/software_key_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "common/arn.h"
 #include "x509/ossl.h"
 
 namespace openpca::authority::testing {

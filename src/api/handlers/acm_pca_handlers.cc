@@ -208,6 +208,11 @@ std::vector<std::pair<std::string, OperationHandler>> AcmPcaOperations(Authority
     return CertificateJson(c);
   });
 
+  add("RevokeCertificate", [&a](const CallContext& ctx, const json& in) -> Result<json> {
+    return Empty(a.RevokeCertificate(CallerOf(ctx), Str(in, "CertificateAuthorityArn"),
+                                     Str(in, "CertificateSerial"), Str(in, "RevocationReason")));
+  });
+
   add("TagCertificateAuthority", [&a](const CallContext& ctx, const json& in) -> Result<json> {
     return Empty(
         a.TagCertificateAuthority(CallerOf(ctx), Str(in, "CertificateAuthorityArn"), Tags(in)));
