@@ -49,10 +49,10 @@ struct CertificateRecord {
 
 // One revoked certificate as a CRL lists it (Store::ForEachRevoked).
 struct RevokedEntry {
-  std::string serial_hex;     // as stored in CertificateRecord::serial_hex
+  std::string serial_hex;  // as stored in CertificateRecord::serial_hex
   int64_t revoked_at_ms = 0;
-  int reason = 0;             // RFC 5280 CRLReason code; 0 (unspecified) when none was stored
-  int64_t not_after_s = 0;    // of the revoked certificate
+  int reason = 0;           // RFC 5280 CRLReason code; 0 (unspecified) when none was stored
+  int64_t not_after_s = 0;  // of the revoked certificate
 };
 
 // Which revoked certificates Store::ForEachRevoked visits.

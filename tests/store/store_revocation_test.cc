@@ -258,8 +258,7 @@ TYPED_TEST(StoreRevocationTest, CrlNumberErrors) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   EXPECT_EQ(this->store().NextCrlNumber("ca-1", kMax).value(), kMax);
   EXPECT_EQ(this->store().NextCrlNumber("ca-1", 0).status().code(), ErrorCode::kLimitExceeded);
-  EXPECT_EQ(this->store().NextCrlNumber("ca-1", kMax).status().code(),
-            ErrorCode::kLimitExceeded);
+  EXPECT_EQ(this->store().NextCrlNumber("ca-1", kMax).status().code(), ErrorCode::kLimitExceeded);
 }
 
 TYPED_TEST(StoreRevocationTest, ConcurrentCrlNumbersAreDistinct) {
@@ -307,7 +306,8 @@ TEST(SqliteRevocationTest, QueuedRevocationsShareOneCommit) {
   std::vector<Status> results(serials.size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < serials.size(); ++i) {
-    threads.emplace_back([&, i] { results[i] = store.RevokeCertificate("ca-1", serials[i], 2, 4); });
+    threads.emplace_back(
+        [&, i] { results[i] = store.RevokeCertificate("ca-1", serials[i], 2, 4); });
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (store.QueuedWritesForTesting() < serials.size() &&
@@ -339,11 +339,11 @@ TEST(SqliteRevocationTest, CrlScanReadsTheCoveringIndexWithoutSorting) {
   Result<std::unique_ptr<SqliteConnection>> conn = SqliteConnection::Open(path, false, 1000);
   ASSERT_TRUE(conn.ok());
   for (const char* filter : {"", " AND not_after_s >= ?2"}) {
-    std::string sql =
-        std::string("EXPLAIN QUERY PLAN SELECT serial_hex, revoked_at_ms, "
-                    "COALESCE(revocation_reason, 0), not_after_s FROM certificates WHERE "
-                    "ca_id = ?1 AND revoked_at_ms IS NOT NULL") +
-        filter + " ORDER BY revoked_at_ms, serial_hex";
+    std::string sql = std::string(
+                          "EXPLAIN QUERY PLAN SELECT serial_hex, revoked_at_ms, "
+                          "COALESCE(revocation_reason, 0), not_after_s FROM certificates WHERE "
+                          "ca_id = ?1 AND revoked_at_ms IS NOT NULL") +
+                      filter + " ORDER BY revoked_at_ms, serial_hex";
     Result<SqliteStatement> stmt = (*conn)->Prepare(sql);
     ASSERT_TRUE(stmt.ok()) << stmt.status().ToString();
     std::string plan;

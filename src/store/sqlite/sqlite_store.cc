@@ -407,12 +407,15 @@ Status SqliteStore::RevokeCertificate(std::string_view ca_id, std::string_view s
                      conn.Prepare("UPDATE certificates SET revoked_at_ms = ?3, "
                                   "revocation_reason = ?4 WHERE ca_id = ?1 AND serial_hex = ?2 "
                                   "AND revoked_at_ms IS NULL"));
-    update.BindText(1, ca_id).BindText(2, serial_hex).BindInt64(3, revoked_at_ms).BindInt64(4,
-                                                                                          reason);
+    update.BindText(1, ca_id)
+        .BindText(2, serial_hex)
+        .BindInt64(3, revoked_at_ms)
+        .BindInt64(4, reason);
     RETURN_IF_ERROR(update.Run());
     if (update.Changes() == 1) return Status::Ok();
-    ASSIGN_OR_RETURN(SqliteStatement exists,
-                     conn.Prepare("SELECT 1 FROM certificates WHERE ca_id = ?1 AND serial_hex = ?2"));
+    ASSIGN_OR_RETURN(
+        SqliteStatement exists,
+        conn.Prepare("SELECT 1 FROM certificates WHERE ca_id = ?1 AND serial_hex = ?2"));
     exists.BindText(1, ca_id).BindText(2, serial_hex);
     ASSIGN_OR_RETURN(bool found, exists.Step());
     if (!found) return Status(ErrorCode::kResourceNotFound, "certificate not found");
