@@ -75,6 +75,9 @@ class Authority {
                            const std::string& next_token);
 
   const AuthorityOptions& options() const { return options_; }
+  // The base URL of CRL/OCSP/caIssuers links; settable once the listener's port is known.
+  void SetPublicUrl(std::string url);
+  std::string PublicUrl() const;
 
  private:
   // Loads the caller's CA by ARN: kInvalidArn for a malformed ARN, kResourceNotFound when absent
@@ -91,6 +94,8 @@ class Authority {
   AuthorityOptions options_;
 
   std::function<void(const std::string& ca_id)> revocation_listener_;
+  mutable std::mutex public_url_mu_;
+  std::string public_url_;
 
   std::mutex issuers_mu_;
   std::unordered_map<std::string, std::shared_ptr<const IssuerContext>> issuers_;

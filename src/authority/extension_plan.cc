@@ -21,6 +21,16 @@ void ExtensionPlan::Offer(x509::X509ExtensionPtr ext) {
 
 void ExtensionPlan::AddIfAbsent(x509::X509ExtensionPtr ext) { Offer(std::move(ext)); }
 
+void ExtensionPlan::Override(x509::X509ExtensionPtr ext) {
+  std::string oid = x509::ExtensionOid(*ext);
+  auto it = index_.find(oid);
+  if (it != index_.end()) {
+    extensions_[it->second] = std::move(ext);
+  } else {
+    Offer(std::move(ext));
+  }
+}
+
 Status ExtensionPlan::AddTemplateExtensions() {
   ASSIGN_OR_RETURN(auto bc, x509::BasicConstraintsExt(tmpl_.bc_ca, tmpl_.path_len,
                                                       tmpl_.bc_critical));

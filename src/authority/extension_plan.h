@@ -32,6 +32,8 @@ class ExtensionPlan {
   Status AddKeyIdentifiers(std::span<const uint8_t> subject_spki, const Bytes* issuer_ski);
   // An extension from the CA's own configuration (CDP, AIA), unless one is already present.
   void AddIfAbsent(x509::X509ExtensionPtr ext);
+  // An extension that wins over every other source (the CA's AIA while its OCSP is enabled).
+  void Override(x509::X509ExtensionPtr ext);
 
   bool Has(const std::string& oid) const { return index_.count(oid) > 0; }
   std::vector<x509::X509ExtensionPtr> Take() { return std::move(extensions_); }

@@ -1,11 +1,13 @@
 // IssueCertificate and GetCertificate. Issuance follows docs/issuance-cycle.md; the step numbers
 // below are the same.
 #include "authority/authority.h"
+#include "authority/distribution_points.h"
 #include "authority/extension_plan.h"
 #include "authority/issuer_context.h"
 #include "authority/wire_structs.h"
 #include "common/arn.h"
 #include "x509/certificate.h"
+#include "x509/extensions.h"
 #include "x509/csr.h"
 #include "x509/inspect.h"
 #include "x509/pem.h"
@@ -169,6 +171,20 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
     }
   }
   RETURN_IF_ERROR(plan.AddCsrExtensions(*csr));
+  if (!tmpl->root) {
+    // A self-signed root cannot be revoked: no CDP or AIA in it.
+    DistributionPoints points =
+        DistributionPointsFor(issuer->revocation, ca.id, PublicUrl());
+    if (!points.crl_url.empty()) {
+      ASSIGN_OR_RETURN(auto cdp, x509::CrlDistributionPointExt(points.crl_url));
+      plan.AddIfAbsent(std::move(cdp));
+    }
+    if (!points.ocsp_url.empty()) {
+      ASSIGN_OR_RETURN(auto aia,
+                       x509::AuthorityInfoAccessExt(points.ocsp_url, points.ca_issuers_url));
+      plan.Override(std::move(aia));
+    }
+  }
   if (X509_NAME_entry_count(subject) == 0 && !plan.Has("2.5.29.17")) {
     return Status(ErrorCode::kMalformedCsr,
                   "The CSR must contain a subject or a subject alternative name.");

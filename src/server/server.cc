@@ -147,6 +147,7 @@ int Serve(const ServeFlags& flags) {
                                : host_port.first;
   std::string scheme = cfg.tls_cert_file.empty() ? "http" : "https";
   std::string endpoint = scheme + "://" + shown_host + ":" + std::to_string(server->port());
+  authority.SetPublicUrl(cfg.public_url.empty() ? endpoint : cfg.public_url);
   if (Status st = WritePrivateFile(data + "/endpoint", endpoint + "\n"); !st.ok()) return Fail(st);
   std::cout << "openpca: listening on " << endpoint << "\n"
             << "openpca: try: AWS_SHARED_CREDENTIALS_FILE=" << credentials_file

@@ -1,0 +1,28 @@
+// The URLs a CA's revocation configuration puts into the certificates it issues (CRL
+// distribution point, AIA OCSP and caIssuers), in the forms AWS documents, with openpca's own
+// public URL standing in for the S3 and OCSP hosts. Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace openpca::authority {
+
+struct DistributionPoints {
+  std::string crl_url;         // empty: no CDP (CRL disabled or OmitExtension)
+  std::string ocsp_url;        // empty: OCSP disabled
+  std::string ca_issuers_url;  // set together with ocsp_url
+};
+
+// `public_url` has no trailing '/'. The CRL object key is "<CustomPath or crl>/<ca id>.crl" in
+// the configured bucket; without a CustomCname it is reached path-style at
+// <public_url>/<bucket>/<key>, with one at http://<CustomCname>/<key>. OCSP is
+// <public_url>/ocsp, or http://<OcspCustomCname> when set.
+DistributionPoints DistributionPointsFor(const nlohmann::json& revocation_configuration,
+                                         const std::string& ca_id, const std::string& public_url);
+
+// The object key of a CA's complete CRL inside its bucket.
+std::string CrlObjectKey(const nlohmann::json& crl_configuration, const std::string& ca_id);
+
+}  // namespace openpca::authority
