@@ -47,6 +47,7 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 import boto3  # noqa: E402
 import botocore.config  # noqa: E402
+import botocore.exceptions  # noqa: E402
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth  # noqa: E402
 from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
@@ -290,6 +291,12 @@ class Server:
             self._log.write(f"===== harness: {msg} =====\n".encode())
             self._log.flush()
 
+    def _crash_note(self) -> str:
+        if self.proc is not None and self.proc.poll() is not None:
+            return (f"\nSERVER DIED (exit {self.proc.returncode}) during this call\n"
+                    + self.log_tail(8))
+        return ""
+
     def log_tail(self, lines: int = 80) -> str:
         try:
             text = self.log_path.read_text(errors="replace").splitlines()
@@ -346,11 +353,12 @@ class Server:
             seen = m.group(1) if m else None
             if seen not in codes:
                 raise AssertionError(f"`aws {shown}` failed with {seen!r}, expected "
-                                     f"{sorted(codes)}\nstderr: {r.stderr}\n{self.log_tail(20)}")
+                                     f"{sorted(codes)}\nstderr: {r.stderr.strip()}"
+                                     f"{self._crash_note()}")
             return seen
         if r.returncode != 0:
-            raise AssertionError(f"`aws {shown}` exited {r.returncode}\nstderr: {r.stderr}\n"
-                                 f"{self.log_tail(30)}")
+            raise AssertionError(f"`aws {shown}` exited {r.returncode}\n"
+                                 f"stderr: {r.stderr.strip()}{self._crash_note()}")
         out = r.stdout.strip()
         return json.loads(out) if out else {}
 
@@ -362,6 +370,13 @@ class Server:
             aws_access_key_id=kw.pop("aws_access_key_id", self.access_key_id),
             aws_secret_access_key=kw.pop("aws_secret_access_key", self.secret_access_key),
             config=cfg, **kw)
+
+    def client(self):
+        """A cached boto3 client for the current endpoint (recreated after a restart)."""
+        if getattr(self, "_client_for", None) != self.endpoint:
+            self._client = self.boto3()
+            self._client_for = self.endpoint
+        return self._client
 
     def call(self, operation: str, **params) -> dict:
         """A signed raw JSON call that asserts success; bypasses client-side validation."""
@@ -649,28 +664,59 @@ def ca_config(cn: str, key_alg: str, sig_alg: Optional[str] = None, **subject) -
             "Subject": subj}
 
 
+def parse_validity(text: str) -> dict:
+    """CLI shorthand "Value=10,Type=YEARS" -> {"Value": 10, "Type": "YEARS"}."""
+    kv = dict(part.split("=", 1) for part in text.split(","))
+    return {"Value": int(kv["Value"]), "Type": kv["Type"]}
+
+
+WAIT = {"Delay": 1, "MaxAttempts": 120}
+
+
 def create_ca(server: Server, name: str, ca_type: str = "ROOT", key_alg: str = "EC_prime256v1",
-              sig_alg: Optional[str] = None, extra_args: Sequence[str] = (), cn=None) -> str:
+              sig_alg: Optional[str] = None, extra_args: Sequence[str] = (), cn=None,
+              via: str = "cli") -> str:
     """create-certificate-authority with --certificate-authority-configuration file://..."""
-    cfg = server.write(f"{name}-config.json",
-                       json.dumps(ca_config(cn or f"{name} CA", key_alg, sig_alg)))
+    config = ca_config(cn or f"{name} CA", key_alg, sig_alg)
+    cfg = server.write(f"{name}-config.json", json.dumps(config))
+    if via == "boto3":
+        assert not extra_args
+        return server.client().create_certificate_authority(
+            CertificateAuthorityConfiguration=config,
+            CertificateAuthorityType=ca_type)["CertificateAuthorityArn"]
     out = server.aws("create-certificate-authority", "--certificate-authority-configuration",
                      f"file://{cfg.name}", "--certificate-authority-type", ca_type, *extra_args)
     return out["CertificateAuthorityArn"]
 
 
-def fetch_csr(server: Server, arn: str, name: str) -> str:
-    server.aws("wait", "certificate-authority-csr-created", "--certificate-authority-arn", arn)
-    csr = server.aws("get-certificate-authority-csr", "--certificate-authority-arn", arn)["Csr"]
+def fetch_csr(server: Server, arn: str, name: str, via: str = "cli") -> str:
+    """wait certificate-authority-csr-created + get-certificate-authority-csr -> <name>.csr."""
+    if via == "boto3":
+        c = server.client()
+        c.get_waiter("certificate_authority_csr_created").wait(CertificateAuthorityArn=arn,
+                                                               WaiterConfig=WAIT)
+        csr = c.get_certificate_authority_csr(CertificateAuthorityArn=arn)["Csr"]
+    else:
+        server.aws("wait", "certificate-authority-csr-created", "--certificate-authority-arn",
+                   arn)
+        csr = server.aws("get-certificate-authority-csr", "--certificate-authority-arn",
+                         arn)["Csr"]
     server.write(f"{name}.csr", csr)
     return csr
 
 
 def issue(server: Server, ca: Union[str, "CaInfo"], csr_file: Union[str, Path], sig_alg: str,
           validity: str, template: Optional[str] = None, extra_args: Sequence[str] = (),
-          expect_error=None):
+          expect_error=None, via: str = "cli"):
     """issue-certificate --csr fileb://<csr_file>; returns the certificate ARN."""
     ca_arn = ca.arn if isinstance(ca, CaInfo) else ca
+    if via == "boto3":
+        assert not extra_args and expect_error is None
+        params = dict(CertificateAuthorityArn=ca_arn, Csr=(server.work / csr_file).read_bytes(),
+                      SigningAlgorithm=sig_alg, Validity=parse_validity(validity))
+        if template:
+            params["TemplateArn"] = template_arn(template)
+        return server.client().issue_certificate(**params)["CertificateArn"]
     args = ["issue-certificate", "--certificate-authority-arn", ca_arn,
             "--csr", f"fileb://{csr_file}", "--signing-algorithm", sig_alg,
             "--validity", validity]
@@ -681,27 +727,50 @@ def issue(server: Server, ca: Union[str, "CaInfo"], csr_file: Union[str, Path], 
     return out if expect_error else out["CertificateArn"]
 
 
-def fetch_cert(server: Server, ca_arn: str, cert_arn: str):
+def fetch_cert(server: Server, ca_arn: str, cert_arn: str, via: str = "cli"):
     """wait certificate-issued + get-certificate -> (Certificate, CertificateChain or None)."""
-    server.aws("wait", "certificate-issued", "--certificate-authority-arn", ca_arn,
-               "--certificate-arn", cert_arn)
-    out = server.aws("get-certificate", "--certificate-authority-arn", ca_arn,
-                     "--certificate-arn", cert_arn)
+    if via == "boto3":
+        c = server.client()
+        c.get_waiter("certificate_issued").wait(CertificateAuthorityArn=ca_arn,
+                                                CertificateArn=cert_arn, WaiterConfig=WAIT)
+        out = c.get_certificate(CertificateAuthorityArn=ca_arn, CertificateArn=cert_arn)
+    else:
+        server.aws("wait", "certificate-issued", "--certificate-authority-arn", ca_arn,
+                   "--certificate-arn", cert_arn)
+        out = server.aws("get-certificate", "--certificate-authority-arn", ca_arn,
+                         "--certificate-arn", cert_arn)
     return out["Certificate"], out.get("CertificateChain")
+
+
+def import_ca_cert(server: Server, arn: str, cert_name: str, chain_name: Optional[str] = None,
+                   via: str = "cli") -> None:
+    if via == "boto3":
+        params = dict(CertificateAuthorityArn=arn,
+                      Certificate=(server.work / cert_name).read_bytes())
+        if chain_name:
+            params["CertificateChain"] = (server.work / chain_name).read_bytes()
+        server.client().import_certificate_authority_certificate(**params)
+        return
+    args = ["import-certificate-authority-certificate", "--certificate-authority-arn", arn,
+            "--certificate", f"fileb://{cert_name}"]
+    if chain_name:
+        args += ["--certificate-chain", f"fileb://{chain_name}"]
+    server.aws(*args)
 
 
 def build_root_ca(server: Server, name: str = "root", key_alg: str = "EC_prime256v1",
                   sig_alg: Optional[str] = None, validity: str = "Value=10,Type=YEARS",
-                  template: str = "RootCACertificate", create_args: Sequence[str] = ()) -> CaInfo:
-    """create -> wait csr -> issue RootCACertificate/V1 on itself -> wait -> get -> import."""
+                  template: str = "RootCACertificate", via: str = "cli") -> CaInfo:
+    """create -> wait csr -> issue RootCACertificate/V1 on itself -> wait -> get -> import.
+
+    via="cli" types it with the AWS CLI; via="boto3" does the same quickly (for fixtures)."""
     sig_alg = sig_alg or SIG_FOR_KEY[key_alg]
-    arn = create_ca(server, name, "ROOT", key_alg, sig_alg, create_args)
-    csr = fetch_csr(server, arn, name)
-    cert_arn = issue(server, arn, f"{name}.csr", sig_alg, validity, template)
-    cert, _ = fetch_cert(server, arn, cert_arn)
+    arn = create_ca(server, name, "ROOT", key_alg, sig_alg, via=via)
+    csr = fetch_csr(server, arn, name, via=via)
+    cert_arn = issue(server, arn, f"{name}.csr", sig_alg, validity, template, via=via)
+    cert, _ = fetch_cert(server, arn, cert_arn, via=via)
     cert_path = server.write(f"{name}.pem", cert)
-    server.aws("import-certificate-authority-certificate", "--certificate-authority-arn", arn,
-               "--certificate", f"fileb://{cert_path.name}")
+    import_ca_cert(server, arn, cert_path.name, via=via)
     bundle = server.write(f"{name}-bundle.pem", cert)
     return CaInfo(arn=arn, name=name, key_alg=key_alg, sig_alg=sig_alg, cert_pem=cert,
                   chain_pem=None, cert_path=cert_path, bundle_path=bundle, root_path=cert_path,
@@ -710,19 +779,18 @@ def build_root_ca(server: Server, name: str = "root", key_alg: str = "EC_prime25
 
 def build_sub_ca(server: Server, parent: CaInfo, name: str, pathlen: Optional[int] = 0,
                  key_alg: str = "EC_prime256v1", sig_alg: Optional[str] = None,
-                 validity: str = "Value=3,Type=YEARS", template: Optional[str] = None) -> CaInfo:
+                 validity: str = "Value=3,Type=YEARS", template: Optional[str] = None,
+                 via: str = "cli") -> CaInfo:
     """create SUBORDINATE -> csr -> parent issues SubordinateCACertificate_PathLen<N>/V1 ->
     import with --certificate-chain = parent cert + parent chain."""
     sig_alg = sig_alg or SIG_FOR_KEY[key_alg]
-    arn = create_ca(server, name, "SUBORDINATE", key_alg, sig_alg)
-    csr = fetch_csr(server, arn, name)
+    arn = create_ca(server, name, "SUBORDINATE", key_alg, sig_alg, via=via)
+    csr = fetch_csr(server, arn, name, via=via)
     tmpl = template or f"SubordinateCACertificate_PathLen{pathlen}"
-    cert_arn = issue(server, parent, f"{name}.csr", parent.sig_alg, validity, tmpl)
-    cert, chain = fetch_cert(server, parent.arn, cert_arn)
+    cert_arn = issue(server, parent, f"{name}.csr", parent.sig_alg, validity, tmpl, via=via)
+    cert, chain = fetch_cert(server, parent.arn, cert_arn, via=via)
     cert_path = server.write(f"{name}.pem", cert)
-    server.aws("import-certificate-authority-certificate", "--certificate-authority-arn", arn,
-               "--certificate", f"fileb://{cert_path.name}",
-               "--certificate-chain", f"fileb://{parent.bundle_path.name}")
+    import_ca_cert(server, arn, cert_path.name, parent.bundle_path.name, via=via)
     parents = parent.cert_pem + (parent.chain_pem or "")
     bundle = server.write(f"{name}-bundle.pem", cert + parents)
     return CaInfo(arn=arn, name=name, key_alg=key_alg, sig_alg=sig_alg, cert_pem=cert,
@@ -748,11 +816,11 @@ class Leaf:
 def issue_leaf(server: Server, ca: CaInfo, name: str, kind: str = "ec",
                validity: str = "Value=30,Type=DAYS", template: Optional[str] = None,
                sans: Sequence[str] = (), subject: Optional[str] = None,
-               extra_args: Sequence[str] = ()) -> Leaf:
+               extra_args: Sequence[str] = (), via: str = "cli") -> Leaf:
     key, csr = make_csr(server.work, name, subject=subject, kind=kind,
                         sans=sans or (f"DNS:{name}.example.com",))
-    arn = issue(server, ca, csr.name, ca.sig_alg, validity, template, extra_args)
-    cert, chain = fetch_cert(server, ca.arn, arn)
+    arn = issue(server, ca, csr.name, ca.sig_alg, validity, template, extra_args, via=via)
+    cert, chain = fetch_cert(server, ca.arn, arn, via=via)
     path = server.write(f"{name}.pem", cert)
     return Leaf(arn=arn, cert_pem=cert, chain_pem=chain, cert_path=path, key_path=key,
                 csr_path=csr)
@@ -788,8 +856,19 @@ class ServerTestCase(unittest.TestCase):
     def tearDownClass(cls):
         if cls.server is not None:
             if cls._had_failure:
-                print(cls.server.log_tail(120), file=sys.stderr)
+                print(cls.server.log_tail(40), file=sys.stderr)
             cls.server.close(keep=cls._had_failure)
+
+    def setUp(self):
+        # A crash must fail only the test that caused it: bring the server back (same data dir)
+        # for the next one. The log keeps the exit code ("exited with -11").
+        if not self.server.running:
+            rc = self.server.proc.returncode if self.server.proc else self.server.last_exit_code
+            if self.server.proc is not None:
+                self.server._reap()
+            print(f"[harness] server was down (exit {rc}); restarting", file=sys.stderr)
+            type(self)._had_failure = True
+            self.server.start()
 
     def run(self, result=None):
         result = result if result is not None else self.defaultTestResult()
@@ -807,15 +886,54 @@ class ServerTestCase(unittest.TestCase):
     def aws(self, *args, **kw):
         return self.server.aws(*args, **kw)
 
+    # State checks go through boto3: the same wire calls, without ~1-2 s of CLI start-up each.
+    @property
+    def c(self):
+        return self.server.client()
+
     def describe(self, arn: str) -> dict:
-        return self.aws("describe-certificate-authority",
-                        "--certificate-authority-arn", arn)["CertificateAuthority"]
+        return self.c.describe_certificate_authority(
+            CertificateAuthorityArn=arn)["CertificateAuthority"]
 
     def status(self, arn: str) -> str:
         return self.describe(arn)["Status"]
 
     def list_cas(self) -> list:
-        return self.aws("list-certificate-authorities")["CertificateAuthorities"]
+        out, token = [], None
+        while True:
+            page = self.c.list_certificate_authorities(
+                MaxResults=100, **({"NextToken": token} if token else {}))
+            out += page["CertificateAuthorities"]
+            token = page.get("NextToken")
+            if not token:
+                return out
+
+    def tags(self, arn: str) -> dict:
+        return {t["Key"]: t.get("Value") for t in
+                self.c.list_tags(CertificateAuthorityArn=arn).get("Tags", [])}
+
+    def issue_error(self, codes, ca, csr_name, validity: str, template=None, sig=None) -> str:
+        """IssueCertificate through boto3 that must fail with `codes` (CSR file from work/)."""
+        arn = ca.arn if isinstance(ca, CaInfo) else ca
+        params = dict(CertificateAuthorityArn=arn, Csr=self.server.path(csr_name).read_bytes(),
+                      SigningAlgorithm=sig or (ca.sig_alg if isinstance(ca, CaInfo)
+                                               else "SHA256WITHECDSA"),
+                      Validity=parse_validity(validity))
+        if template:
+            params["TemplateArn"] = template_arn(template)
+        return self.assertApiError(codes, "issue_certificate", **params)
+
+    def assertApiError(self, codes, method: str, **params) -> str:
+        """boto3 call that must fail with one of `codes`; returns the code seen."""
+        codes = {codes} if isinstance(codes, str) else set(codes)
+        try:
+            out = getattr(self.c, method)(**params)
+        except botocore.exceptions.ClientError as e:
+            code = e.response["Error"]["Code"]
+            self.assertIn(code, codes, f"{method}: {e}")
+            self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"], 400, str(e))
+            return code
+        self.fail(f"{method} succeeded, expected {sorted(codes)}: {out}")
 
     def assertVerifies(self, root: Path, leaf: Path, untrusted: Optional[Path] = None,
                        extra: Sequence[str] = ()):

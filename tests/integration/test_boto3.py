@@ -110,7 +110,7 @@ class Boto3Test(ServerTestCase):
         self.assertTrue(err["Error"].get("Message"), "error message present")
         with self.assertRaises(c.exceptions.InvalidArgsException):
             c.issue_certificate(CertificateAuthorityArn=self.sub_arn,
-                                Csr=open(self.srv.path("boto-leaf.csr"), "rb").read(),
+                                Csr=self.srv.path("boto-leaf.csr").read_bytes(),
                                 SigningAlgorithm="SHA256WITHECDSA",
                                 Validity={"Value": 1, "Type": "DAYS"})
         with self.assertRaises(ClientError) as cm:
@@ -176,7 +176,7 @@ class Boto3Test(ServerTestCase):
                                             CertificateAuthorityType="ROOT",
                                             IdempotencyToken="boto-idem")["CertificateAuthorityArn"]
         self.assertEqual(a1, a2)
-        csr = open(self.srv.path("boto-leaf.csr"), "rb").read()
+        csr = self.srv.path("boto-leaf.csr").read_bytes()
         kw = dict(CertificateAuthorityArn=self.sub_arn, Csr=csr, SigningAlgorithm="SHA256WITHRSA",
                   Validity={"Value": 2, "Type": "DAYS"}, IdempotencyToken="issue-idem")
         self.assertEqual(c.issue_certificate(**kw)["CertificateArn"],

@@ -8,9 +8,9 @@ import datetime
 import json
 import unittest
 
-from harness import (ServerTestCase, b64, build_root_ca, create_ca, fetch_csr, issue, make_csr,
-                     make_key, now_utc, openssl, raw_request, self_signed_ca,
-                     fetch_cert)
+from harness import (ServerTestCase, b64, build_root_ca, create_ca, fetch_cert, fetch_csr,
+                     issue, load_csr, make_csr, make_key, now_utc, openssl, raw_request,
+                     self_signed_ca)
 
 T = "ACMPrivateCA."
 # ImportCertificateAuthorityCertificate rejections whose exact code the spec leaves open.
@@ -26,12 +26,12 @@ class ErrorsTest(ServerTestCase):
         super().setUpClass()
         s = cls.server
         try:
-            cls.root = build_root_ca(s, "eroot", validity="Value=5,Type=YEARS")
+            cls.root = build_root_ca(s, "eroot", validity="Value=5,Type=YEARS", via="boto3")
             cls.account = cls.root.arn.split(":")[4]
-            cls.pending_root = create_ca(s, "pending-root", "ROOT")
-            cls.pending_root_csr = fetch_csr(s, cls.pending_root, "pending-root")
-            cls.pending_sub = create_ca(s, "pending-sub", "SUBORDINATE")
-            fetch_csr(s, cls.pending_sub, "pending-sub")
+            cls.pending_root = create_ca(s, "pending-root", "ROOT", via="boto3")
+            cls.pending_root_csr = fetch_csr(s, cls.pending_root, "pending-root", via="boto3")
+            cls.pending_sub = create_ca(s, "pending-sub", "SUBORDINATE", via="boto3")
+            fetch_csr(s, cls.pending_sub, "pending-sub", via="boto3")
             cls.client = s.boto3()
             make_csr(s.work, "good")
         except BaseException:
@@ -132,8 +132,12 @@ class ErrorsTest(ServerTestCase):
         self.aws("create-certificate-authority", "--certificate-authority-configuration",
                  "file://cfg-ok.json", "--certificate-authority-type", "ROOT",
                  "--idempotency-token", "t" * 37, expect_error="ValidationException")
-        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.root.arn,
-                 "--tags", "Key=" + "k" * 129 + ",Value=v", expect_error="ValidationException")
+        self.assertApiError("ValidationException", "tag_certificate_authority",
+                            CertificateAuthorityArn=self.root.arn,
+                            Tags=[{"Key": "k" * 129, "Value": "v"}])
+        self.assertApiError("ValidationException", "tag_certificate_authority",
+                            CertificateAuthorityArn=self.root.arn,
+                            Tags=[{"Key": "k", "Value": "v" * 257}])
         self.assertUnchanged(before)
 
     def test_bad_enum(self):
@@ -144,29 +148,27 @@ class ErrorsTest(ServerTestCase):
         self.aws("create-certificate-authority", "--certificate-authority-configuration",
                  "file://cfg-enum.json", "--certificate-authority-type", "INTERMEDIATE",
                  expect_error="ValidationException")
-        self.srv.write("cfg-rsa1024.json", json.dumps({
-            "KeyAlgorithm": "RSA_1024", "SigningAlgorithm": "SHA256WITHRSA",
-            "Subject": {"CommonName": "weak"}}))
-        self.aws("create-certificate-authority", "--certificate-authority-configuration",
-                 "file://cfg-rsa1024.json", "--certificate-authority-type", "ROOT",
-                 expect_error="ValidationException")
-        issue(self.srv, self.root, "good.csr", "MD5WITHRSA", "Value=1,Type=DAYS",
-              expect_error="ValidationException")
-        issue(self.srv, self.root, "good.csr", "SHA256WITHECDSA", "Value=1,Type=FORTNIGHTS",
-              expect_error="ValidationException")
-        self.aws("update-certificate-authority", "--certificate-authority-arn", self.root.arn,
-                 "--status", "SLEEPING", expect_error="ValidationException")
+        # botocore does not check enums client-side, so boto3 sends these as they are.
+        self.assertApiError("ValidationException", "create_certificate_authority",
+                            CertificateAuthorityConfiguration={
+                                "KeyAlgorithm": "RSA_1024", "SigningAlgorithm": "SHA256WITHRSA",
+                                "Subject": {"CommonName": "weak"}},
+                            CertificateAuthorityType="ROOT")
+        self.issue_error("ValidationException", self.root, "good.csr", "Value=1,Type=DAYS",
+                         sig="MD5WITHRSA")
+        self.issue_error("ValidationException", self.root, "good.csr", "Value=1,Type=FORTNIGHTS")
+        self.assertApiError("ValidationException", "update_certificate_authority",
+                            CertificateAuthorityArn=self.root.arn, Status="SLEEPING")
         self.assertUnchanged(before)
 
     def test_bad_arn_pattern(self):
         before = self.snapshot()
-        for bad in ("not-an-arn", "arn:aws:s3:::my-bucket"):
-            with self.subTest(arn=bad):
-                self.aws("describe-certificate-authority", "--certificate-authority-arn", bad,
-                         expect_error="ValidationException")
-        too_long = self.root.arn + "/x" * 100
-        self.aws("describe-certificate-authority", "--certificate-authority-arn", too_long,
+        self.aws("describe-certificate-authority", "--certificate-authority-arn", "not-an-arn",
                  expect_error="ValidationException")
+        for bad in ("arn:aws:s3:::my-bucket", self.root.arn + "/x" * 100):
+            with self.subTest(arn=bad):
+                self.assertApiError("ValidationException", "describe_certificate_authority",
+                                    CertificateAuthorityArn=bad)
         self.assertUnchanged(before)
 
     def test_wrong_shape_acm_pca_arn(self):
@@ -181,18 +183,18 @@ class ErrorsTest(ServerTestCase):
                    "11111111-2222-4333-8444-555555555555")
         self.aws("describe-certificate-authority", "--certificate-authority-arn", missing,
                  expect_error="ResourceNotFoundException")
-        issue(self.srv, missing, "good.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
-              expect_error="ResourceNotFoundException")
-        self.aws("get-certificate-authority-csr", "--certificate-authority-arn", missing,
-                 expect_error="ResourceNotFoundException")
-        self.aws("list-tags", "--certificate-authority-arn", missing,
-                 expect_error="ResourceNotFoundException")
-        self.aws("delete-certificate-authority", "--certificate-authority-arn", missing,
-                 expect_error="ResourceNotFoundException")
+        self.issue_error("ResourceNotFoundException", missing, "good.csr", "Value=1,Type=DAYS")
+        for method in ("get_certificate_authority_csr", "list_tags",
+                       "delete_certificate_authority", "get_certificate_authority_certificate",
+                       "restore_certificate_authority"):
+            with self.subTest(method=method):
+                self.assertApiError("ResourceNotFoundException", method,
+                                    CertificateAuthorityArn=missing)
         # A missing certificate of an existing CA.
-        self.aws("get-certificate", "--certificate-authority-arn", self.root.arn,
-                 "--certificate-arn", self.root.arn + "/certificate/0123456789abcdef0123456789abcdef",
-                 expect_error="ResourceNotFoundException")
+        self.assertApiError("ResourceNotFoundException", "get_certificate",
+                            CertificateAuthorityArn=self.root.arn,
+                            CertificateArn=self.root.arn + "/certificate/"
+                                                           "0123456789abcdef0123456789abcdef")
         self.assertUnchanged(before)
 
     def test_bad_next_token(self):
@@ -221,11 +223,10 @@ class ErrorsTest(ServerTestCase):
         self.srv.write("garbage-pem.csr", "-----BEGIN CERTIFICATE REQUEST-----\n"
                                           "AAAAnotreallyaCSR////\n"
                                           "-----END CERTIFICATE REQUEST-----\n")
-        issue(self.srv, self.root, "garbage-pem.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
-              expect_error="MalformedCSRException")
+        self.issue_error("MalformedCSRException", self.root, "garbage-pem.csr",
+                         "Value=1,Type=DAYS")
         # A certificate where a CSR is expected.
-        issue(self.srv, self.root, "eroot.pem", "SHA256WITHECDSA", "Value=1,Type=DAYS",
-              expect_error="MalformedCSRException")
+        self.issue_error("MalformedCSRException", self.root, "eroot.pem", "Value=1,Type=DAYS")
         self.assertUnchanged(before)
 
     def test_csr_broken_signature(self):
@@ -235,9 +236,10 @@ class ErrorsTest(ServerTestCase):
         der[-1] ^= 0x01   # last byte of the ECDSA 's' integer: still DER, signature wrong
         pem = openssl("req", "-inform", "DER", "-outform", "PEM", input=bytes(der)).stdout
         self.srv.write("badsig-flipped.csr", pem)
+        self.assertFalse(load_csr(pem).is_signature_valid, "crafted CSR must have a bad signature")
         r = openssl("req", "-verify", "-noout", "-in", self.srv.path("badsig-flipped.csr"),
                     check=False)
-        self.assertNotEqual(r.returncode, 0, "the crafted CSR must fail openssl req -verify")
+        self.assertIn(b"verify failure", r.stdout + r.stderr)
         issue(self.srv, self.root, "badsig-flipped.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
               expect_error="MalformedCSRException")
         self.assertUnchanged(before)
@@ -245,42 +247,42 @@ class ErrorsTest(ServerTestCase):
     def test_csr_rsa_1024(self):
         before = self.snapshot()
         make_csr(self.srv.work, "rsa1024", kind="rsa", bits=1024)
-        issue(self.srv, self.root, "rsa1024.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
-              expect_error="MalformedCSRException")
+        self.issue_error("MalformedCSRException", self.root, "rsa1024.csr", "Value=1,Type=DAYS")
         self.assertUnchanged(before)
 
     def test_csr_without_subject_or_san(self):
         before = self.snapshot()
         key = make_key(self.srv.path("nosubj.key"))
         openssl("req", "-new", "-key", key, "-subj", "/", "-out", self.srv.path("nosubj.csr"))
-        issue(self.srv, self.root, "nosubj.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
-              expect_error=("MalformedCSRException", "InvalidArgsException"))
+        self.issue_error(("MalformedCSRException", "InvalidArgsException"), self.root,
+                         "nosubj.csr", "Value=1,Type=DAYS")
         self.assertUnchanged(before)
 
     # -- algorithms and states ----------------------------------------------------------------
 
     def test_signing_algorithm_family_mismatch(self):
         before = self.snapshot()
-        for alg in ("SHA256WITHRSA", "SHA512WITHRSA"):
-            issue(self.srv, self.root, "good.csr", alg, "Value=1,Type=DAYS",
-                  expect_error="InvalidArgsException")
+        issue(self.srv, self.root, "good.csr", "SHA256WITHRSA", "Value=1,Type=DAYS",
+              expect_error="InvalidArgsException")
+        self.issue_error("InvalidArgsException", self.root, "good.csr", "Value=1,Type=DAYS",
+                         sig="SHA512WITHRSA")
         # Creating a CA whose signing algorithm does not fit its key.
-        self.srv.write("cfg-mismatch.json", json.dumps({
-            "KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHRSA",
-            "Subject": {"CommonName": "mismatch"}}))
-        self.aws("create-certificate-authority", "--certificate-authority-configuration",
-                 "file://cfg-mismatch.json", "--certificate-authority-type", "ROOT",
-                 expect_error="InvalidArgsException")
+        self.assertApiError("InvalidArgsException", "create_certificate_authority",
+                            CertificateAuthorityConfiguration={
+                                "KeyAlgorithm": "EC_prime256v1",
+                                "SigningAlgorithm": "SHA256WITHRSA",
+                                "Subject": {"CommonName": "mismatch"}},
+                            CertificateAuthorityType="ROOT")
         self.assertUnchanged(before)
 
     def test_issue_from_pending_ca(self):
         before = self.snapshot()
         issue(self.srv, self.pending_root, "good.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
               expect_error="InvalidStateException")
-        issue(self.srv, self.pending_sub, "good.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
-              expect_error="InvalidStateException")
-        issue(self.srv, self.pending_root, "good.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
-              "SubordinateCACertificate_PathLen0", expect_error="InvalidStateException")
+        self.issue_error("InvalidStateException", self.pending_sub, "good.csr",
+                         "Value=1,Type=DAYS")
+        self.issue_error("InvalidStateException", self.pending_root, "good.csr",
+                         "Value=1,Type=DAYS", "SubordinateCACertificate_PathLen0")
         self.assertUnchanged(before)
 
     # -- import -------------------------------------------------------------------------------
@@ -300,49 +302,49 @@ class ErrorsTest(ServerTestCase):
     def test_import_non_self_signed_into_root(self):
         # The pending root's own CSR signed by another (hosted) CA: right key, wrong issuer.
         arn = issue(self.srv, self.root, "pending-root.csr", self.root.sig_alg,
-                    "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0")
-        cert, chain = fetch_cert(self.srv, self.root.arn, arn)
+                    "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0", via="boto3")
+        cert, chain = fetch_cert(self.srv, self.root.arn, arn, via="boto3")
         self.srv.write("pending-root-by-eroot.pem", cert)
         before = self.snapshot()
         self.aws("import-certificate-authority-certificate",
                  "--certificate-authority-arn", self.pending_root,
                  "--certificate", "fileb://pending-root-by-eroot.pem",
                  expect_error=IMPORT_REJECT)
-        self.aws("import-certificate-authority-certificate",
-                 "--certificate-authority-arn", self.pending_root,
-                 "--certificate", "fileb://pending-root-by-eroot.pem",
-                 "--certificate-chain", "fileb://eroot.pem", expect_error=IMPORT_REJECT)
+        self.assertApiError(IMPORT_REJECT, "import_certificate_authority_certificate",
+                            CertificateAuthorityArn=self.pending_root,
+                            Certificate=cert.encode(),
+                            CertificateChain=self.root.cert_pem.encode())
         self.assertUnchanged(before)
 
     def test_import_self_signed_into_subordinate(self):
         before = self.snapshot()
         _, ss = self_signed_ca(self.srv.work, "ss-for-sub")
-        self.aws("import-certificate-authority-certificate",
-                 "--certificate-authority-arn", self.pending_sub,
-                 "--certificate", f"fileb://{ss.name}", expect_error=IMPORT_REJECT)
+        self.assertApiError(IMPORT_REJECT, "import_certificate_authority_certificate",
+                            CertificateAuthorityArn=self.pending_sub,
+                            Certificate=ss.read_bytes())
         # The hosted root's own self-signed certificate is not acceptable either.
-        self.aws("import-certificate-authority-certificate",
-                 "--certificate-authority-arn", self.pending_sub,
-                 "--certificate", "fileb://eroot.pem", expect_error=IMPORT_REJECT)
+        self.assertApiError(IMPORT_REJECT, "import_certificate_authority_certificate",
+                            CertificateAuthorityArn=self.pending_sub,
+                            Certificate=self.root.cert_pem.encode())
         self.assertUnchanged(before)
 
     def test_import_malformed_pem(self):
         before = self.snapshot()
         self.srv.write("bad.pem", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n"
                                   "-----END CERTIFICATE-----\n")
-        self.srv.write("junk.pem", b"\x00\x01\x02 definitely not a certificate")
-        for f in ("bad.pem", "junk.pem"):
-            with self.subTest(file=f):
-                self.aws("import-certificate-authority-certificate",
-                         "--certificate-authority-arn", self.pending_root,
-                         "--certificate", f"fileb://{f}",
-                         expect_error="MalformedCertificateException")
+        self.aws("import-certificate-authority-certificate",
+                 "--certificate-authority-arn", self.pending_root,
+                 "--certificate", "fileb://bad.pem",
+                 expect_error="MalformedCertificateException")
+        self.assertApiError("MalformedCertificateException",
+                            "import_certificate_authority_certificate",
+                            CertificateAuthorityArn=self.pending_root,
+                            Certificate=b"\x00\x01\x02 definitely not a certificate")
         self.assertUnchanged(before)
 
     def test_get_ca_certificate_before_import(self):
-        self.aws("get-certificate-authority-certificate",
-                 "--certificate-authority-arn", self.pending_root,
-                 expect_error="InvalidStateException")
+        self.assertApiError("InvalidStateException", "get_certificate_authority_certificate",
+                            CertificateAuthorityArn=self.pending_root)
 
     # -- size and authentication --------------------------------------------------------------
 
@@ -442,24 +444,25 @@ class ErrorsTest(ServerTestCase):
                  expect_error="ValidationException")
         self.assertUnchanged(before)
         # 30 + 21 exceeds 50 on the CA.
-        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
-                 "--tags", *[f"Key=a{i},Value=v" for i in range(30)])
+        arn = self.pending_sub
+        self.c.tag_certificate_authority(
+            CertificateAuthorityArn=arn, Tags=[{"Key": f"a{i}", "Value": "v"} for i in range(30)])
         mid = self.snapshot()
-        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
-                 "--tags", *[f"Key=b{i},Value=v" for i in range(21)],
-                 expect_error="TooManyTagsException")
+        self.assertApiError("TooManyTagsException", "tag_certificate_authority",
+                            CertificateAuthorityArn=arn,
+                            Tags=[{"Key": f"b{i}", "Value": "v"} for i in range(21)])
         self.assertUnchanged(mid)
-        tags = self.aws("list-tags", "--certificate-authority-arn", self.pending_sub)["Tags"]
-        self.assertEqual(len(tags), 30)
+        self.assertEqual(len(self.tags(arn)), 30)
         # Exactly 50 is fine; re-tagging existing keys does not count twice.
-        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
-                 "--tags", *[f"Key=b{i},Value=v" for i in range(20)])
-        self.aws("tag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
-                 "--tags", "Key=a0,Value=changed")
-        tags = self.aws("list-tags", "--certificate-authority-arn", self.pending_sub)["Tags"]
-        self.assertEqual(len(tags), 50)
-        self.aws("untag-certificate-authority", "--certificate-authority-arn", self.pending_sub,
-                 "--tags", *[f"Key=a{i}" for i in range(30)], *[f"Key=b{i}" for i in range(20)])
+        self.c.tag_certificate_authority(
+            CertificateAuthorityArn=arn, Tags=[{"Key": f"b{i}", "Value": "v"} for i in range(20)])
+        self.c.tag_certificate_authority(CertificateAuthorityArn=arn,
+                                         Tags=[{"Key": "a0", "Value": "changed"}])
+        self.assertEqual(len(self.tags(arn)), 50)
+        self.c.untag_certificate_authority(
+            CertificateAuthorityArn=arn, Tags=[{"Key": f"a{i}"} for i in range(30)])
+        self.c.untag_certificate_authority(
+            CertificateAuthorityArn=arn, Tags=[{"Key": f"b{i}"} for i in range(20)])
         self.assertUnchanged(before)
 
     def test_zz_still_healthy(self):

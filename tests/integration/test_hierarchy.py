@@ -10,11 +10,13 @@ import uuid
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from harness import (ServerTestCase, build_root_ca, build_sub_ca, create_ca, fetch_cert,
+from harness import (CaInfo, ServerTestCase, build_root_ca, build_sub_ca, create_ca, fetch_cert,
                      issue, issue_leaf, load_cert, make_csr, now_utc, parse_ts,
                      split_pem, verify_chain, x509_ext, x509_text)
 
 ROOT_TEMPLATE = "arn:aws:acm-pca:::template/RootCACertificate/V1"
+# templates.md §4 says the validity cap is enforced but names no error code.
+VALIDITY_CAP_ERRORS = ("InvalidArgsException", "ValidationException")
 
 
 class HierarchyTest(ServerTestCase):
@@ -31,7 +33,8 @@ class HierarchyTest(ServerTestCase):
                                    validity="Value=5,Type=YEARS")
             # Third level (EC) with PathLen0 under it.
             cls.issuing = build_sub_ca(s, cls.sub, "issuing", pathlen=0,
-                                       key_alg="EC_prime256v1", validity="Value=3,Type=YEARS")
+                                       key_alg="EC_prime256v1", validity="Value=3,Type=YEARS",
+                                       via="boto3")
         except BaseException:
             cls._had_failure = True
             cls.tearDownClass()
@@ -49,15 +52,8 @@ class HierarchyTest(ServerTestCase):
                         "CommonName": "Example Root CA"}}))
         out = s.aws("create-certificate-authority",
                     "--certificate-authority-configuration", "file://ca_config.txt",
-                    "--certificate-authority-type", "ROOT",
-                    "--idempotency-token", "01234567")
+                    "--certificate-authority-type", "ROOT")
         arn = out["CertificateAuthorityArn"]
-        # Same token and input within 5 minutes -> the same CA, not a second one.
-        cls.create_again_arn = s.aws(
-            "create-certificate-authority",
-            "--certificate-authority-configuration", "file://ca_config.txt",
-            "--certificate-authority-type", "ROOT",
-            "--idempotency-token", "01234567")["CertificateAuthorityArn"]
         cls.created_status = s.aws("describe-certificate-authority",
                                    "--certificate-authority-arn", arn)[
             "CertificateAuthority"]["Status"]
@@ -77,7 +73,6 @@ class HierarchyTest(ServerTestCase):
         cls.import_out = s.aws("import-certificate-authority-certificate",
                                "--certificate-authority-arn", arn,
                                "--certificate", "fileb://root.pem")
-        from harness import CaInfo
         cls.root = CaInfo(arn=arn, name="root", key_alg="EC_prime256v1",
                           sig_alg="SHA256WITHECDSA", cert_pem=got["Certificate"], chain_pem=None,
                           cert_path=s.path("root.pem"),
@@ -91,7 +86,8 @@ class HierarchyTest(ServerTestCase):
         self.assertIn(self.created_status, ("CREATING", "PENDING_CERTIFICATE"))
 
     def test_02_root_describe_active_with_cert_fields(self):
-        ca = self.describe(self.root.arn)
+        ca = self.aws("describe-certificate-authority",
+                      "--certificate-authority-arn", self.root.arn)["CertificateAuthority"]
         self.assertEqual(ca["Status"], "ACTIVE")
         self.assertEqual(ca["Type"], "ROOT")
         self.assertEqual(ca["Arn"], self.root.arn)
@@ -213,14 +209,14 @@ class HierarchyTest(ServerTestCase):
         self._check_leaf(leaf, "leaf-rsa", rsa.RSAPublicKey)
 
     def test_22_leaf_from_sub_verifies(self):
-        leaf = issue_leaf(self.srv, self.sub, "leaf-sub", kind="ec")
+        leaf = issue_leaf(self.srv, self.sub, "leaf-sub", kind="ec", via="boto3")
         self.assertEqual([load_cert(c) for c in split_pem(leaf.chain_pem)],
                          [self.sub.cert, self.root.cert])
         self.assertVerifies(self.root.cert_path, leaf.cert_path, self.sub.untrusted_path)
         self.assertIn("sha256WithRSAEncryption", x509_text(leaf.cert_path))
 
     def test_23_leaf_chain_strict_rfc5280(self):
-        leaf = issue_leaf(self.srv, self.issuing, "leaf-strict", kind="ec")
+        leaf = issue_leaf(self.srv, self.issuing, "leaf-strict", kind="ec", via="boto3")
         self.assertVerifies(self.root.cert_path, leaf.cert_path, self.issuing.untrusted_path,
                             extra=["-x509_strict"])
 
@@ -229,21 +225,25 @@ class HierarchyTest(ServerTestCase):
     def test_30_pathlen0_ca_cannot_issue_ca_certificate(self):
         before = self.describe(self.issuing.arn)
         make_csr(self.srv.work, "would-be-sub")
-        for tmpl in ("SubordinateCACertificate_PathLen0", "SubordinateCACertificate_PathLen1"):
-            issue(self.srv, self.issuing, "would-be-sub.csr", self.issuing.sig_alg,
-                  "Value=1,Type=YEARS", tmpl, expect_error="InvalidArgsException")
+        issue(self.srv, self.issuing, "would-be-sub.csr", self.issuing.sig_alg,
+              "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0",
+              expect_error="InvalidArgsException")
+        for tmpl in ("SubordinateCACertificate_PathLen1", "SubordinateCACertificate_PathLen0_"
+                     "CSRPassthrough", "BlankSubordinateCACertificate_PathLen0_APIPassthrough"):
+            self.issue_error("InvalidArgsException", self.issuing, "would-be-sub.csr",
+                             "Value=1,Type=YEARS", tmpl)
         self.assertEqual(self.describe(self.issuing.arn), before)
 
     def test_31_pathlen1_ca_cannot_issue_pathlen1(self):
         make_csr(self.srv.work, "would-be-sub2")
         for tmpl in ("SubordinateCACertificate_PathLen1", "SubordinateCACertificate_PathLen2",
                      "SubordinateCACertificate_PathLen3"):
-            issue(self.srv, self.sub, "would-be-sub2.csr", self.sub.sig_alg,
-                  "Value=1,Type=YEARS", tmpl, expect_error="InvalidArgsException")
+            self.issue_error("InvalidArgsException", self.sub, "would-be-sub2.csr",
+                             "Value=1,Type=YEARS", tmpl)
         # ...but pathlen 0 is fine.
         arn = issue(self.srv, self.sub, "would-be-sub2.csr", self.sub.sig_alg,
-                    "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0")
-        cert, _ = fetch_cert(self.srv, self.sub.arn, arn)
+                    "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0", via="boto3")
+        cert, _ = fetch_cert(self.srv, self.sub.arn, arn, via="boto3")
         bc = load_cert(cert).extensions.get_extension_for_class(x509.BasicConstraints).value
         self.assertEqual(bc.path_length, 0)
 
@@ -252,22 +252,20 @@ class HierarchyTest(ServerTestCase):
         chain = [self.root]
         for depth, pathlen in enumerate((3, 2, 1, 0), start=2):
             ca = build_sub_ca(s, chain[-1], f"depth{depth}", pathlen=pathlen,
-                              validity=f"Value={10 - depth},Type=YEARS")
+                              validity=f"Value={10 - depth},Type=YEARS", via="boto3")
             chain.append(ca)
         deepest = chain[-1]
         self.assertEqual(len(chain), 5)
         self.assertEqual(self.status(deepest.arn), "ACTIVE")
-        leaf = issue_leaf(s, deepest, "depth-leaf")
+        leaf = issue_leaf(s, deepest, "depth-leaf", via="boto3")
         self.assertVerifies(self.root.cert_path, leaf.cert_path, deepest.untrusted_path)
         self.assertEqual(len(split_pem(leaf.chain_pem)), 5)
         # A sixth level cannot be issued.
         make_csr(s.work, "depth6")
-        issue(s, deepest, "depth6.csr", deepest.sig_alg, "Value=1,Type=YEARS",
-              "SubordinateCACertificate_PathLen0", expect_error="InvalidArgsException")
-        # Nor with a CSR-passthrough/blank CA template.
-        issue(s, deepest, "depth6.csr", deepest.sig_alg, "Value=1,Type=YEARS",
-              "BlankSubordinateCACertificate_PathLen0_APIPassthrough",
-              expect_error="InvalidArgsException")
+        for tmpl in ("SubordinateCACertificate_PathLen0",
+                     "BlankSubordinateCACertificate_PathLen0_APIPassthrough"):
+            self.issue_error("InvalidArgsException", deepest, "depth6.csr",
+                             "Value=1,Type=YEARS", tmpl)
 
     # -- validity cap (templates.md §4) -------------------------------------------------------
 
@@ -276,15 +274,17 @@ class HierarchyTest(ServerTestCase):
         ca_not_after = self.issuing.cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)
         make_csr(s.work, "too-long")
         issue(s, self.issuing, "too-long.csr", self.issuing.sig_alg, "Value=4,Type=YEARS",
-              expect_error="InvalidArgsException")
+              expect_error=VALIDITY_CAP_ERRORS)
         later = int(ca_not_after.timestamp()) + 1
-        issue(s, self.issuing, "too-long.csr", self.issuing.sig_alg,
-              f"Value={later},Type=ABSOLUTE", expect_error="InvalidArgsException")
+        self.issue_error(VALIDITY_CAP_ERRORS, self.issuing, "too-long.csr",
+                         f"Value={later},Type=ABSOLUTE")
+        self.issue_error(VALIDITY_CAP_ERRORS, self.issuing, "too-long.csr",
+                         "Value=1200,Type=DAYS")
         # Exactly the CA's NotAfter is allowed for an end entity.
         exact = int(ca_not_after.timestamp())
         arn = issue(s, self.issuing, "too-long.csr", self.issuing.sig_alg,
-                    f"Value={exact},Type=ABSOLUTE")
-        cert, _ = fetch_cert(s, self.issuing.arn, arn)
+                    f"Value={exact},Type=ABSOLUTE", via="boto3")
+        cert, _ = fetch_cert(s, self.issuing.arn, arn, via="boto3")
         self.assertEqual(load_cert(cert).not_valid_after.replace(tzinfo=datetime.timezone.utc),
                          ca_not_after)
 
@@ -294,11 +294,11 @@ class HierarchyTest(ServerTestCase):
             tzinfo=datetime.timezone.utc).timestamp())
         make_csr(s.work, "ca-equal")
         issue(s, self.sub, "ca-equal.csr", self.sub.sig_alg, f"Value={sub_not_after},Type=ABSOLUTE",
-              "SubordinateCACertificate_PathLen0", expect_error="InvalidArgsException")
+              "SubordinateCACertificate_PathLen0", expect_error=VALIDITY_CAP_ERRORS)
         arn = issue(s, self.sub, "ca-equal.csr", self.sub.sig_alg,
                     f"Value={sub_not_after - 3600},Type=ABSOLUTE",
-                    "SubordinateCACertificate_PathLen0")
-        fetch_cert(s, self.sub.arn, arn)
+                    "SubordinateCACertificate_PathLen0", via="boto3")
+        fetch_cert(s, self.sub.arn, arn, via="boto3")
 
     # -- list / pagination --------------------------------------------------------------------
 
@@ -340,6 +340,7 @@ class HierarchyTest(ServerTestCase):
                  "--tags", "Key=Admin,Value=Alice", "Key=Env,Value=test", "Key=Solo")
         tags = self.aws("list-tags", "--certificate-authority-arn", arn)["Tags"]
         got = {t["Key"]: t.get("Value") for t in tags}
+        self.assertEqual(len(tags), 3)
         self.assertEqual(got.get("Admin"), "Alice")
         self.assertEqual(got.get("Env"), "test")
         self.assertIn("Solo", got)
@@ -347,19 +348,16 @@ class HierarchyTest(ServerTestCase):
         # Re-tagging a key replaces its value.
         self.aws("tag-certificate-authority", "--certificate-authority-arn", arn,
                  "--tags", "Key=Env,Value=prod")
-        got = {t["Key"]: t.get("Value")
-               for t in self.aws("list-tags", "--certificate-authority-arn", arn)["Tags"]}
+        got = self.tags(arn)
         self.assertEqual(got["Env"], "prod")
         # Untag by key+wrong value keeps it; key only removes whatever the value.
         self.aws("untag-certificate-authority", "--certificate-authority-arn", arn,
                  "--tags", "Key=Admin,Value=Bob")
-        got = {t["Key"]: t.get("Value")
-               for t in self.aws("list-tags", "--certificate-authority-arn", arn)["Tags"]}
+        got = self.tags(arn)
         self.assertEqual(got.get("Admin"), "Alice")
         self.aws("untag-certificate-authority", "--certificate-authority-arn", arn,
                  "--tags", "Key=Admin", "Key=Env,Value=prod")
-        got = {t["Key"]: t.get("Value")
-               for t in self.aws("list-tags", "--certificate-authority-arn", arn)["Tags"]}
+        got = self.tags(arn)
         self.assertNotIn("Admin", got)
         self.assertNotIn("Env", got)
         self.assertIn("Solo", got)
@@ -374,14 +372,13 @@ class HierarchyTest(ServerTestCase):
 
     def test_61_tags_on_create(self):
         arn = create_ca(self.srv, "tagged", extra_args=["--tags", "Key=Team,Value=pki"])
-        tags = self.aws("list-tags", "--certificate-authority-arn", arn)["Tags"]
-        self.assertEqual(tags, [{"Key": "Team", "Value": "pki"}])
+        self.assertEqual(self.tags(arn), {"Team": "pki"})
 
     # -- disable / enable / delete / restore --------------------------------------------------
 
     def test_70_disable_enable_delete_restore(self):
         s = self.srv
-        ca = build_root_ca(s, "lifecycle-root", validity="Value=2,Type=YEARS")
+        ca = build_root_ca(s, "lifecycle-root", validity="Value=2,Type=YEARS", via="boto3")
         make_csr(s.work, "lc-leaf")
         run = s.aws
         # ACTIVE cannot be deleted.
@@ -398,34 +395,31 @@ class HierarchyTest(ServerTestCase):
         run("update-certificate-authority", "--certificate-authority-arn", ca.arn,
             "--status", "ACTIVE")
         self.assertEqual(self.status(ca.arn), "ACTIVE")
-        early_arn = issue(s, ca, "lc-leaf.csr", ca.sig_alg, "Value=10,Type=DAYS")
-        early, _ = fetch_cert(s, ca.arn, early_arn)
+        early_arn = issue(s, ca, "lc-leaf.csr", ca.sig_alg, "Value=10,Type=DAYS", via="boto3")
+        early, _ = fetch_cert(s, ca.arn, early_arn, via="boto3")
         # Disable + delete -> DELETED with RestorableUntil.
-        run("update-certificate-authority", "--certificate-authority-arn", ca.arn,
-            "--status", "DISABLED")
+        self.c.update_certificate_authority(CertificateAuthorityArn=ca.arn, Status="DISABLED")
         t0 = now_utc()
         run("delete-certificate-authority", "--certificate-authority-arn", ca.arn,
             "--permanent-deletion-time-in-days", "7")
-        d = self.describe(ca.arn)
+        d = run("describe-certificate-authority",
+                "--certificate-authority-arn", ca.arn)["CertificateAuthority"]
         self.assertEqual(d["Status"], "DELETED")
         self.assertIn("RestorableUntil", d)
         self.assertCloseTime(parse_ts(d["RestorableUntil"]), t0 + datetime.timedelta(days=7),
                              tolerance=120, msg="RestorableUntil")
         self.assertIn(ca.arn, [c["Arn"] for c in self.list_cas()])
-        issue(s, ca, "lc-leaf.csr", ca.sig_alg, "Value=10,Type=DAYS",
-              expect_error="InvalidStateException")
+        self.issue_error("InvalidStateException", ca, "lc-leaf.csr", "Value=10,Type=DAYS")
         # Restore -> DISABLED (never straight to ACTIVE), RestorableUntil gone.
         run("restore-certificate-authority", "--certificate-authority-arn", ca.arn)
         d = self.describe(ca.arn)
         self.assertEqual(d["Status"], "DISABLED")
         self.assertNotIn("RestorableUntil", d)
-        run("update-certificate-authority", "--certificate-authority-arn", ca.arn,
-            "--status", "ACTIVE")
-        cert_arn = issue(s, ca, "lc-leaf.csr", ca.sig_alg, "Value=10,Type=DAYS")
-        fetch_cert(s, ca.arn, cert_arn)
+        self.c.update_certificate_authority(CertificateAuthorityArn=ca.arn, Status="ACTIVE")
+        cert_arn = issue(s, ca, "lc-leaf.csr", ca.sig_alg, "Value=10,Type=DAYS", via="boto3")
+        fetch_cert(s, ca.arn, cert_arn, via="boto3")
         # A certificate issued before disable/delete/restore is still retrievable.
-        got = self.aws("get-certificate", "--certificate-authority-arn", ca.arn,
-                       "--certificate-arn", early_arn)
+        got = self.c.get_certificate(CertificateAuthorityArn=ca.arn, CertificateArn=early_arn)
         self.assertEqual(load_cert(got["Certificate"]), load_cert(early))
 
     # -- idempotency --------------------------------------------------------------------------
@@ -439,17 +433,20 @@ class HierarchyTest(ServerTestCase):
         a2 = issue(s, self.issuing, "idem.csr", self.issuing.sig_alg, "Value=5,Type=DAYS",
                    extra_args=["--idempotency-token", token])
         self.assertEqual(a1, a2)
-        a3 = issue(s, self.issuing, "idem.csr", self.issuing.sig_alg, "Value=5,Type=DAYS",
-                   extra_args=["--idempotency-token", token + "x"])
+        a3 = self.c.issue_certificate(
+            CertificateAuthorityArn=self.issuing.arn, Csr=s.path("idem.csr").read_bytes(),
+            SigningAlgorithm=self.issuing.sig_alg, Validity={"Value": 5, "Type": "DAYS"},
+            IdempotencyToken=token + "x")["CertificateArn"]
         self.assertNotEqual(a1, a3)
-        a4 = issue(s, self.issuing, "idem.csr", self.issuing.sig_alg, "Value=5,Type=DAYS")
+        a4 = issue(s, self.issuing, "idem.csr", self.issuing.sig_alg, "Value=5,Type=DAYS",
+                   via="boto3")
         self.assertNotIn(a4, (a1, a3))
-        c1, _ = fetch_cert(s, self.issuing.arn, a1)
-        c3, _ = fetch_cert(s, self.issuing.arn, a3)
+        c1, _ = fetch_cert(s, self.issuing.arn, a1, via="boto3")
+        c3, _ = fetch_cert(s, self.issuing.arn, a3, via="boto3")
         self.assertNotEqual(load_cert(c1).serial_number, load_cert(c3).serial_number)
 
     def test_81_certificate_arn_format(self):
-        leaf = issue_leaf(self.srv, self.issuing, "arnfmt")
+        leaf = issue_leaf(self.srv, self.issuing, "arnfmt", via="boto3")
         prefix = self.issuing.arn + "/certificate/"
         self.assertTrue(leaf.arn.startswith(prefix), leaf.arn)
         hexpart = leaf.arn[len(prefix):]
@@ -457,12 +454,23 @@ class HierarchyTest(ServerTestCase):
         self.assertEqual(int(hexpart, 16), leaf.cert.serial_number)
 
     def test_82_create_idempotency_token(self):
-        self.assertEqual(self.create_again_arn, self.root.arn)
-        self.assertEqual(sum(1 for c in self.list_cas() if c["Arn"] == self.root.arn), 1)
-        cfgs = [c for c in self.list_cas()
-                if c.get("CertificateAuthorityConfiguration", {}).get("Subject", {})
-                .get("CommonName") == "Example Root CA"]
-        self.assertEqual(len(cfgs), 1, "idempotent create made a second CA")
+        # The user guide's create command carries --idempotency-token 01234567: the same token
+        # and input within 5 minutes give the same CA, not a second one.
+        s = self.srv
+        s.write("idem_config.txt", json.dumps({
+            "KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHECDSA",
+            "Subject": {"Country": "US", "Organization": "Example Corp",
+                        "CommonName": "Idempotent Root CA"}}))
+        args = ("create-certificate-authority",
+                "--certificate-authority-configuration", "file://idem_config.txt",
+                "--certificate-authority-type", "ROOT", "--idempotency-token", "01234567")
+        first = s.aws(*args)["CertificateAuthorityArn"]
+        again = s.aws(*args)["CertificateAuthorityArn"]
+        self.assertEqual(again, first)
+        same = [c for c in self.list_cas()
+                if c["CertificateAuthorityConfiguration"]["Subject"]["CommonName"]
+                == "Idempotent Root CA"]
+        self.assertEqual(len(same), 1, "idempotent create made a second CA")
 
 
 if __name__ == "__main__":

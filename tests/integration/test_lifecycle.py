@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from harness import (ServerTestCase, build_root_ca, ca_config, create_ca, fetch_cert, fetch_csr,
-                     issue, load_cert, load_csr, make_csr, now_utc, parse_ts)
+                     import_ca_cert, issue, load_cert, load_csr, make_csr, now_utc, parse_ts)
 
 CERT_FIELDS = ("Serial", "NotBefore", "NotAfter")
 STATUSES = {"CREATING", "PENDING_CERTIFICATE", "ACTIVE", "DELETED", "DISABLED", "EXPIRED",
@@ -93,8 +93,9 @@ class LifecycleTest(ServerTestCase):
                  ("EC_prime256v1", "SHA512WITHECDSA", "secp256r1", "sha512")]
         for key_alg, sig_alg, curve, hash_name in cases:
             with self.subTest(key=key_alg, sig=sig_alg):
-                arn = create_ca(self.srv, f"alg-{key_alg}-{sig_alg}", "ROOT", key_alg, sig_alg)
-                csr = load_csr(fetch_csr(self.srv, arn, f"alg-{key_alg}-{sig_alg}"))
+                arn = create_ca(self.srv, f"alg-{key_alg}-{sig_alg}", "ROOT", key_alg, sig_alg,
+                                via="boto3")
+                csr = load_csr(fetch_csr(self.srv, arn, f"alg-{key_alg}-{sig_alg}", via="boto3"))
                 self.assertTrue(csr.is_signature_valid)
                 self.assertIsInstance(csr.public_key(), ec.EllipticCurvePublicKey)
                 self.assertEqual(csr.public_key().curve.name, curve)
@@ -116,21 +117,20 @@ class LifecycleTest(ServerTestCase):
 
     def test_pending_certificate_rules(self):
         s = self.srv
-        arn = create_ca(s, "pending", "ROOT")
-        fetch_csr(s, arn, "pending")
+        arn = create_ca(s, "pending", "ROOT", via="boto3")
+        fetch_csr(s, arn, "pending", via="boto3")
         self.assertEqual(self.status(arn), "PENDING_CERTIFICATE")
-        s.aws("get-certificate-authority-certificate", "--certificate-authority-arn", arn,
-              expect_error="InvalidStateException")
-        issue(s, arn, "leaf.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
-              expect_error="InvalidStateException")
+        self.assertApiError("InvalidStateException", "get_certificate_authority_certificate",
+                            CertificateAuthorityArn=arn)
+        self.issue_error("InvalidStateException", arn, "leaf.csr", "Value=1,Type=DAYS")
         for st in ("DISABLED", "ACTIVE"):
-            s.aws("update-certificate-authority", "--certificate-authority-arn", arn,
-                  "--status", st, expect_error="InvalidStateException")
-        s.aws("restore-certificate-authority", "--certificate-authority-arn", arn,
-              expect_error="InvalidStateException")
+            self.assertApiError("InvalidStateException", "update_certificate_authority",
+                                CertificateAuthorityArn=arn, Status=st)
+        self.assertApiError("InvalidStateException", "restore_certificate_authority",
+                            CertificateAuthorityArn=arn)
         # Tags work in any status.
-        s.aws("tag-certificate-authority", "--certificate-authority-arn", arn,
-              "--tags", "Key=k,Value=v")
+        self.c.tag_certificate_authority(CertificateAuthorityArn=arn,
+                                         Tags=[{"Key": "k", "Value": "v"}])
         self.assertEqual(self.status(arn), "PENDING_CERTIFICATE")
         # Delete from PENDING_CERTIFICATE: DELETED, default window 30 days; restore -> PENDING.
         t0 = now_utc()
@@ -139,32 +139,30 @@ class LifecycleTest(ServerTestCase):
         self.assertEqual(d["Status"], "DELETED")
         self.assertCloseTime(parse_ts(d["RestorableUntil"]), t0 + datetime.timedelta(days=30),
                              tolerance=120, msg="default RestorableUntil")
-        s.aws("delete-certificate-authority", "--certificate-authority-arn", arn,
-              expect_error="InvalidStateException")
-        s.aws("get-certificate-authority-csr", "--certificate-authority-arn", arn,
-              expect_error="InvalidStateException")
-        s.aws("restore-certificate-authority", "--certificate-authority-arn", arn)
+        self.assertApiError("InvalidStateException", "delete_certificate_authority",
+                            CertificateAuthorityArn=arn)
+        self.assertApiError("InvalidStateException", "get_certificate_authority_csr",
+                            CertificateAuthorityArn=arn)
+        self.c.restore_certificate_authority(CertificateAuthorityArn=arn)
         d = self.describe(arn)
         self.assertEqual(d["Status"], "PENDING_CERTIFICATE")
         self.assertNotIn("RestorableUntil", d)
         # Still activatable after restore (a PENDING root self-signs its own CSR); tags kept.
-        csr = s.aws("get-certificate-authority-csr", "--certificate-authority-arn", arn)["Csr"]
+        csr = self.c.get_certificate_authority_csr(CertificateAuthorityArn=arn)["Csr"]
         s.write("pending2.csr", csr)
         cert_arn = issue(s, arn, "pending2.csr", "SHA256WITHECDSA", "Value=1,Type=YEARS",
-                         "RootCACertificate")
-        pem, _ = fetch_cert(s, arn, cert_arn)
+                         "RootCACertificate", via="boto3")
+        pem, _ = fetch_cert(s, arn, cert_arn, via="boto3")
         s.write("pending2.pem", pem)
-        s.aws("import-certificate-authority-certificate", "--certificate-authority-arn", arn,
-              "--certificate", "fileb://pending2.pem")
+        import_ca_cert(s, arn, "pending2.pem", via="boto3")
         self.assertEqual(self.status(arn), "ACTIVE")
-        self.assertEqual(s.aws("list-tags", "--certificate-authority-arn", arn)["Tags"],
-                         [{"Key": "k", "Value": "v"}])
+        self.assertEqual(self.tags(arn), {"k": "v"})
 
     # -- ACTIVE / DISABLED --------------------------------------------------------------------
 
     def test_active_disabled_rules(self):
         s = self.srv
-        ca = build_root_ca(s, "ad-root", validity="Value=2,Type=YEARS")
+        ca = build_root_ca(s, "ad-root", validity="Value=2,Type=YEARS", via="boto3")
         d = self.describe(ca.arn)
         self.assertEqual(d["Status"], "ACTIVE")
         for f in CERT_FIELDS:
@@ -172,47 +170,41 @@ class LifecycleTest(ServerTestCase):
         self.assertNotIn("RestorableUntil", d)
         last_change = parse_ts(d["LastStateChangeAt"]) if "LastStateChangeAt" in d else None
         # Only ACTIVE <-> DISABLED.
-        s.aws("update-certificate-authority", "--certificate-authority-arn", ca.arn,
-              "--status", "PENDING_CERTIFICATE",
-              expect_error=("InvalidArgsException", "InvalidStateException"))
-        s.aws("update-certificate-authority", "--certificate-authority-arn", ca.arn,
-              "--status", "DELETED",
-              expect_error=("InvalidArgsException", "InvalidStateException"))
+        for st in ("PENDING_CERTIFICATE", "DELETED", "EXPIRED"):
+            self.assertApiError(("InvalidArgsException", "InvalidStateException"),
+                                "update_certificate_authority", CertificateAuthorityArn=ca.arn,
+                                Status=st)
         self.assertEqual(self.status(ca.arn), "ACTIVE")
-        s.aws("restore-certificate-authority", "--certificate-authority-arn", ca.arn,
-              expect_error="InvalidStateException")
-        s.aws("delete-certificate-authority", "--certificate-authority-arn", ca.arn,
-              expect_error="InvalidStateException")
+        self.assertApiError("InvalidStateException", "restore_certificate_authority",
+                            CertificateAuthorityArn=ca.arn)
+        self.assertApiError("InvalidStateException", "delete_certificate_authority",
+                            CertificateAuthorityArn=ca.arn)
         time.sleep(1.1)
-        s.aws("update-certificate-authority", "--certificate-authority-arn", ca.arn,
-              "--status", "DISABLED")
+        self.c.update_certificate_authority(CertificateAuthorityArn=ca.arn, Status="DISABLED")
         d = self.describe(ca.arn)
         self.assertEqual(d["Status"], "DISABLED")
         if last_change is not None:
             self.assertGreater(parse_ts(d["LastStateChangeAt"]), last_change)
         # DISABLED: no issuance, no replacing the CA certificate, cert still readable.
-        issue(s, ca, "leaf.csr", ca.sig_alg, "Value=1,Type=DAYS",
-              expect_error="InvalidStateException")
-        s.aws("import-certificate-authority-certificate", "--certificate-authority-arn", ca.arn,
-              "--certificate", f"fileb://{ca.cert_path.name}",
-              expect_error="InvalidStateException")
-        got = s.aws("get-certificate-authority-certificate", "--certificate-authority-arn", ca.arn)
+        self.issue_error("InvalidStateException", ca, "leaf.csr", "Value=1,Type=DAYS")
+        self.assertApiError("InvalidStateException", "import_certificate_authority_certificate",
+                            CertificateAuthorityArn=ca.arn, Certificate=ca.cert_pem.encode())
+        got = self.c.get_certificate_authority_certificate(CertificateAuthorityArn=ca.arn)
         self.assertEqual(load_cert(got["Certificate"]), ca.cert)
-        s.aws("get-certificate-authority-csr", "--certificate-authority-arn", ca.arn)
+        self.c.get_certificate_authority_csr(CertificateAuthorityArn=ca.arn)
         # Back to ACTIVE: issuing works again.
-        s.aws("update-certificate-authority", "--certificate-authority-arn", ca.arn,
-              "--status", "ACTIVE")
-        arn = issue(s, ca, "leaf.csr", ca.sig_alg, "Value=1,Type=DAYS")
-        fetch_cert(s, ca.arn, arn)
+        self.c.update_certificate_authority(CertificateAuthorityArn=ca.arn, Status="ACTIVE")
+        arn = issue(s, ca, "leaf.csr", ca.sig_alg, "Value=1,Type=DAYS", via="boto3")
+        fetch_cert(s, ca.arn, arn, via="boto3")
 
     def test_replace_certificate_of_active_ca(self):
         s = self.srv
-        ca = build_root_ca(s, "renew-root", validity="Value=1,Type=YEARS")
+        ca = build_root_ca(s, "renew-root", validity="Value=1,Type=YEARS", via="boto3")
         # Self-sign the same CSR again with a longer validity and import it: still ACTIVE,
         # same key, new serial and dates.
         arn = issue(s, ca, "renew-root.csr", ca.sig_alg, "Value=3,Type=YEARS",
-                    "RootCACertificate")
-        pem, _ = fetch_cert(s, ca.arn, arn)
+                    "RootCACertificate", via="boto3")
+        pem, _ = fetch_cert(s, ca.arn, arn, via="boto3")
         s.write("renew-root-2.pem", pem)
         s.aws("import-certificate-authority-certificate", "--certificate-authority-arn", ca.arn,
               "--certificate", "fileb://renew-root-2.pem")
@@ -223,23 +215,22 @@ class LifecycleTest(ServerTestCase):
         self.assertNotEqual(new.serial_number, ca.cert.serial_number)
         self.assertEqual(parse_ts(d["NotAfter"]),
                          new.not_valid_after.replace(tzinfo=datetime.timezone.utc))
-        got = s.aws("get-certificate-authority-certificate", "--certificate-authority-arn", ca.arn)
+        got = self.c.get_certificate_authority_certificate(CertificateAuthorityArn=ca.arn)
         self.assertEqual(load_cert(got["Certificate"]), new)
         # Leaves issued now go beyond the old NotAfter.
-        arn = issue(s, ca, "leaf.csr", ca.sig_alg, "Value=2,Type=YEARS")
-        leaf, _ = fetch_cert(s, ca.arn, arn)
+        arn = issue(s, ca, "leaf.csr", ca.sig_alg, "Value=2,Type=YEARS", via="boto3")
+        leaf, _ = fetch_cert(s, ca.arn, arn, via="boto3")
         self.assertGreater(load_cert(leaf).not_valid_after, ca.cert.not_valid_after)
 
     # -- DELETED ------------------------------------------------------------------------------
 
     def test_deleted_rules(self):
         s = self.srv
-        ca = build_root_ca(s, "del-root", validity="Value=2,Type=YEARS")
-        s.aws("update-certificate-authority", "--certificate-authority-arn", ca.arn,
-              "--status", "DISABLED")
+        ca = build_root_ca(s, "del-root", validity="Value=2,Type=YEARS", via="boto3")
+        self.c.update_certificate_authority(CertificateAuthorityArn=ca.arn, Status="DISABLED")
         t0 = now_utc()
-        s.aws("delete-certificate-authority", "--certificate-authority-arn", ca.arn,
-              "--permanent-deletion-time-in-days", "12")
+        self.c.delete_certificate_authority(CertificateAuthorityArn=ca.arn,
+                                            PermanentDeletionTimeInDays=12)
         d = self.describe(ca.arn)
         self.assertEqual(d["Status"], "DELETED")
         self.assertCloseTime(parse_ts(d["RestorableUntil"]), t0 + datetime.timedelta(days=12),
@@ -248,34 +239,30 @@ class LifecycleTest(ServerTestCase):
         self.assertEqual(listed[ca.arn]["Status"], "DELETED")
         self.assertIn("RestorableUntil", listed[ca.arn])
         # Nothing but describe/list/restore (and reads of issued certs) on a DELETED CA.
-        issue(s, ca, "leaf.csr", ca.sig_alg, "Value=1,Type=DAYS",
-              expect_error="InvalidStateException")
+        self.issue_error("InvalidStateException", ca, "leaf.csr", "Value=1,Type=DAYS")
         for st in ("ACTIVE", "DISABLED"):
-            s.aws("update-certificate-authority", "--certificate-authority-arn", ca.arn,
-                  "--status", st, expect_error="InvalidStateException")
-        s.aws("import-certificate-authority-certificate", "--certificate-authority-arn", ca.arn,
-              "--certificate", f"fileb://{ca.cert_path.name}",
-              expect_error="InvalidStateException")
-        s.aws("restore-certificate-authority", "--certificate-authority-arn", ca.arn)
+            self.assertApiError("InvalidStateException", "update_certificate_authority",
+                                CertificateAuthorityArn=ca.arn, Status=st)
+        self.assertApiError("InvalidStateException", "import_certificate_authority_certificate",
+                            CertificateAuthorityArn=ca.arn, Certificate=ca.cert_pem.encode())
+        self.c.restore_certificate_authority(CertificateAuthorityArn=ca.arn)
         d = self.describe(ca.arn)
         self.assertEqual(d["Status"], "DISABLED")
         self.assertNotIn("RestorableUntil", d)
         for f in CERT_FIELDS:
             self.assertIn(f, d)
-        s.aws("restore-certificate-authority", "--certificate-authority-arn", ca.arn,
-              expect_error="InvalidStateException")
+        self.assertApiError("InvalidStateException", "restore_certificate_authority",
+                            CertificateAuthorityArn=ca.arn)
 
     def test_delete_while_creating_is_not_restorable(self):
         # Only meaningful if the server is still generating the key when delete arrives:
         # then the CA is gone at once (not DELETED/restorable).
         s = self.srv
-        arn = create_ca(s, "quick-delete", "ROOT", "RSA_4096")
-        s.aws("delete-certificate-authority", "--certificate-authority-arn", arn)
-        client = s.boto3()
+        arn = create_ca(s, "quick-delete", "ROOT", "RSA_4096", via="boto3")
+        self.c.delete_certificate_authority(CertificateAuthorityArn=arn)
         try:
-            d = client.describe_certificate_authority(
-                CertificateAuthorityArn=arn)["CertificateAuthority"]
-        except client.exceptions.ResourceNotFoundException:
+            d = self.describe(arn)
+        except self.c.exceptions.ResourceNotFoundException:
             return   # was CREATING: gone at once, which is the documented outcome
         self.assertEqual(d["Status"], "DELETED")   # was PENDING_CERTIFICATE already
         self.assertIn("RestorableUntil", d)
@@ -284,35 +271,33 @@ class LifecycleTest(ServerTestCase):
 
     def test_expired_ca(self):
         s = self.srv
-        arn = create_ca(s, "short-root", "ROOT")
-        fetch_csr(s, arn, "short-root")
+        arn = create_ca(s, "short-root", "ROOT", via="boto3")
+        fetch_csr(s, arn, "short-root", via="boto3")
         # Root CA certificates are not validity-checked: NotAfter a few seconds out.
         not_after = int(time.time()) + 25
         cert_arn = issue(s, arn, "short-root.csr", "SHA256WITHECDSA",
-                         f"Value={not_after},Type=ABSOLUTE", "RootCACertificate")
-        pem, _ = fetch_cert(s, arn, cert_arn)
+                         f"Value={not_after},Type=ABSOLUTE", "RootCACertificate", via="boto3")
+        pem, _ = fetch_cert(s, arn, cert_arn, via="boto3")
         s.write("short-root.pem", pem)
-        s.aws("import-certificate-authority-certificate", "--certificate-authority-arn", arn,
-              "--certificate", "fileb://short-root.pem")
+        import_ca_cert(s, arn, "short-root.pem", via="boto3")
         self.assertEqual(self.status(arn), "ACTIVE")
-        s.aws("tag-certificate-authority", "--certificate-authority-arn", arn,
-              "--tags", "Key=k,Value=v")
+        self.c.tag_certificate_authority(CertificateAuthorityArn=arn,
+                                         Tags=[{"Key": "k", "Value": "v"}])
         time.sleep(max(0.0, not_after - time.time()) + 2)
         d = self.describe(arn)
         self.assertEqual(d["Status"], "EXPIRED")
         self.assertIn("EXPIRED", [c["Status"] for c in self.list_cas() if c["Arn"] == arn])
-        issue(s, arn, "leaf.csr", "SHA256WITHECDSA", "Value=1,Type=DAYS",
-              expect_error="InvalidStateException")
+        self.issue_error("InvalidStateException", arn, "leaf.csr", "Value=1,Type=DAYS")
         for st in ("ACTIVE", "DISABLED"):
-            s.aws("update-certificate-authority", "--certificate-authority-arn", arn,
-                  "--status", st, expect_error="InvalidStateException")
-        got = s.aws("get-certificate-authority-certificate", "--certificate-authority-arn", arn)
+            self.assertApiError("InvalidStateException", "update_certificate_authority",
+                                CertificateAuthorityArn=arn, Status=st)
+        got = self.c.get_certificate_authority_certificate(CertificateAuthorityArn=arn)
         self.assertEqual(load_cert(got["Certificate"]), load_cert(pem))
         # An EXPIRED CA can be deleted (restorable) and restored to EXPIRED.
-        s.aws("delete-certificate-authority", "--certificate-authority-arn", arn,
-              "--permanent-deletion-time-in-days", "7")
+        self.c.delete_certificate_authority(CertificateAuthorityArn=arn,
+                                            PermanentDeletionTimeInDays=7)
         self.assertEqual(self.status(arn), "DELETED")
-        s.aws("restore-certificate-authority", "--certificate-authority-arn", arn)
+        self.c.restore_certificate_authority(CertificateAuthorityArn=arn)
         self.assertEqual(self.status(arn), "EXPIRED")
 
     def test_statuses_in_list_are_modeled(self):

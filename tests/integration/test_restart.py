@@ -17,12 +17,13 @@ class RestartTest(ServerTestCase):
         super().setUpClass()
         s = cls.server
         try:
-            cls.root = build_root_ca(s, "rroot", validity="Value=5,Type=YEARS")
+            cls.root = build_root_ca(s, "rroot", validity="Value=5,Type=YEARS", via="boto3")
             cls.sub = build_sub_ca(s, cls.root, "rsub", pathlen=0, key_alg="RSA_2048",
-                                   validity="Value=2,Type=YEARS")
-            cls.leaves = [issue_leaf(s, cls.sub, f"pre{i}") for i in range(3)]
-            s.aws("tag-certificate-authority", "--certificate-authority-arn", cls.sub.arn,
-                  "--tags", "Key=Owner,Value=pki-team", "Key=Env,Value=test")
+                                   validity="Value=2,Type=YEARS", via="boto3")
+            cls.leaves = [issue_leaf(s, cls.sub, f"pre{i}", via="boto3") for i in range(3)]
+            s.client().tag_certificate_authority(
+                CertificateAuthorityArn=cls.sub.arn,
+                Tags=[{"Key": "Owner", "Value": "pki-team"}, {"Key": "Env", "Value": "test"}])
             # A CA left in PENDING_CERTIFICATE and a deleted one.
             cls.pending = s.aws("create-certificate-authority",
                                 "--certificate-authority-configuration",
@@ -42,30 +43,27 @@ class RestartTest(ServerTestCase):
 
     def state(self):
         """What must survive: list, describe, tags, CSRs, CA certs, issued certificates."""
-        s = self.srv
-        cas = sorted(self.list_cas(), key=lambda c: c["Arn"])
+        c = self.c
+        cas = sorted(self.list_cas(), key=lambda ca: ca["Arn"])
         out = {"cas": cas, "tags": {}, "csr": {}, "cacert": {}, "certs": {}}
         for ca in cas:
             arn = ca["Arn"]
-            out["tags"][arn] = sorted(
-                (t["Key"], t.get("Value")) for t in
-                s.aws("list-tags", "--certificate-authority-arn", arn).get("Tags", []))
+            self.assertEqual(self.describe(arn), ca)
+            out["tags"][arn] = self.tags(arn)
             if ca["Status"] != "DELETED":
-                out["csr"][arn] = s.aws("get-certificate-authority-csr",
-                                        "--certificate-authority-arn", arn)["Csr"].strip()
+                out["csr"][arn] = c.get_certificate_authority_csr(
+                    CertificateAuthorityArn=arn)["Csr"].strip()
             if ca["Status"] in ("ACTIVE", "DISABLED"):
-                got = s.aws("get-certificate-authority-certificate",
-                            "--certificate-authority-arn", arn)
+                got = c.get_certificate_authority_certificate(CertificateAuthorityArn=arn)
                 out["cacert"][arn] = (got["Certificate"].strip(),
                                       (got.get("CertificateChain") or "").strip())
         for leaf in self.leaves:
-            got = s.aws("get-certificate", "--certificate-authority-arn", self.sub.arn,
-                        "--certificate-arn", leaf.arn)
+            got = c.get_certificate(CertificateAuthorityArn=self.sub.arn, CertificateArn=leaf.arn)
             out["certs"][leaf.arn] = (got["Certificate"].strip(), got["CertificateChain"].strip())
         return out
 
     def assertSignsAndVerifies(self, name):
-        leaf = issue_leaf(self.srv, self.sub, name)
+        leaf = issue_leaf(self.srv, self.sub, name, via="boto3")
         self.assertVerifies(self.root.cert_path, leaf.cert_path, self.sub.untrusted_path)
         self.assertEqual(leaf.cert.issuer, self.sub.cert.subject)
         self.leaves.append(leaf)
@@ -84,7 +82,8 @@ class RestartTest(ServerTestCase):
             for f in files:
                 if f == "master.key":
                     continue
-                data = open(os.path.join(root, f), "rb").read()
+                with open(os.path.join(root, f), "rb") as fh:
+                    data = fh.read()
                 self.assertNotIn(b"PRIVATE KEY-----", data, f"plaintext key in {f}")
 
     def test_2_graceful_restart(self):
@@ -105,14 +104,15 @@ class RestartTest(ServerTestCase):
         self.assertIn("RestorableUntil", d)
         # Keys still sign: the subordinate and the root.
         self.assertSignsAndVerifies("after-restart")
-        arn = issue(s, self.root, "post.csr", self.root.sig_alg, "Value=10,Type=DAYS")
-        pem, chain = fetch_cert(s, self.root.arn, arn)
+        arn = issue(s, self.root, "post.csr", self.root.sig_alg, "Value=10,Type=DAYS",
+                    via="boto3")
+        pem, chain = fetch_cert(s, self.root.arn, arn, via="boto3")
         s.write("post-root.pem", pem)
         self.assertVerifies(self.root.cert_path, s.path("post-root.pem"))
         # The deleted CA can still be restored, with its CSR/key intact.
-        s.aws("restore-certificate-authority", "--certificate-authority-arn", self.pending)
+        self.c.restore_certificate_authority(CertificateAuthorityArn=self.pending)
         self.assertEqual(self.status(self.pending), "PENDING_CERTIFICATE")
-        csr = s.aws("get-certificate-authority-csr", "--certificate-authority-arn", self.pending)
+        csr = self.c.get_certificate_authority_csr(CertificateAuthorityArn=self.pending)
         self.assertEqual(csr["Csr"].strip(), self.pending_csr.strip())
 
     def test_3_kill9_right_after_issue(self):
@@ -136,8 +136,7 @@ class RestartTest(ServerTestCase):
         s.kill9()
         s.start()
         self.assertEqual(self.status(self.sub.arn), "DISABLED")
-        tags = s.aws("list-tags", "--certificate-authority-arn", self.root.arn)["Tags"]
-        self.assertIn({"Key": "Crash", "Value": "1"}, tags)
+        self.assertEqual(self.tags(self.root.arn).get("Crash"), "1")
         s.aws("update-certificate-authority", "--certificate-authority-arn", self.sub.arn,
               "--status", "ACTIVE")
         s.kill9()
@@ -147,19 +146,19 @@ class RestartTest(ServerTestCase):
 
     def test_5_kill9_right_after_create_and_import(self):
         s = self.srv
-        ca = build_root_ca(s, "crash-root", validity="Value=1,Type=YEARS")
+        ca = build_root_ca(s, "crash-root", validity="Value=1,Type=YEARS", via="boto3")
         s.kill9()
         s.start()
         d = self.describe(ca.arn)
         self.assertEqual(d["Status"], "ACTIVE")
         self.assertEqual(int(d["Serial"].replace(":", ""), 16), ca.cert.serial_number)
-        leaf = issue_leaf(s, ca, "crash-leaf")
+        leaf = issue_leaf(s, ca, "crash-leaf", via="boto3")
         self.assertVerifies(ca.cert_path, leaf.cert_path)
 
     def test_6_serials_stay_unique_across_restarts(self):
-        serials = {load_cert(self.srv.aws(
-            "get-certificate", "--certificate-authority-arn", self.sub.arn,
-            "--certificate-arn", leaf.arn)["Certificate"]).serial_number for leaf in self.leaves}
+        serials = {load_cert(self.c.get_certificate(
+            CertificateAuthorityArn=self.sub.arn, CertificateArn=leaf.arn)["Certificate"]
+        ).serial_number for leaf in self.leaves}
         self.assertEqual(len(serials), len(self.leaves))
 
 

@@ -128,7 +128,7 @@ class TemplatesTest(ServerTestCase):
         s = cls.server
         try:
             # 30 years so END_DATE 2049 and long validities fit under the root.
-            cls.root = build_root_ca(s, "troot", validity="Value=30,Type=YEARS")
+            cls.root = build_root_ca(s, "troot", validity="Value=30,Type=YEARS", via="boto3")
             cls.root_cert = cls.root.cert
             cls.client = s.boto3()
             # CSR with subject + SAN only.
