@@ -219,6 +219,10 @@ class Server:
             if status == 200:
                 break
             time.sleep(0.05)
+            # The file might have been read half-written: take its current content again.
+            text = endpoint_file.read_text().strip()
+            if re.fullmatch(r"https?://[^/\s]+", text):
+                self.endpoint = text
         else:
             self.stop()
             raise AssertionError(f"/health never answered 200\n{self.log_tail()}")
@@ -771,9 +775,9 @@ def build_root_ca(server: Server, name: str = "root", key_alg: str = "EC_prime25
     cert, _ = fetch_cert(server, arn, cert_arn, via=via)
     cert_path = server.write(f"{name}.pem", cert)
     import_ca_cert(server, arn, cert_path.name, via=via)
-    bundle = server.write(f"{name}-bundle.pem", cert)
+    # A root's "cert + parents" bundle is just root.pem (children import with it as chain).
     return CaInfo(arn=arn, name=name, key_alg=key_alg, sig_alg=sig_alg, cert_pem=cert,
-                  chain_pem=None, cert_path=cert_path, bundle_path=bundle, root_path=cert_path,
+                  chain_pem=None, cert_path=cert_path, bundle_path=cert_path, root_path=cert_path,
                   csr_pem=csr, extra={"cert_arn": cert_arn})
 
 

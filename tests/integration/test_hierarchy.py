@@ -76,7 +76,7 @@ class HierarchyTest(ServerTestCase):
         cls.root = CaInfo(arn=arn, name="root", key_alg="EC_prime256v1",
                           sig_alg="SHA256WITHECDSA", cert_pem=got["Certificate"], chain_pem=None,
                           cert_path=s.path("root.pem"),
-                          bundle_path=s.write("root-bundle.pem", got["Certificate"]),
+                          bundle_path=s.path("root.pem"),
                           root_path=s.path("root.pem"), csr_pem=csr,
                           extra={"cert_arn": cert_arn})
 
@@ -131,7 +131,8 @@ class HierarchyTest(ServerTestCase):
         self.assertNotIn("CertificateChain", out)
 
     def test_06_ca_csr_unchanged_after_activation(self):
-        out = self.aws("get-certificate-authority-csr", "--certificate-authority-arn", self.root.arn)
+        out = self.aws("get-certificate-authority-csr",
+                       "--certificate-authority-arn", self.root.arn)
         self.assertEqual(out["Csr"].strip(), self.root.csr_pem.strip())
 
     # -- subordinates -------------------------------------------------------------------------

@@ -40,7 +40,8 @@ class LifecycleTest(ServerTestCase):
         self.assertIn(ca["Status"], ("CREATING", "PENDING_CERTIFICATE"))
         self.assertEqual(ca["Arn"], arn)
         self.assertRegex(arn, r"^arn:aws:acm-pca:us-east-1:\d{12}:certificate-authority/"
-                              r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+                              r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                              r"[0-9a-f]{12}$")
         self.assertRegex(ca["OwnerAccount"], r"^\d{12}$")
         self.assertEqual(ca["OwnerAccount"], arn.split(":")[4])
         self.assertEqual(ca["Type"], "ROOT")

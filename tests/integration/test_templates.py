@@ -323,7 +323,8 @@ class TemplatesTest(ServerTestCase):
         self.assertSubjectFromCsr(cert, self.csr_extra)
 
     def test_csr_passthrough_subordinate(self):
-        cert = self.issue(self.csr_extra, template="SubordinateCACertificate_PathLen1_CSRPassthrough",
+        cert = self.issue(self.csr_extra,
+                          template="SubordinateCACertificate_PathLen1_CSRPassthrough",
                           validity={"Value": 100, "Type": "DAYS"})
         # The template fixes BC and KU (the CSR's keyAgreement loses) but defines no EKU, so
         # the CSR's EKU passes through like any other extension.
