@@ -61,9 +61,11 @@ class Authority {
   // --- Revocation (revocation.cc). The serial is hex, with or without colons. ---
   Status RevokeCertificate(const Caller& caller, const std::string& ca_arn,
                            const std::string& serial, const std::string& reason);
-  // Called after every durable revocation (CRL and OCSP refresh). Set before serving.
-  void SetRevocationListener(std::function<void(const std::string& ca_id)> listener) {
-    revocation_listener_ = std::move(listener);
+  // Called after every durable change that relying parties see: a revocation, a new CA
+  // certificate, a status or revocation-configuration update (CRL and OCSP refresh).
+  // Set before serving.
+  void SetChangeListener(std::function<void(const std::string& ca_id)> listener) {
+    change_listener_ = std::move(listener);
   }
 
   // --- Tags (tags.cc). ---
@@ -93,7 +95,7 @@ class Authority {
   Random& random_;
   AuthorityOptions options_;
 
-  std::function<void(const std::string& ca_id)> revocation_listener_;
+  std::function<void(const std::string& ca_id)> change_listener_;
   mutable std::mutex public_url_mu_;
   std::string public_url_;
 

@@ -252,6 +252,7 @@ Status Authority::UpdateCertificateAuthority(const Caller& caller, const UpdateC
   }
   Status st = store_.UpdateCa(ca);
   ForgetIssuer(ca.id);
+  if (st.ok() && change_listener_) change_listener_(ca.id);
   return st;
 }
 
@@ -278,6 +279,7 @@ Status Authority::DeleteCertificateAuthority(const Caller& caller, const std::st
       now_ms + int64_t{permanent_deletion_days.value_or(kDefaultDeletionDays)} * 86400 * 1000;
   Status st = store_.UpdateCa(ca);
   ForgetIssuer(ca.id);
+  if (st.ok() && change_listener_) change_listener_(ca.id);
   return st;
 }
 

@@ -1,12 +1,8 @@
 #include "authority/distribution_points.h"
 
-namespace openpca::authority {
+#include "common/crl_location.h"
 
-std::string CrlObjectKey(const nlohmann::json& crl, const std::string& ca_id) {
-  std::string path = crl.value("CustomPath", "");
-  if (path.empty()) path = "crl";
-  return path + "/" + ca_id + ".crl";
-}
+namespace openpca::authority {
 
 DistributionPoints DistributionPointsFor(const nlohmann::json& config, const std::string& ca_id,
                                          const std::string& public_url) {
@@ -20,7 +16,7 @@ DistributionPoints DistributionPointsFor(const nlohmann::json& config, const std
       omit = cdp->value("OmitExtension", false);
     }
     if (!omit) {
-      std::string key = CrlObjectKey(*crl, ca_id);
+      std::string key = CrlObjectKey(crl->value("CustomPath", ""), ca_id);
       std::string cname = crl->value("CustomCname", "");
       out.crl_url = cname.empty() ? public_url + "/" + crl->value("S3BucketName", "") + "/" + key
                                   : "http://" + cname + "/" + key;

@@ -22,7 +22,4 @@ struct DistributionPoints {
 DistributionPoints DistributionPointsFor(const nlohmann::json& revocation_configuration,
                                          const std::string& ca_id, const std::string& public_url);
 
-// The object key of a CA's complete CRL inside its bucket.
-std::string CrlObjectKey(const nlohmann::json& crl_configuration, const std::string& ca_id);
-
 }  // namespace openpca::authority

@@ -76,7 +76,7 @@ Status Authority::RevokeCertificate(const Caller& caller, const std::string& ca_
     return Status(ErrorCode::kInvalidRequest, "The certificate " + serial + " has expired.");
   }
   RETURN_IF_ERROR(store_.RevokeCertificate(ca.id, *normalized, ToUnixMillis(now), *code));
-  if (revocation_listener_) revocation_listener_(ca.id);
+  if (change_listener_) change_listener_(ca.id);
   return Status::Ok();
 }
 

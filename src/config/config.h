@@ -33,6 +33,9 @@ struct ServerConfig {
   // "tls_cert_file" / "tls_key_file": PEM files; when both are set the listener speaks TLS 1.2+.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // "crl_regenerate_delay_ms": how long after a revocation the CRL is rebuilt, in milliseconds
+  // (a burst of revocations shares one CRL). Default 2000.
+  int crl_regenerate_delay_ms = 2000;
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
 };

@@ -13,6 +13,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/handlers/acm_pca_handlers.h"
+#include "api/handlers/ca_certificate_route.h"
+#include "api/handlers/s3_handlers.h"
 #include "api/http_server.h"
 #include "authority/accounts.h"
 #include "authority/authority.h"
@@ -21,6 +23,8 @@
 #include "config/config.h"
 #include "keys/secret_box.h"
 #include "keys/software_key_store.h"
+#include "objects/bucket_store.h"
+#include "revocation/crl/crl_publisher.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace openpca::server {
@@ -140,6 +144,28 @@ int Serve(const ServeFlags& flags) {
   for (auto& [name, handler] : api::AcmPcaOperations(authority)) {
     server->RegisterOperation(name, std::move(handler));
   }
+
+  // Buckets: CRLs are written here and served S3-style (path-style, SigV4 for "s3", anonymous
+  // reads of public-read objects).
+  objects::BucketStore buckets(data + "/buckets", clock);
+  api::S3Handlers s3(buckets, cfg.region, lookup, clock);
+  namespace http = boost::beast::http;
+  server->RegisterRawRoute(http::verb::get, "/",
+                           [&s3](const api::HttpRequest& r) { return s3.Get(r); });
+  server->RegisterRawRoute(http::verb::head, "/",
+                           [&s3](const api::HttpRequest& r) { return s3.Head(r); });
+  server->RegisterRawRoute(http::verb::get, "/ca/", [&store](const api::HttpRequest& r) {
+    return api::ServeCaCertificate(*store, r);
+  });
+
+  revocation::CrlPublisherOptions crl_options;
+  crl_options.account_id = boot->account_id;
+  crl_options.regenerate_delay = std::chrono::milliseconds(cfg.crl_regenerate_delay_ms);
+  revocation::CrlPublisher crl_publisher(*store, *key_store, buckets, clock, crl_options);
+  authority.SetChangeListener([&crl_publisher](const std::string& ca_id) {
+    crl_publisher.Notify(ca_id);
+  });
+  crl_publisher.Start();
   if (Status st = server->Start(); !st.ok()) return Fail(st);
 
   std::string shown_host = host_port.first.find(':') != std::string::npos
@@ -165,6 +191,7 @@ int Serve(const ServeFlags& flags) {
   std::cout << "openpca: shutting down (signal " << sig << ")\n" << std::flush;
   server->Stop();
   server->Wait();
+  crl_publisher.Stop();
   return 0;
 }
 

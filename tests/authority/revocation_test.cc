@@ -19,7 +19,7 @@ TEST(RevocationTest, RevokesOnceAndRecordsTheReason) {
   TestAuthority t;
   std::string root = t.MakeActiveRoot();
   int notified = 0;
-  t.authority().SetRevocationListener([&](const std::string&) { ++notified; });
+  t.authority().SetChangeListener([&](const std::string&) { ++notified; });
   auto leaf = t.Issue(root, MakeCsr("leaf.example").pem);
   ASSERT_TRUE(leaf.ok());
   std::string serial = x509::SerialHex(**leaf);

@@ -1,0 +1,217 @@
+#include "objects/bucket_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+namespace openpca::objects {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr char kMetaDir[] = ".openpca-meta";
+
+std::string Md5Hex(std::span<const uint8_t> data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr);
+  return HexEncode(std::span<const uint8_t>(digest, len));
+}
+
+Status SyncDir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return InternalError("cannot open " + dir.string());
+  int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : InternalError("cannot sync " + dir.string());
+}
+
+Status AtomicWrite(const fs::path& path, std::span<const uint8_t> data) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) return InternalError("cannot create " + path.parent_path().string());
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  fs::path tmp = path.parent_path() / (".tmp-" + std::to_string(rng()));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return InternalError("cannot create " + tmp.string());
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return InternalError("cannot write " + tmp.string());
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return InternalError("cannot sync " + tmp.string());
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return InternalError("cannot rename into " + path.string());
+  }
+  return SyncDir(path.parent_path());
+}
+
+Result<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(ErrorCode::kResourceNotFound, "no such object");
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+}  // namespace
+
+BucketStore::BucketStore(std::string root, const Clock& clock)
+    : root_(std::move(root)), clock_(clock) {}
+
+bool BucketStore::IsValidBucketName(std::string_view b) {
+  if (b.size() < 3 || b.size() > 63) return false;
+  for (char c : b) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) return false;
+  }
+  return b.front() != '.' && b.front() != '-' && b.find("..") == std::string_view::npos;
+}
+
+bool BucketStore::IsValidKey(std::string_view key) {
+  if (key.empty() || key.size() > 1024 || key.front() == '/') return false;
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    std::string_view seg = key.substr(start, end - start);
+    if (seg.empty() || seg == "." || seg == ".." || seg == kMetaDir || seg.rfind(".tmp-", 0) == 0)
+      return false;
+    start = end + 1;
+  }
+  for (char c : key)
+    if (static_cast<unsigned char>(c) < 0x20) return false;
+  return true;
+}
+
+Status BucketStore::Put(std::string_view bucket, std::string_view key,
+                        std::span<const uint8_t> data, std::string_view content_type,
+                        bool public_read) {
+  if (!IsValidBucketName(bucket) || !IsValidKey(key)) {
+    return Status(ErrorCode::kInvalidArgs, "invalid bucket or object key");
+  }
+  fs::path dir = fs::path(root_) / std::string(bucket);
+  nlohmann::json meta{{"etag", "\"" + Md5Hex(data) + "\""},
+                      {"content_type", std::string(content_type)},
+                      {"public_read", public_read},
+                      {"last_modified_s", ToUnixSeconds(clock_.Now())},
+                      {"size", data.size()}};
+  // Metadata first, then the object: a reader that sees the new object sees its metadata.
+  std::string meta_text = meta.dump();
+  RETURN_IF_ERROR(AtomicWrite(dir / kMetaDir / (std::string(key) + ".json"), AsSpan(meta_text)));
+  return AtomicWrite(dir / std::string(key), data);
+}
+
+bool BucketStore::BucketExists(std::string_view bucket) const {
+  if (!IsValidBucketName(bucket)) return false;
+  std::error_code ec;
+  return fs::is_directory(fs::path(root_) / std::string(bucket), ec);
+}
+
+std::vector<std::string> BucketStore::Buckets() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root_, ec)) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory() && IsValidBucketName(name)) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<ObjectInfo> BucketStore::Head(std::string_view bucket, std::string_view key) const {
+  if (!IsValidBucketName(bucket) || !IsValidKey(key)) {
+    return Status(ErrorCode::kResourceNotFound, "no such object");
+  }
+  fs::path dir = fs::path(root_) / std::string(bucket);
+  auto text = ReadFile(dir / kMetaDir / (std::string(key) + ".json"));
+  if (!text.ok()) return text.status();
+  nlohmann::json meta = nlohmann::json::parse(*text, nullptr, false);
+  if (meta.is_discarded()) return InternalError("corrupt object metadata");
+  ObjectInfo info;
+  info.key = std::string(key);
+  info.etag = meta.value("etag", "");
+  info.content_type = meta.value("content_type", "application/octet-stream");
+  info.public_read = meta.value("public_read", false);
+  info.last_modified_s = meta.value("last_modified_s", int64_t{0});
+  std::error_code ec;
+  auto size = fs::file_size(dir / std::string(key), ec);
+  if (ec) return Status(ErrorCode::kResourceNotFound, "no such object");
+  info.size = static_cast<int64_t>(size);
+  return info;
+}
+
+Result<std::string> BucketStore::Read(std::string_view bucket, std::string_view key) const {
+  if (!IsValidBucketName(bucket) || !IsValidKey(key)) {
+    return Status(ErrorCode::kResourceNotFound, "no such object");
+  }
+  return ReadFile(fs::path(root_) / std::string(bucket) / std::string(key));
+}
+
+Result<ListPage> BucketStore::List(std::string_view bucket, std::string_view prefix,
+                                   std::string_view delimiter, std::string_view start_after,
+                                   int max_keys) const {
+  if (!BucketExists(bucket)) return Status(ErrorCode::kResourceNotFound, "no such bucket");
+  fs::path dir = fs::path(root_) / std::string(bucket);
+  std::vector<std::string> keys;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (ec) break;
+    std::string name = it->path().filename().string();
+    if (it->is_directory() && name == kMetaDir) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file() || name.rfind(".tmp-", 0) == 0) continue;
+    std::string key = fs::relative(it->path(), dir).generic_string();
+    if (key.rfind(prefix, 0) == 0) keys.push_back(std::move(key));
+  }
+  std::sort(keys.begin(), keys.end());
+  ListPage page;
+  std::string last_prefix;
+  for (const auto& key : keys) {
+    if (!start_after.empty() && key <= start_after) continue;
+    if (static_cast<int>(page.objects.size() + page.common_prefixes.size()) >= max_keys) {
+      page.truncated = true;
+      break;
+    }
+    if (!delimiter.empty()) {
+      size_t d = key.find(delimiter, prefix.size());
+      if (d != std::string::npos) {
+        std::string common = key.substr(0, d + delimiter.size());
+        if (common != last_prefix) {
+          page.common_prefixes.push_back(common);
+          last_prefix = common;
+        }
+        page.next_start_after = key;
+        continue;
+      }
+    }
+    auto info = Head(bucket, key);
+    if (!info.ok()) continue;
+    page.objects.push_back(std::move(info).value());
+    page.next_start_after = key;
+  }
+  return page;
+}
+
+}  // namespace openpca::objects
