@@ -1,0 +1,399 @@
+#include "api/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "api/aws_json_protocol.h"
+#include "api/http_session.h"
+#include "api/request_log.h"
+#include "api/tls_context.h"
+#include "api/worker_pool.h"
+#include "common/random.h"
+
+namespace openpca::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+BeastResponse ToBeast(HttpResponse&& r) {
+  BeastResponse res{static_cast<http::status>(r.status), 11};
+  for (auto& [name, value] : r.headers) res.insert(name, value);
+  res.body() = std::move(r.body);
+  return res;
+}
+
+double MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+}  // namespace
+
+class ApiServer::Impl final : public SessionHost {
+ public:
+  Impl(Options options, SigV4Verifier verifier, AuthorizationHook hook, TlsContextPtr tls,
+       std::shared_ptr<spdlog::logger> logger)
+      : options_(std::move(options)),
+        session_config_{options_.max_body_bytes, options_.header_timeout, options_.idle_timeout},
+        logger_(std::move(logger)),
+        protocol_(ServiceModel::AcmPca(), std::move(verifier), std::move(hook), logger_),
+        tls_(std::move(tls)),
+        ioc_(options_.io_threads),
+        acceptor_strand_(net::make_strand(ioc_)),
+        acceptor_(acceptor_strand_),
+        accept_timer_(acceptor_strand_) {}
+
+  ~Impl() override { Stop(); }
+
+  void RegisterOperation(std::string name, OperationHandler handler) {
+    OPENPCA_CHECK(state_ == State::kCreated);
+    protocol_.RegisterOperation(std::move(name), std::move(handler));
+  }
+
+  void RegisterRawRoute(http::verb method, std::string prefix, RawHandler handler) {
+    OPENPCA_CHECK(state_ == State::kCreated);
+    OPENPCA_CHECK(handler != nullptr);
+    std::string label = std::string(View(http::to_string(method))) + " " + prefix;
+    routes_.push_back({method, std::move(prefix), std::move(label), std::move(handler)});
+  }
+
+  Status Start() {
+    std::lock_guard lock(state_mu_);
+    if (state_ != State::kCreated) return Status(ErrorCode::kInvalidState, "already started");
+    beast::error_code ec;
+    tcp::endpoint endpoint(net::ip::make_address(options_.host, ec), options_.port);
+    if (ec) return Status(ErrorCode::kInvalidArgs, "bad listen address " + options_.host);
+    auto fail = [&](const char* what) {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      return InternalError(std::string(what) + " " + options_.host + ":" +
+                           std::to_string(options_.port) + ": " + ec.message());
+    };
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) return fail("open");
+    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (ec) return fail("SO_REUSEADDR");
+    acceptor_.bind(endpoint, ec);
+    if (ec) return fail("bind");
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return fail("listen");
+    port_ = acceptor_.local_endpoint().port();
+
+    pool_ = std::make_unique<WorkerPool>(options_.worker_threads, options_.max_queued_requests);
+    work_.emplace(ioc_.get_executor());
+    net::post(acceptor_strand_, [this] { DoAccept(); });
+    for (int i = 0; i < options_.io_threads; ++i) {
+      io_threads_.emplace_back([this] { RunIo(); });
+    }
+    state_ = State::kRunning;
+    return Status::Ok();
+  }
+
+  uint16_t port() const { return port_; }
+
+  void Stop() {
+    {
+      std::unique_lock lock(state_mu_);
+      if (state_ == State::kCreated || state_ == State::kStopped) {
+        state_ = State::kStopped;
+        state_cv_.notify_all();
+        return;
+      }
+      if (state_ == State::kStopping) {
+        state_cv_.wait(lock, [&] { return state_ == State::kStopped; });
+        return;
+      }
+      state_ = State::kStopping;
+    }
+    stopping_.store(true);
+    net::post(acceptor_strand_, [this] {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      accept_timer_.cancel();
+    });
+    {
+      std::vector<std::shared_ptr<HttpSession>> live;
+      {
+        std::lock_guard lock(sessions_mu_);
+        for (auto& [ptr, weak] : sessions_) {
+          if (auto s = weak.lock()) live.push_back(std::move(s));
+        }
+      }
+      for (auto& s : live) s->Shutdown();
+    }  // drop our references, or the sessions could never end
+    {
+      std::unique_lock lock(sessions_mu_);
+      if (!sessions_cv_.wait_for(lock, options_.shutdown_timeout,
+                                 [&] { return sessions_.empty(); })) {
+        logger_->warn("{{\"event\":\"api_shutdown_timeout\",\"open_connections\":{}}}",
+                      sessions_.size());
+      }
+    }
+    work_.reset();
+    ioc_.stop();  // abandons whatever outlived the timeout
+    for (std::thread& t : io_threads_) t.join();
+    io_threads_.clear();
+    pool_->Join();
+    std::lock_guard lock(state_mu_);
+    state_ = State::kStopped;
+    state_cv_.notify_all();
+  }
+
+  void Wait() {
+    std::unique_lock lock(state_mu_);
+    state_cv_.wait(lock, [&] { return state_ == State::kStopped; });
+  }
+
+  // --- SessionHost ---
+
+  void OnRequest(std::shared_ptr<HttpSession> session, BeastRequest&& req) override {
+    auto started = std::chrono::steady_clock::now();
+    std::string_view target = View(req.target());
+    std::string_view path = target.substr(0, target.find('?'));
+    if (req.method() == http::verb::get && path == "/health") {
+      session->SendResponse(HealthResponse());
+      return;
+    }
+    const RawRoute* route = FindRoute(req.method(), path);
+    if (route == nullptr && (req.method() != http::verb::post || path != "/")) {
+      session->SendResponse(
+          Reject(*session, req, started,
+                 Status(ErrorCode::kUnknownOperation, "No such resource: " + std::string(path))));
+      return;
+    }
+    if (!pool_->TryReserve()) {
+      session->SendResponse(
+          Reject(*session, req, started, Status(ErrorCode::kThrottling, "Rate exceeded")));
+      return;
+    }
+    pool_->PostReserved(
+        [this, session = std::move(session), req = std::move(req), route, started]() mutable {
+          session->SendResponse(Process(*session, req, route, started));
+        });
+  }
+
+  BeastResponse MakeTransportError(int http_status) override {
+    Status status = http_status == 413
+                        ? Status(ErrorCode::kRequestEntityTooLarge,
+                                 "Request body is larger than " +
+                                     std::to_string(options_.max_body_bytes) + " bytes")
+                        : Status(ErrorCode::kSerialization, "Malformed HTTP request");
+    return ToBeast(
+        protocol_.Reject(HttpRequest{}, status, NewRequestId(), std::chrono::steady_clock::now()));
+  }
+
+  void OnSessionClosed(HttpSession* session) override {
+    std::lock_guard lock(sessions_mu_);
+    sessions_.erase(session);
+    if (sessions_.empty()) sessions_cv_.notify_all();
+  }
+
+  bool stopping() const override { return stopping_.load(std::memory_order_relaxed); }
+
+ private:
+  struct RawRoute {
+    http::verb method;
+    std::string prefix;
+    std::string label;  // "GET /ocsp", for the log
+    RawHandler handler;
+  };
+  enum class State { kCreated, kRunning, kStopping, kStopped };
+
+  void RunIo() {
+    for (;;) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {  // a bug in a completion handler; keep serving
+        logger_->error("{{\"event\":\"api_io_exception\",\"what\":\"{}\"}}", e.what());
+      }
+    }
+  }
+
+  void DoAccept() {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+      if (!acceptor_.is_open() || ec == net::error::operation_aborted) return;
+      if (ec) {
+        // E.g. out of file descriptors: back off instead of spinning.
+        logger_->warn("{{\"event\":\"api_accept_error\",\"error\":\"{}\"}}", ec.message());
+        accept_timer_.expires_after(std::chrono::milliseconds(50));
+        accept_timer_.async_wait([this](beast::error_code e) {
+          if (!e && acceptor_.is_open()) DoAccept();
+        });
+        return;
+      }
+      beast::error_code ignored;
+      s.set_option(tcp::no_delay(true), ignored);
+      std::shared_ptr<HttpSession> session =
+          HttpSession::Create(std::move(s), tls_.get(), *this, session_config_);
+      {
+        std::lock_guard lock(sessions_mu_);
+        sessions_.emplace(session.get(), session);
+      }
+      session->Start();
+      DoAccept();
+    });
+  }
+
+  const RawRoute* FindRoute(http::verb method, std::string_view path) const {
+    const RawRoute* best = nullptr;
+    for (const RawRoute& r : routes_) {
+      if (r.method == method && path.starts_with(r.prefix) &&
+          (best == nullptr || r.prefix.size() > best->prefix.size())) {
+        best = &r;
+      }
+    }
+    return best;
+  }
+
+  // On a worker thread.
+  BeastResponse Process(const HttpSession& session, const BeastRequest& req, const RawRoute* route,
+                        std::chrono::steady_clock::time_point started) {
+    std::vector<sigv4::Header> headers;
+    HttpRequest view = MakeView(session, req, &headers);
+    if (route == nullptr) return ToBeast(protocol_.Handle(view, NewRequestId(), started));
+    HttpResponse res;
+    try {
+      res = route->handler(view);
+    } catch (const std::exception& e) {
+      logger_->error("{{\"event\":\"raw_route_exception\",\"route\":\"{}\",\"what\":\"{}\"}}",
+                     route->label, e.what());
+      res = HttpResponse{500, {}, ""};
+    }
+    RequestLogEntry entry;
+    entry.action = route->label;
+    entry.source_ip = session.source_ip();
+    entry.code = res.status < 400 ? ErrorCode::kOk : ErrorCode::kInvalidRequest;
+    entry.http_status = res.status;
+    entry.latency_ms = MillisSince(started);
+    LogRequest(*logger_, entry);
+    return ToBeast(std::move(res));
+  }
+
+  BeastResponse Reject(const HttpSession& session, const BeastRequest& req,
+                       std::chrono::steady_clock::time_point started, const Status& status) {
+    std::vector<sigv4::Header> headers;
+    HttpRequest view = MakeView(session, req, &headers);
+    return ToBeast(protocol_.Reject(view, status, NewRequestId(), started));
+  }
+
+  static HttpRequest MakeView(const HttpSession& session, const BeastRequest& req,
+                              std::vector<sigv4::Header>* headers) {
+    headers->reserve(16);
+    for (const auto& field : req) {
+      headers->push_back({View(field.name_string()), View(field.value())});
+    }
+    std::string_view target = View(req.target());
+    size_t q = target.find('?');
+    return HttpRequest{
+        .method = View(req.method_string()),
+        .target = target,
+        .path = target.substr(0, q),
+        .query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+        .headers = *headers,
+        .body = req.body(),
+        .source_ip = session.source_ip(),
+    };
+  }
+
+  static BeastResponse HealthResponse() {
+    BeastResponse res{http::status::ok, 11};
+    res.set(http::field::content_type, "application/json");
+    res.body() = R"({"status":"ok"})";
+    return res;
+  }
+
+  std::string NewRequestId() { return NewUuidV4(random_); }
+
+  const Options options_;
+  const SessionConfig session_config_;
+  std::shared_ptr<spdlog::logger> logger_;
+  AwsJsonProtocol protocol_;
+  std::vector<RawRoute> routes_;
+  OpenSslRandom random_;
+  TlsContextPtr tls_;
+
+  // Declared before ioc_: sessions destroyed with ioc_'s pending handlers still unregister.
+  std::mutex sessions_mu_;
+  std::condition_variable sessions_cv_;
+  std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;
+
+  net::io_context ioc_;
+  net::strand<net::io_context::executor_type> acceptor_strand_;
+  tcp::acceptor acceptor_;
+  net::steady_timer accept_timer_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<std::thread> io_threads_;
+  std::unique_ptr<WorkerPool> pool_;
+  uint16_t port_ = 0;
+
+  std::atomic<bool> stopping_{false};
+  std::mutex state_mu_;
+  std::condition_variable state_cv_;
+  State state_ = State::kCreated;
+};
+
+Result<std::unique_ptr<ApiServer>> ApiServer::Create(Options options, CredentialLookup lookup,
+                                                     AuthorizationHook hook, const Clock& clock) {
+  if (options.io_threads < 1 || options.worker_threads < 1 || options.max_queued_requests < 1 ||
+      options.max_body_bytes < 1) {
+    return Status(ErrorCode::kInvalidArgs, "thread counts, queue and body limits must be >= 1");
+  }
+  beast::error_code ec;
+  net::ip::make_address(options.host, ec);
+  if (ec) return Status(ErrorCode::kInvalidArgs, "listen host must be an IP address");
+  if (lookup == nullptr) return Status(ErrorCode::kInvalidArgs, "no credential lookup");
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return Status(ErrorCode::kInvalidArgs, "TLS needs both a certificate and a key file");
+  }
+  TlsContextPtr tls;
+  if (!options.tls_cert_file.empty()) {
+    ASSIGN_OR_RETURN(tls, MakeServerTlsContext(options.tls_cert_file, options.tls_key_file));
+  }
+  std::shared_ptr<spdlog::logger> logger =
+      options.request_logger != nullptr ? options.request_logger : spdlog::default_logger();
+  SigV4Verifier verifier({.region = options.region,
+                          .service = ServiceModel::AcmPca().signing_name(),
+                          .max_clock_skew = std::chrono::minutes(15)},
+                         std::move(lookup), clock);
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(verifier), std::move(hook),
+                                     std::move(tls), std::move(logger));
+  return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
+}
+
+ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ApiServer::~ApiServer() {
+  if (impl_ != nullptr) impl_->Stop();
+}
+void ApiServer::RegisterOperation(std::string name, OperationHandler handler) {
+  impl_->RegisterOperation(std::move(name), std::move(handler));
+}
+void ApiServer::RegisterRawRoute(boost::beast::http::verb method, std::string path_prefix,
+                                 RawHandler handler) {
+  impl_->RegisterRawRoute(method, std::move(path_prefix), std::move(handler));
+}
+Status ApiServer::Start() { return impl_->Start(); }
+uint16_t ApiServer::port() const { return impl_->port(); }
+void ApiServer::Stop() { impl_->Stop(); }
+void ApiServer::Wait() { impl_->Wait(); }
+
+}  // namespace openpca::api

@@ -1,0 +1,265 @@
+#include "api/http_session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+namespace openpca::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+constexpr size_t kHeaderLimit = 16 * 1024;
+constexpr size_t kReadChunk = 8 * 1024;
+// After rejecting a request whose body was not read, keep draining input this long so that the
+// client reads our response instead of a reset.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr size_t kMaxLingerBytes = 4 << 20;
+
+bool IsHttpParseError(const beast::error_code& ec) {
+  return ec.category() == beast::http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+template <bool kTls>
+class SessionImpl final : public HttpSession {
+ public:
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
+  SessionImpl(tcp::socket socket, ssl::context* tls, SessionHost& host, const SessionConfig& config,
+              std::string source_ip) requires kTls : stream_(std::move(socket), *tls),
+                                                     host_(host),
+                                                     config_(config),
+                                                     source_ip_(std::move(source_ip)) {}
+
+  SessionImpl(tcp::socket socket, ssl::context* /*tls*/, SessionHost& host,
+              const SessionConfig& config, std::string source_ip) requires(!kTls)
+      : stream_(std::move(socket)),
+        host_(host),
+        config_(config),
+        source_ip_(std::move(source_ip)) {}
+
+  ~SessionImpl() override { host_.OnSessionClosed(this); }
+
+  void Start() override {
+    net::dispatch(stream_.get_executor(), [self = Self()] { self->OnStart(); });
+  }
+
+  void SendResponse(BeastResponse response) override {
+    net::post(stream_.get_executor(), [self = Self(), res = std::move(response)]() mutable {
+      self->DoWrite(std::move(res));
+    });
+  }
+
+  void Shutdown() override {
+    net::post(stream_.get_executor(), [self = Self()] {
+      switch (self->state_) {
+        case State::kHandshake:
+        case State::kIdle:
+        case State::kReading:
+        case State::kLingering: {
+          // Aborts the pending read; its handler then finishes closing.
+          beast::get_lowest_layer(self->stream_).close();
+          break;
+        }
+        case State::kProcessing:
+        case State::kWriting:
+          self->close_after_write_ = true;
+          break;
+        case State::kClosed:
+          break;
+      }
+    });
+  }
+
+  const std::string& source_ip() const override { return source_ip_; }
+
+ private:
+  enum class State { kHandshake, kIdle, kReading, kProcessing, kWriting, kLingering, kClosed };
+
+  std::shared_ptr<SessionImpl> Self() {
+    return std::static_pointer_cast<SessionImpl>(shared_from_this());
+  }
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  void OnStart() {
+    if constexpr (kTls) {
+      state_ = State::kHandshake;
+      Lowest().expires_after(config_.header_timeout);
+      stream_.async_handshake(ssl::stream_base::server, [self = Self()](beast::error_code ec) {
+        if (ec) return self->DoClose();
+        self->DoRead();
+      });
+    } else {
+      DoRead();
+    }
+  }
+
+  void DoRead() {
+    if (state_ == State::kClosed) return;
+    if (host_.stopping()) return DoClose();
+    state_ = State::kIdle;
+    parser_.emplace();
+    parser_->body_limit(config_.max_body_bytes);
+    parser_->header_limit(kHeaderLimit);
+    if (buffer_.size() > 0) return ReadHeader();
+    // Wait for the next request under the idle timeout; the header timeout starts with its
+    // first bytes.
+    Lowest().expires_after(config_.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = Self()](beast::error_code ec, size_t n) {
+                              if (ec) return self->DoClose();
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    state_ = State::kReading;
+    Lowest().expires_after(config_.header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = Self()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    const BeastRequest& req = parser_->get();
+    version_ = req.version();
+    auto length = parser_->content_length();  // boost::optional
+    if (length.has_value() && *length > config_.max_body_bytes) return Reject(413);
+    if (!parser_->is_done() && beast::iequals(req[http::field::expect], "100-continue")) {
+      continue_.emplace(http::status::continue_, req.version());
+      Lowest().expires_after(config_.header_timeout);
+      http::async_write(stream_, *continue_, [self = Self()](beast::error_code ec, size_t) {
+        if (ec) return self->DoClose();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    if (parser_->is_done()) return OnRequestRead();
+    Lowest().expires_after(config_.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = Self()](beast::error_code ec, size_t) {
+      if (ec) return self->OnReadError(ec);
+      self->OnRequestRead();
+    });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::body_limit) return Reject(413);
+    if (IsHttpParseError(ec)) return Reject(400);
+    DoClose();  // EOF, reset, timeout, or closed by Shutdown()
+  }
+
+  void OnRequestRead() {
+    state_ = State::kProcessing;
+    Lowest().expires_never();
+    BeastRequest req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    parser_.reset();
+    host_.OnRequest(shared_from_this(), std::move(req));
+  }
+
+  // Answers a request the transport refused and closes, draining unread input.
+  void Reject(int status) {
+    close_after_write_ = true;
+    linger_ = true;
+    DoWrite(host_.MakeTransportError(status));
+  }
+
+  void DoWrite(BeastResponse res) {
+    if (state_ == State::kClosed) return;
+    state_ = State::kWriting;
+    response_ = std::move(res);
+    response_.version(version_);
+    response_.keep_alive(keep_alive_ && !close_after_write_ && !host_.stopping());
+    response_.prepare_payload();
+    Lowest().expires_after(config_.idle_timeout);
+    http::async_write(stream_, response_, [self = Self()](beast::error_code ec, size_t) {
+      if (ec) return self->DoClose();
+      if (self->response_.keep_alive()) return self->DoRead();
+      if (self->linger_) return self->DoLinger();
+      self->DoClose();
+    });
+  }
+
+  void DoLinger() {
+    if constexpr (kTls) {
+      DoClose();
+    } else {
+      state_ = State::kLingering;
+      beast::error_code ec;
+      Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      Lowest().expires_after(kLingerTime);
+      Drain();
+    }
+  }
+
+  void Drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = Self()](beast::error_code ec, size_t n) {
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ > kMaxLingerBytes) return self->DoClose();
+                              self->Drain();
+                            });
+  }
+
+  void DoClose() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    if constexpr (kTls) {
+      Lowest().expires_after(config_.header_timeout);
+      stream_.async_shutdown(
+          [self = Self()](beast::error_code) { beast::get_lowest_layer(self->stream_).close(); });
+    } else {
+      beast::error_code ec;
+      Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      Lowest().close();
+    }
+  }
+
+  Stream stream_;
+  SessionHost& host_;
+  const SessionConfig config_;
+  const std::string source_ip_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  BeastResponse response_;
+  State state_ = State::kIdle;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool close_after_write_ = false;
+  bool linger_ = false;
+  size_t lingered_ = 0;
+};
+
+}  // namespace
+
+std::shared_ptr<HttpSession> HttpSession::Create(tcp::socket socket, ssl::context* tls,
+                                                 SessionHost& host, const SessionConfig& config) {
+  beast::error_code ec;
+  tcp::endpoint peer = socket.remote_endpoint(ec);
+  std::string ip = ec ? std::string() : peer.address().to_string();
+  if (tls != nullptr) {
+    return std::make_shared<SessionImpl<true>>(std::move(socket), tls, host, config, std::move(ip));
+  }
+  return std::make_shared<SessionImpl<false>>(std::move(socket), nullptr, host, config,
+                                              std::move(ip));
+}
+
+}  // namespace openpca::api

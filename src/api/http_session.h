@@ -1,0 +1,63 @@
+// Internal to api/: one HTTP/1.1 connection (plain TCP or TLS). Reads one request at a time with
+// header/idle timeouts and a body limit, hands each complete request to its SessionHost, and
+// writes the response the host sends back; then keep-alive or close.
+//
+// Lifetime: shared_ptr; alive while an I/O operation or a worker job holds it. All state is
+// touched only on the connection's strand; SendResponse() and Shutdown() may be called from any
+// thread (they post to the strand). The host must outlive every session.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "api/tls_context.h"
+
+namespace openpca::api {
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+class HttpSession;
+
+struct SessionConfig {
+  size_t max_body_bytes = 1 << 20;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds idle_timeout{60};
+};
+
+class SessionHost {
+ public:
+  virtual ~SessionHost() = default;
+  // On the session's strand, with a complete request. The host must call
+  // session->SendResponse() exactly once for it (from any thread).
+  virtual void OnRequest(std::shared_ptr<HttpSession> session, BeastRequest&& request) = 0;
+  // An error response for a request the session rejects itself (413, 400).
+  virtual BeastResponse MakeTransportError(int http_status) = 0;
+  // From the session's destructor, on any thread.
+  virtual void OnSessionClosed(HttpSession* session) = 0;
+  virtual bool stopping() const = 0;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  virtual ~HttpSession() = default;
+
+  // `tls` null: plain HTTP. The socket's executor must be a strand.
+  static std::shared_ptr<HttpSession> Create(boost::asio::ip::tcp::socket socket,
+                                             boost::asio::ssl::context* tls, SessionHost& host,
+                                             const SessionConfig& config);
+
+  virtual void Start() = 0;
+  // Queues `response` for writing; keep-alive follows the request unless the server is stopping.
+  virtual void SendResponse(BeastResponse response) = 0;
+  // Closes now if no request is in flight, else right after its response is written.
+  virtual void Shutdown() = 0;
+
+  virtual const std::string& source_ip() const = 0;
+};
+
+}  // namespace openpca::api

@@ -1,0 +1,132 @@
+// ApiServer over TLS. Compiled without OPENSSL_NO_DEPRECATED because it includes Boost.Asio's
+// SSL headers (see src/api/tls_context.h); the test's own OpenSSL calls are all EVP/3.0 APIs.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "api/http_server.h"
+#include "api_test_util.h"
+
+namespace openpca::api {
+namespace {
+
+using namespace openpca::api::testing;
+namespace ssl = boost::asio::ssl;
+
+template <auto kFree>
+struct Deleter {
+  template <typename T>
+  void operator()(T* p) const {
+    kFree(p);
+  }
+};
+
+// Writes a fresh self-signed P-256 certificate for 127.0.0.1 and its key into `dir`.
+void WriteSelfSigned(const std::filesystem::path& dir) {
+  std::unique_ptr<EVP_PKEY, Deleter<&EVP_PKEY_free>> key(EVP_EC_gen("P-256"));
+  ASSERT_NE(key, nullptr);
+  std::unique_ptr<X509, Deleter<&X509_free>> cert(X509_new());
+  ASSERT_EQ(X509_set_version(cert.get(), X509_VERSION_3), 1);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+  ASSERT_EQ(X509_set_pubkey(cert.get(), key.get()), 1);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  ASSERT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
+  std::unique_ptr<FILE, Deleter<&fclose>> kf(fopen((dir / "key.pem").c_str(), "w"));
+  ASSERT_EQ(PEM_write_PrivateKey(kf.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+  std::unique_ptr<FILE, Deleter<&fclose>> cf(fopen((dir / "cert.pem").c_str(), "w"));
+  ASSERT_EQ(PEM_write_X509(cf.get(), cert.get()), 1);
+}
+
+class ApiServerTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        std::filesystem::temp_directory_path() / ("openpca_api_tls_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    WriteSelfSigned(dir_);
+    ApiServer::Options o;
+    o.port = 0;
+    o.worker_threads = 2;
+    o.tls_cert_file = dir_ / "cert.pem";
+    o.tls_key_file = dir_ / "key.pem";
+    o.request_logger = std::make_shared<spdlog::logger>("tls_test");
+    Result<std::unique_ptr<ApiServer>> server = ApiServer::Create(o, TestLookup(), nullptr, clock_);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+    server_->RegisterOperation(
+        "ListCertificateAuthorities",
+        [](const CallContext&, const nlohmann::json&) -> Result<nlohmann::json> {
+          return nlohmann::json{{"CertificateAuthorities", nlohmann::json::array()}};
+        });
+    ASSERT_TRUE(server_->Start().ok());
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // A TLS client trusting the test certificate; `max_version` limits the protocol.
+  std::unique_ptr<beast::ssl_stream<tcp::socket>> Connect(int max_version, beast::error_code* ec) {
+    client_ctx_ = std::make_unique<ssl::context>(ssl::context::tls_client);
+    client_ctx_->load_verify_file((dir_ / "cert.pem").string());
+    client_ctx_->set_verify_mode(ssl::verify_peer);
+    SSL_CTX_set_max_proto_version(client_ctx_->native_handle(), max_version);
+    auto stream = std::make_unique<beast::ssl_stream<tcp::socket>>(ioc_, *client_ctx_);
+    stream->next_layer().connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    stream->handshake(ssl::stream_base::client, *ec);
+    return stream;
+  }
+
+  FakeClock clock_{ParseAmzDate("20260115T120000Z").value()};
+  std::filesystem::path dir_;
+  std::unique_ptr<ApiServer> server_;
+  net::io_context ioc_;
+  std::unique_ptr<ssl::context> client_ctx_;
+};
+
+TEST_F(ApiServerTlsTest, ServesSignedRequestsOverTls) {
+  beast::error_code ec;
+  auto stream = Connect(TLS1_3_VERSION, &ec);
+  ASSERT_FALSE(ec) << ec.message();
+  beast::flat_buffer buffer;
+  for (int i = 0; i < 2; ++i) {  // keep-alive over TLS
+    http::write(*stream,
+                JsonRequest(server_->port(), "ListCertificateAuthorities", "{}", clock_.Now()));
+    Response res;
+    http::read(*stream, buffer, res);
+    EXPECT_EQ(res.result_int(), 200);
+    EXPECT_EQ(res.body(), R"({"CertificateAuthorities":[]})");
+  }
+  EXPECT_STREQ(SSL_get_version(stream->native_handle()), "TLSv1.3");
+}
+
+TEST_F(ApiServerTlsTest, Tls12UsesEcdhe) {
+  beast::error_code ec;
+  auto stream = Connect(TLS1_2_VERSION, &ec);
+  ASSERT_FALSE(ec) << ec.message();
+  std::string cipher = SSL_get_cipher_name(stream->native_handle());
+  EXPECT_EQ(cipher.rfind("ECDHE-", 0), 0u) << cipher;
+}
+
+TEST_F(ApiServerTlsTest, RefusesTls11) {
+  beast::error_code ec;
+  auto stream = Connect(TLS1_1_VERSION, &ec);
+  EXPECT_TRUE(ec);
+}
+
+}  // namespace
+}  // namespace openpca::api
