@@ -1,13 +1,14 @@
 #include "api/http_session.h"
 
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <optional>
-#include <string_view>
-#include <type_traits>
 
 namespace openpca::api {
 namespace {
@@ -187,6 +188,12 @@ class SessionImpl final : public HttpSession {
     response_.version(version_);
     response_.keep_alive(keep_alive_ && !close_after_write_ && !host_.stopping());
     response_.prepare_payload();
+    // A HEAD response declares the length of the body a GET would return (S3 HeadObject).
+    if (auto it = response_.find("x-openpca-content-length"); it != response_.end()) {
+      std::string length(it->value());
+      response_.erase(it);
+      response_.content_length(std::stoull(length));
+    }
     Lowest().expires_after(config_.idle_timeout);
     http::async_write(stream_, response_, [self = Self()](beast::error_code ec, size_t) {
       if (ec) return self->DoClose();
