@@ -13,13 +13,13 @@
 // the verifier, the Clock; both must outlive it.
 #pragma once
 
-#include <spdlog/logger.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include <spdlog/logger.h>
 
 #include "api/http_types.h"
 #include "api/model.h"

@@ -1,10 +1,10 @@
 #include "api/digest.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include <cstring>
 #include <memory>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "common/bytes.h"
 #include "common/status.h"

@@ -1,8 +1,13 @@
 #include "api/http_server.h"
 
-#include <spdlog/spdlog.h>
-
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,12 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/http.hpp>
-#include <condition_variable>
-#include <mutex>
-#include <optional>
-#include <thread>
-#include <unordered_map>
-#include <vector>
+#include <spdlog/spdlog.h>
 
 #include "api/aws_json_protocol.h"
 #include "api/http_session.h"

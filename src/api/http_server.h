@@ -14,13 +14,13 @@
 // Holds the Clock by reference; it must outlive the server. The destructor calls Stop().
 #pragma once
 
-#include <spdlog/logger.h>
-
-#include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+
+#include <boost/beast/http/verb.hpp>
+#include <spdlog/logger.h>
 
 #include "api/http_types.h"
 #include "api/operation.h"

@@ -9,19 +9,20 @@
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
 namespace openpca::api {
 
 struct CallContext {
-  std::string operation;   // "IssueCertificate"
-  std::string request_id;  // UUID, echoed as x-amzn-RequestId
-  std::string account_id;  // of the calling credential
+  std::string operation;       // "IssueCertificate"
+  std::string request_id;      // UUID, echoed as x-amzn-RequestId
+  std::string account_id;      // of the calling credential
   std::string access_key_id;
-  std::string principal_arn;  // arn:aws:iam::<account>:root for the bootstrap key
+  std::string principal_arn;   // arn:aws:iam::<account>:root for the bootstrap key
   std::string source_ip;
   std::string user_agent;
 };

@@ -3,9 +3,9 @@
 // Thread-safe if the logger is (spdlog loggers are).
 #pragma once
 
-#include <spdlog/logger.h>
-
 #include <string_view>
+
+#include <spdlog/logger.h>
 
 #include "common/status.h"
 

@@ -1,9 +1,8 @@
 #include "api/tls_context.h"
 
+#include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-
-#include <boost/asio/ssl/context.hpp>
 
 namespace openpca::api {
 namespace {

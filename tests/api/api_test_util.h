@@ -3,18 +3,19 @@
 #pragma once
 
 #include <poll.h>
-#include <spdlog/sinks/base_sink.h>
 #include <sys/socket.h>
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <chrono>
-#include <mutex>
-#include <string>
-#include <vector>
+#include <spdlog/sinks/base_sink.h>
 
 #include "api/sigv4.h"
 

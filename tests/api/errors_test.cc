@@ -1,7 +1,6 @@
 #include "api/errors.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 namespace openpca::api {

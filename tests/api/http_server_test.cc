@@ -1,12 +1,12 @@
 #include "api/http_server.h"
 
-#include <gtest/gtest.h>
-#include <spdlog/logger.h>
-
 #include <atomic>
 #include <future>
-#include <nlohmann/json.hpp>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
 
 #include "api_test_util.h"
 

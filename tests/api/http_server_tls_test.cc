@@ -1,16 +1,17 @@
 // ApiServer over TLS. Compiled without OPENSSL_NO_DEPRECATED because it includes Boost.Asio's
 // SSL headers (see src/api/tls_context.h); the test's own OpenSSL calls are all EVP/3.0 APIs.
+#include <stdio.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <stdio.h>
-
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
-#include <filesystem>
-#include <memory>
-#include <string>
 
 #include "api/http_server.h"
 #include "api_test_util.h"

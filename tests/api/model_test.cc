@@ -1,8 +1,8 @@
 #include "api/model.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace openpca::api {
 namespace {

@@ -1,8 +1,8 @@
 #include "api/pattern.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace openpca::api {
 namespace {

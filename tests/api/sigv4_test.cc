@@ -1,9 +1,9 @@
 #include "api/sigv4.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "api/canonical_request.h"
 
