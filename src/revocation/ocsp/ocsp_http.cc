@@ -1,0 +1,99 @@
+#include "revocation/ocsp/ocsp_http.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+namespace openpca::revocation {
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<Bytes> DecodeOcspGetPath(std::string_view path_suffix) {
+  size_t start = path_suffix.find_first_not_of('/');
+  if (start == std::string_view::npos) return std::nullopt;
+  path_suffix.remove_prefix(start);
+
+  std::string text;
+  text.reserve(path_suffix.size() + 3);
+  for (size_t i = 0; i < path_suffix.size(); ++i) {
+    char c = path_suffix[i];
+    if (c == '%') {
+      if (i + 2 >= path_suffix.size()) return std::nullopt;
+      int hi = HexDigit(path_suffix[i + 1]);
+      int lo = HexDigit(path_suffix[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi << 4 | lo);
+      i += 2;
+    }
+    switch (c) {
+      case ' ':
+      case '-':
+        c = '+';
+        break;
+      case '_':
+        c = '/';
+        break;
+      default:
+        break;
+    }
+    text.push_back(c);
+  }
+  // Padding: complete a short final quantum; a remainder of 1 is never valid base64.
+  if (text.size() % 4 == 1) return std::nullopt;
+  if (text.size() % 4 != 0 && text.find('=') == std::string::npos) {
+    text.append(4 - text.size() % 4, '=');
+  }
+  std::optional<Bytes> der = Base64Decode(text);
+  if (!der.has_value() || der->empty()) return std::nullopt;
+  return der;
+}
+
+std::string HttpDate(TimePoint t) {
+  using namespace std::chrono;
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const sys_seconds s = floor<seconds>(t);
+  const sys_days day = floor<days>(s);
+  const year_month_day ymd(day);
+  const hh_mm_ss<seconds> hms(s - day);
+  const weekday wd(day);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%s, %02u %s %04d %02d:%02d:%02d GMT", kDays[wd.c_encoding()],
+                static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
+                static_cast<int>(ymd.year()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+std::vector<std::pair<std::string, std::string>> OcspResponseHeaders(
+    const OcspResponseBody& response, TimePoint now,
+    std::optional<std::chrono::seconds> max_age_cap) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.reserve(5);
+  headers.emplace_back("Content-Type", std::string(kOcspResponseContentType));
+  if (!response.cacheable) {
+    headers.emplace_back("Cache-Control", "no-store");
+    return headers;
+  }
+  int64_t max_age = std::max<int64_t>(
+      0, std::chrono::floor<std::chrono::seconds>(response.next_update - now).count());
+  if (max_age_cap.has_value()) max_age = std::min<int64_t>(max_age, max_age_cap->count());
+  max_age = std::max<int64_t>(max_age, 0);
+  headers.emplace_back("Cache-Control", "max-age=" + std::to_string(max_age) +
+                                            ", public, no-transform, must-revalidate");
+  headers.emplace_back("Last-Modified", response.last_modified);
+  headers.emplace_back("Expires", response.expires);
+  headers.emplace_back("ETag", response.etag);
+  return headers;
+}
+
+}  // namespace openpca::revocation
