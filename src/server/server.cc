@@ -25,6 +25,7 @@
 #include "keys/software_key_store.h"
 #include "objects/bucket_store.h"
 #include "revocation/crl/crl_publisher.h"
+#include "server/ocsp_service.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace openpca::server {
@@ -162,7 +163,14 @@ int Serve(const ServeFlags& flags) {
   crl_options.account_id = boot->account_id;
   crl_options.regenerate_delay = std::chrono::milliseconds(cfg.crl_regenerate_delay_ms);
   revocation::CrlPublisher crl_publisher(*store, *key_store, buckets, clock, crl_options);
-  authority.SetChangeListener([&crl_publisher](const std::string& ca_id) {
+  OcspService ocsp(*store, *key_store, clock);
+  if (Status st = ocsp.LoadAll(boot->account_id); !st.ok()) return Fail(st);
+  server->RegisterRawRoute(http::verb::get, "/ocsp",
+                           [&ocsp](const api::HttpRequest& r) { return ocsp.Get(r); });
+  server->RegisterRawRoute(http::verb::post, "/ocsp",
+                           [&ocsp](const api::HttpRequest& r) { return ocsp.Post(r); });
+  authority.SetChangeListener([&crl_publisher, &ocsp](const std::string& ca_id) {
+    ocsp.Refresh(ca_id);
     crl_publisher.Notify(ca_id);
   });
   crl_publisher.Start();
