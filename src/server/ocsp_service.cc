@@ -57,7 +57,11 @@ void OcspService::Refresh(const std::string& ca_id) {
 
 api::HttpResponse OcspService::Answer(const revocation::OcspHttpResult& result) {
   api::HttpResponse r;
-  r.headers = revocation::OcspResponseHeaders(*result.response, clock_.Now());
+  // Shared HTTP caches keep a response at most an hour: a revocation reaches every relying
+  // party within 60 minutes, as AWS promises, even though responses are valid for 24 hours.
+  r.headers = revocation::OcspResponseHeaders(*result.response, clock_.Now(),
+                                              std::chrono::seconds(3600));
+  r.headers.emplace_back("Date", revocation::HttpDate(clock_.Now()));
   r.body = result.der();
   return r;
 }
