@@ -538,6 +538,33 @@ TEST(OcspResponderTest, CacheHitReturnsTheSameBytesWithoutStoreOrSignature) {
   EXPECT_TRUE(Ask(w, MakeRequest({leaf.get()}, w.ca.cert(), sha256)).cache_hit);
 }
 
+TEST(OcspResponderTest, RespondFromCacheAnswersOnlyFreshExactHits) {
+  OcspWorld w;
+  x509::X509Ptr leaf = w.Issue(kSerialA);
+  const Bytes req = MakeRequest({leaf.get()}, w.ca.cert());
+  EXPECT_FALSE(w.responder->RespondFromCache(req).has_value());  // nothing cached yet
+  EXPECT_FALSE(w.responder->RespondFromCache({}).has_value());
+  EXPECT_FALSE(w.responder->RespondFromCache(ToBytes("garbage")).has_value());
+  OcspHttpResult first = Ask(w, req);
+  const int reads = w.flaky->get_certificate_calls.load();
+  std::optional<OcspHttpResult> hit = w.responder->RespondFromCache(req);
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_TRUE(hit->cache_hit);
+  EXPECT_EQ(hit->response.get(), first.response.get());
+  EXPECT_EQ(w.flaky->get_certificate_calls.load(), reads);
+  // Another encoding of the CertID is not an exact hit: that takes parsing, so Respond().
+  RequestOptions named;
+  named.requestor = "client";
+  EXPECT_FALSE(w.responder->RespondFromCache(MakeRequest({leaf.get()}, w.ca.cert(), named)));
+  // Invalidated or due for refresh: not served from here.
+  w.responder->Invalidate(OcspWorld::kCaId, kSerialA);
+  EXPECT_FALSE(w.responder->RespondFromCache(req).has_value());
+  Ask(w, req);
+  EXPECT_TRUE(w.responder->RespondFromCache(req).has_value());
+  w.clock.Advance(std::chrono::hours(18));
+  EXPECT_FALSE(w.responder->RespondFromCache(req).has_value());
+}
+
 TEST(OcspResponderTest, InvalidateMakesTheNextAnswerReflectARevocation) {
   OcspWorld w;
   x509::X509Ptr leaf = w.Issue(kSerialA);

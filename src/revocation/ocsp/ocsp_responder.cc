@@ -202,6 +202,16 @@ OcspHttpResult OcspResponder::InternalFailure(const std::shared_ptr<const OcspCa
   return Fail(OcspResponseStatus::kInternalError);
 }
 
+std::optional<OcspHttpResult> OcspResponder::RespondFromCache(
+    std::span<const uint8_t> request_der) {
+  if (request_der.empty() || request_der.size() > options_.max_request_bytes) return std::nullopt;
+  std::shared_ptr<const OcspCacheEntry> entry =
+      cache_.Find(OcspResponseCache::Map::kRequest, AsStringView(request_der));
+  if (entry == nullptr || clock_.Now() >= entry->refresh_at) return std::nullopt;
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  return Hit(std::move(entry));
+}
+
 Result<OcspHttpResult> OcspResponder::RespondToGet(std::string_view path_suffix) {
   std::optional<Bytes> der = DecodeOcspGetPath(path_suffix);
   if (!der.has_value()) {

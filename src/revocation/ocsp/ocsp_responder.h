@@ -39,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -98,6 +99,12 @@ class OcspResponder {
   // non-OK Result is reserved for refusing to answer at all.
   // WARNING: `request_der` is untrusted input from the network.
   Result<OcspHttpResult> Respond(std::span<const uint8_t> request_der);
+
+  // The fresh cached response for exactly these request bytes, or nullopt. Never parses, reads
+  // the store or signs, and takes only a shard's reader lock: cheap enough to call on an HTTP
+  // I/O thread, handing only the nullopt case to Respond() on a worker thread. (Over HTTP the
+  // hand-off between threads costs far more than a hit.)
+  std::optional<OcspHttpResult> RespondFromCache(std::span<const uint8_t> request_der);
 
   // Respond() for the GET form: `path_suffix` is the request path after "/ocsp" (see
   // DecodeOcspGetPath in ocsp_http.h); an undecodable one gets malformedRequest.
