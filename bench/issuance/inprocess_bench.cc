@@ -49,6 +49,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "x509/certificate.h"
 #include "x509/csr.h"
+#include "x509/extensions.h"
 #include "x509/inspect.h"
 #include "x509/pem.h"
 
@@ -288,12 +289,13 @@ int Main(int argc, char** argv) {
   auto build_one = [&](int thread, int64_t i) -> bool {
     auto csr = x509::ParseCsr(csr_for(thread, i));
     if (!csr.ok() || !x509::VerifyCsr(**csr).ok()) return false;
-    EVP_PKEY* subject_key = X509_REQ_get0_pubkey(csr->get());
+    const X509_PUBKEY* subject_key = X509_REQ_get_X509_PUBKEY(csr->get());
     if (subject_key == nullptr) return false;
     auto spki = x509::PublicKeyDer(*subject_key);
-    if (!spki.ok()) return false;
+    auto ski = x509::KeyIdentifierFromPubkey(*subject_key);
+    if (!spki.ok() || !ski.ok()) return false;
     authority::ExtensionPlan plan(*end_entity);
-    if (!plan.AddTemplateExtensions().ok() || !plan.AddKeyIdentifiers(*spki, &ca_ski).ok() ||
+    if (!plan.AddTemplateExtensions().ok() || !plan.AddKeyIdentifiers(*ski, &ca_ski).ok() ||
         !plan.AddCsrExtensions(**csr).ok()) {
       return false;
     }

@@ -106,11 +106,9 @@ Status ExtensionPlan::AddCsrExtensions(const X509_REQ& csr) {
   return Status::Ok();
 }
 
-Status ExtensionPlan::AddKeyIdentifiers(std::span<const uint8_t> subject_spki,
-                                        const Bytes* issuer_ski) {
-  ASSIGN_OR_RETURN(Bytes ski, x509::KeyIdentifierFromSpki(subject_spki));
-  // The computed SKI replaces anything an API custom extension could have said.
-  ASSIGN_OR_RETURN(auto ski_ext, x509::SubjectKeyIdentifierExt(ski));
+Status ExtensionPlan::AddKeyIdentifiers(const Bytes& subject_key_id, const Bytes* issuer_ski) {
+  // Offered before API and CSR extensions: the computed SKI wins over any other source.
+  ASSIGN_OR_RETURN(auto ski_ext, x509::SubjectKeyIdentifierExt(subject_key_id));
   Offer(std::move(ski_ext));
   if (issuer_ski != nullptr) {
     ASSIGN_OR_RETURN(auto aki_ext, x509::AuthorityKeyIdentifierExt(*issuer_ski));

@@ -29,7 +29,7 @@ class ExtensionPlan {
   // every other extension too for CSR varieties. SKI/AKI are never taken from the CSR.
   Status AddCsrExtensions(const X509_REQ& csr);
   // Key identifiers: SKI from the subject key, AKI from the issuer's SKI (omitted for roots).
-  Status AddKeyIdentifiers(std::span<const uint8_t> subject_spki, const Bytes* issuer_ski);
+  Status AddKeyIdentifiers(const Bytes& subject_key_id, const Bytes* issuer_ski);
   // An extension from the CA's own configuration (CDP, AIA), unless one is already present.
   void AddIfAbsent(x509::X509ExtensionPtr ext);
   // An extension that wins over every other source (the CA's AIA while its OCSP is enabled).

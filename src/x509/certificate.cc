@@ -12,6 +12,41 @@ Result<Asn1TimePtr> ToAsn1Time(TimePoint t) {
   return at;
 }
 
+// Copies algorithm and key bits of a SubjectPublicKeyInfo. X509_set_pubkey would decode and
+// re-encode the key through OpenSSL 3.0's encoder, the dominant cost of issuance.
+Status CopyPublicKey(const X509_PUBKEY& from, X509& to) {
+  const unsigned char* key = nullptr;
+  int key_len = 0;
+  X509_ALGOR* alg = nullptr;
+  if (X509_PUBKEY_get0_param(nullptr, &key, &key_len, &alg, &from) != 1 || alg == nullptr) {
+    return OsslError("X509_PUBKEY_get0_param", ErrorCode::kMalformedCsr);
+  }
+  const ASN1_OBJECT* alg_oid = nullptr;
+  int param_type = V_ASN1_UNDEF;
+  const void* param = nullptr;
+  X509_ALGOR_get0(&alg_oid, &param_type, &param, alg);
+  void* param_copy = nullptr;
+  if (param_type == V_ASN1_OBJECT) {
+    param_copy = OBJ_dup(static_cast<const ASN1_OBJECT*>(param));
+  } else if (param_type == V_ASN1_SEQUENCE) {
+    param_copy = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(param));
+  } else if (param_type != V_ASN1_NULL && param_type != V_ASN1_UNDEF) {
+    return Status(ErrorCode::kMalformedCsr, "unsupported public key parameters");
+  }
+  ASN1_OBJECT* oid_copy = OBJ_dup(alg_oid);
+  auto* key_copy = static_cast<unsigned char*>(OPENSSL_memdup(key, static_cast<size_t>(key_len)));
+  if (oid_copy == nullptr || key_copy == nullptr ||
+      X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(&to), oid_copy, param_type, param_copy,
+                             key_copy, key_len) != 1) {
+    ASN1_OBJECT_free(oid_copy);
+    OPENSSL_free(key_copy);
+    if (param_type == V_ASN1_OBJECT) ASN1_OBJECT_free(static_cast<ASN1_OBJECT*>(param_copy));
+    if (param_type == V_ASN1_SEQUENCE) ASN1_STRING_free(static_cast<ASN1_STRING*>(param_copy));
+    return OsslError("X509_PUBKEY_set0_param");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Bytes> BuildSignedCertificate(const CertificateContent& content,
@@ -30,7 +65,7 @@ Result<Bytes> BuildSignedCertificate(const CertificateContent& content,
     return OsslError("X509_set_issuer_name");
   if (X509_set_subject_name(cert.get(), content.subject) != 1)
     return OsslError("X509_set_subject_name");
-  if (X509_set_pubkey(cert.get(), content.subject_key) != 1) return OsslError("X509_set_pubkey");
+  RETURN_IF_ERROR(CopyPublicKey(*content.subject_key, *cert));
 
   ASSIGN_OR_RETURN(Asn1TimePtr nb, ToAsn1Time(content.not_before));
   ASSIGN_OR_RETURN(Asn1TimePtr na, ToAsn1Time(content.not_after));

@@ -17,7 +17,7 @@ struct CertificateContent {
   Bytes serial;               // big-endian, positive (top bit clear)
   const X509_NAME* issuer = nullptr;   // borrowed
   const X509_NAME* subject = nullptr;  // borrowed
-  EVP_PKEY* subject_key = nullptr;     // borrowed public key
+  const X509_PUBKEY* subject_key = nullptr;  // borrowed SubjectPublicKeyInfo (copied as is)
   TimePoint not_before;
   TimePoint not_after;
   std::vector<X509ExtensionPtr> extensions;  // in the order they are to appear

@@ -282,4 +282,15 @@ Result<Bytes> KeyIdentifierFromSpki(std::span<const uint8_t> spki_der) {
   return id;
 }
 
+Result<Bytes> KeyIdentifierFromPubkey(const X509_PUBKEY& pubkey) {
+  const unsigned char* key = nullptr;
+  int key_len = 0;
+  if (X509_PUBKEY_get0_param(nullptr, &key, &key_len, nullptr, &pubkey) != 1) {
+    return OsslError("X509_PUBKEY_get0_param");
+  }
+  Bytes id(SHA_DIGEST_LENGTH);
+  SHA1(key, static_cast<size_t>(key_len), id.data());
+  return id;
+}
+
 }  // namespace openpca::x509

@@ -75,5 +75,7 @@ Result<X509ExtensionPtr> RawExtension(const std::string& oid, std::span<const ui
 std::string ExtensionOid(const X509_EXTENSION& ext);
 // SHA-1 of the subjectPublicKey BIT STRING (RFC 5280 method 1) of a DER SubjectPublicKeyInfo.
 Result<Bytes> KeyIdentifierFromSpki(std::span<const uint8_t> spki_der);
+// The same from an already parsed SubjectPublicKeyInfo, without decoding the key (fast path).
+Result<Bytes> KeyIdentifierFromPubkey(const X509_PUBKEY& pubkey);
 
 }  // namespace openpca::x509

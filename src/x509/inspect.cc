@@ -44,6 +44,15 @@ Result<Bytes> PublicKeyDer(const EVP_PKEY& key) {
   return out;
 }
 
+Result<Bytes> PublicKeyDer(const X509_PUBKEY& pubkey) {
+  int len = i2d_X509_PUBKEY(&pubkey, nullptr);
+  if (len <= 0) return OsslError("i2d_X509_PUBKEY");
+  Bytes out(static_cast<size_t>(len));
+  unsigned char* p = out.data();
+  i2d_X509_PUBKEY(&pubkey, &p);
+  return out;
+}
+
 Result<Bytes> SubjectKeyId(const X509& cert) {
   const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(const_cast<X509*>(&cert));
   if (ski != nullptr) {

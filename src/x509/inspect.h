@@ -20,6 +20,8 @@ Result<Bytes> CertificateDer(const X509& cert);
 
 Result<Bytes> PublicKeyDer(const X509& cert);  // SubjectPublicKeyInfo DER
 Result<Bytes> PublicKeyDer(const EVP_PKEY& key);
+// DER of an already parsed SubjectPublicKeyInfo (no key encoder involved: fast path).
+Result<Bytes> PublicKeyDer(const X509_PUBKEY& pubkey);
 // SKI extension value when present; otherwise the RFC 5280 method-1 hash of the key.
 Result<Bytes> SubjectKeyId(const X509& cert);
 
