@@ -60,7 +60,8 @@ Result<X509ReqPtr> ParseCsr(std::span<const uint8_t> pem_or_der) {
   Bytes der_storage;
   std::span<const uint8_t> der = pem_or_der;
   if (LooksLikePem(pem_or_der)) {
-    ASSIGN_OR_RETURN(der_storage, CsrPemToDer(AsStringView(pem_or_der)));
+    // The block is parsed once, below (CsrPemToDer would parse it a second time).
+    ASSIGN_OR_RETURN(der_storage, CsrPemBlockToDer(AsStringView(pem_or_der)));
     der = der_storage;
   }
   if (der.empty()) return Malformed("the CSR is empty");

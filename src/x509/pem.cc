@@ -52,7 +52,7 @@ Result<Bytes> SingleBlock(std::string_view pem, std::initializer_list<std::strin
   if (!label_ok) {
     return Status(code, std::string("expected a PEM ") + what + ", got " + blocks[0].label);
   }
-  if (!IsDerOf(blocks[0].der, parse)) {
+  if (parse != nullptr && !IsDerOf(blocks[0].der, parse)) {
     return Status(code, std::string("the PEM block is not a DER ") + what);
   }
   return std::move(blocks[0].der);
@@ -155,6 +155,11 @@ std::string CsrDerToPem(std::span<const uint8_t> der) { return DerToPem(kPemCsr,
 Result<Bytes> CsrPemToDer(std::string_view pem) {
   return SingleBlock(pem, {kPemCsr, kPemNewCsr}, ErrorCode::kMalformedCsr, "certificate request",
                      &ParsesAsCsr);
+}
+
+Result<Bytes> CsrPemBlockToDer(std::string_view pem) {
+  return SingleBlock(pem, {kPemCsr, kPemNewCsr}, ErrorCode::kMalformedCsr, "certificate request",
+                     nullptr);
 }
 
 std::string CrlDerToPem(std::span<const uint8_t> der) { return DerToPem(kPemCrl, der); }

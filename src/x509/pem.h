@@ -47,6 +47,10 @@ std::string CsrDerToPem(std::span<const uint8_t> der);
 // Exactly one CERTIFICATE REQUEST (or NEW CERTIFICATE REQUEST) block. Errors: kMalformedCsr.
 Result<Bytes> CsrPemToDer(std::string_view pem);
 
+// CsrPemToDer without the check that the block holds a DER request: for a caller that parses
+// the DER itself right after (ParseCsr), so the request is decoded once. Errors: kMalformedCsr.
+Result<Bytes> CsrPemBlockToDer(std::string_view pem);
+
 std::string CrlDerToPem(std::span<const uint8_t> der);
 
 }  // namespace openpca::x509
