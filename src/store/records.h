@@ -45,6 +45,23 @@ struct CertificateRecord {
   std::string template_arn;
   std::optional<int64_t> revoked_at_ms;
   std::optional<int> revocation_reason;  // RFC 5280 CRLReason code
+  // The CRL its CRL distribution point names, fixed at issuance: "" for the CA's complete CRL,
+  // otherwise the partition_id of a CrlPartitionRecord of the same CA.
+  std::string crl_partition;
+};
+
+// One CRL that certificates of a CA name (table crl_partitions; see 0003_crl_partitions.sql).
+// partition_id "" stands for the CA's complete CRL: its location follows the CA's current CRL
+// configuration, so bucket, object_key and uri are "" and capacity 0. Any other partition_id is a
+// partition of a PARTITIONED CA, whose location was fixed when it was opened.
+struct CrlPartitionRecord {
+  std::string ca_id;
+  std::string partition_id;  // lower-case UUID, or "" (the complete CRL)
+  std::string bucket;        // where its CRL object is written
+  std::string object_key;
+  std::string uri;           // the certificates' CDP URI = the CRL's Issuing Distribution Point
+  int64_t capacity = 0;      // most certificates ever assigned to it
+  int64_t created_at_ms = 0;
 };
 
 // One revoked certificate as a CRL lists it (Store::ForEachRevoked).
@@ -61,6 +78,10 @@ struct RevokedScan {
   // RFC 5280 5.3 lets an expired certificate leave the CRL after appearing on one CRL issued after
   // its expiry; nullopt keeps every revoked certificate.
   std::optional<int64_t> not_after_at_least_s;
+  // When set, only certificates bound to this CRL partition (CertificateRecord::crl_partition;
+  // "" = those that name the complete CRL). nullopt: every revoked certificate of the CA, which is
+  // what the complete CRL lists.
+  std::optional<std::string> crl_partition;
 };
 
 struct Tag {

@@ -44,7 +44,8 @@ class Store {
   // Replaces the CA row when its stored version equals `ca.version`; the stored version becomes
   // ca.version + 1. Errors: kResourceNotFound; kConcurrentModification on a version mismatch.
   virtual Status UpdateCa(const CaRecord& ca) = 0;
-  // Removes the CA, its tags, its certificates and its CRL state. Errors: kResourceNotFound.
+  // Removes the CA, its tags, its certificates, its CRL state and CRL partitions.
+  // Errors: kResourceNotFound.
   virtual Status PurgeCa(std::string_view ca_id) = 0;
 
   // --- Tags. ---
@@ -72,7 +73,8 @@ class Store {
   // reason are left as they were); kInternal.
   virtual Status RevokeCertificate(std::string_view ca_id, std::string_view serial_hex,
                                    int64_t revoked_at_ms, int reason) = 0;
-  // Calls `fn` once per revoked certificate of `ca_id` selected by `scan`, in a stable order
+  // Calls `fn` once per revoked certificate of `ca_id` selected by `scan` (all of them, or those of
+  // one CRL partition: scan.crl_partition), in a stable order
   // (revoked_at_ms, then serial_hex), from one consistent snapshot. Rows are streamed from a
   // cursor: memory does not grow with the number of revoked certificates. The first error `fn`
   // returns stops the scan and is returned. `fn` runs while a read connection is held; it may call
@@ -91,10 +93,36 @@ class Store {
   // kInternal.
   virtual Result<int64_t> NextCrlNumber(std::string_view ca_id, int64_t at_least) = 0;
 
+  // --- CRL partitions (see CrlPartitionRecord). ---
+  // These have default bodies that fail (kInternal), so that a Store decorator written before
+  // they existed still compiles; every real implementation overrides them.
+  //
+  // Records a CRL that certificates of partition.ca_id will name. Durable before returning. When
+  // (ca_id, partition_id) exists already nothing changes and the call succeeds: recording the
+  // complete CRL's row ("") is idempotent. Errors: kInvalidArgs when capacity is negative;
+  // kResourceNotFound for an unknown CA; kInternal.
+  virtual Status InsertCrlPartition(const CrlPartitionRecord& partition);
+  // Errors: kResourceNotFound; kInternal.
+  virtual Result<CrlPartitionRecord> GetCrlPartition(std::string_view ca_id,
+                                                     std::string_view partition_id);
+  // Every CRL partition row of the CA ("" first, then partitions by creation time, then id);
+  // empty for an unknown CA. Errors: kInternal.
+  virtual Result<std::vector<CrlPartitionRecord>> ListCrlPartitions(std::string_view ca_id);
+
   // --- Idempotency. ---
   // The live (unexpired at `now_ms`) claim for scope_key, if any.
   virtual Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                         int64_t now_ms) = 0;
 };
+
+inline Status Store::InsertCrlPartition(const CrlPartitionRecord&) {
+  return InternalError("this store does not keep CRL partitions");
+}
+inline Result<CrlPartitionRecord> Store::GetCrlPartition(std::string_view, std::string_view) {
+  return InternalError("this store does not keep CRL partitions");
+}
+inline Result<std::vector<CrlPartitionRecord>> Store::ListCrlPartitions(std::string_view) {
+  return InternalError("this store does not keep CRL partitions");
+}
 
 }  // namespace openpca::store

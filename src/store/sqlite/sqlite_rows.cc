@@ -65,7 +65,8 @@ void BindCertificate(SqliteStatement& stmt, const CertificateRecord& cert) {
       .BindInt64(6, cert.issued_at_ms)
       .BindText(7, cert.template_arn)
       .BindOptionalInt64(8, cert.revoked_at_ms)
-      .BindOptionalInt64(9, reason);
+      .BindOptionalInt64(9, reason)
+      .BindText(10, cert.crl_partition);
 }
 
 CertificateRecord ReadCertificate(const SqliteStatement& stmt) {
@@ -79,7 +80,30 @@ CertificateRecord ReadCertificate(const SqliteStatement& stmt) {
   cert.template_arn = stmt.ColumnText(6);
   cert.revoked_at_ms = stmt.ColumnOptionalInt64(7);
   if (!stmt.IsNull(8)) cert.revocation_reason = static_cast<int>(stmt.ColumnInt64(8));
+  cert.crl_partition = stmt.ColumnText(9);
   return cert;
+}
+
+void BindCrlPartition(SqliteStatement& stmt, const CrlPartitionRecord& partition) {
+  stmt.BindText(1, partition.ca_id)
+      .BindText(2, partition.partition_id)
+      .BindText(3, partition.bucket)
+      .BindText(4, partition.object_key)
+      .BindText(5, partition.uri)
+      .BindInt64(6, partition.capacity)
+      .BindInt64(7, partition.created_at_ms);
+}
+
+CrlPartitionRecord ReadCrlPartition(const SqliteStatement& stmt) {
+  CrlPartitionRecord partition;
+  partition.ca_id = stmt.ColumnText(0);
+  partition.partition_id = stmt.ColumnText(1);
+  partition.bucket = stmt.ColumnText(2);
+  partition.object_key = stmt.ColumnText(3);
+  partition.uri = stmt.ColumnText(4);
+  partition.capacity = stmt.ColumnInt64(5);
+  partition.created_at_ms = stmt.ColumnInt64(6);
+  return partition;
 }
 
 }  // namespace openpca::store

@@ -17,10 +17,14 @@ inline constexpr char kCaColumns[] =
     "last_state_change_at_ms, restorable_until_ms, failure_reason, version";
 inline constexpr int kCaColumnCount = 22;
 
-// certificates columns, in the order of ReadCertificate and of parameters ?1..?9.
+// certificates columns, in the order of ReadCertificate and of parameters ?1..?10.
 inline constexpr char kCertificateColumns[] =
     "ca_id, serial_hex, der, not_before_s, not_after_s, issued_at_ms, template_arn, "
-    "revoked_at_ms, revocation_reason";
+    "revoked_at_ms, revocation_reason, crl_partition";
+
+// crl_partitions columns, in the order of ReadCrlPartition and of parameters ?1..?7.
+inline constexpr char kCrlPartitionColumns[] =
+    "ca_id, partition_id, bucket, object_key, uri, capacity, created_at_ms";
 
 // Binds every field of `ca` to ?1..?22, with `version` in place of ca.version.
 void BindCa(SqliteStatement& stmt, const CaRecord& ca, int64_t version);
@@ -28,5 +32,8 @@ CaRecord ReadCa(const SqliteStatement& stmt);
 
 void BindCertificate(SqliteStatement& stmt, const CertificateRecord& cert);
 CertificateRecord ReadCertificate(const SqliteStatement& stmt);
+
+void BindCrlPartition(SqliteStatement& stmt, const CrlPartitionRecord& partition);
+CrlPartitionRecord ReadCrlPartition(const SqliteStatement& stmt);
 
 }  // namespace openpca::store

@@ -54,7 +54,7 @@ const std::string& ListCasNextPageSql() {
 
 const std::string& InsertCertificateSql() {
   static const std::string sql = std::string("INSERT INTO certificates (") + kCertificateColumns +
-                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
                                  "ON CONFLICT DO NOTHING";
   return sql;
 }
@@ -76,6 +76,37 @@ constexpr std::string_view kForEachRevokedUnexpiredSql =
     "SELECT serial_hex, revoked_at_ms, COALESCE(revocation_reason, 0), not_after_s "
     "FROM certificates WHERE ca_id = ?1 AND revoked_at_ms IS NOT NULL AND not_after_s >= ?2 "
     "ORDER BY revoked_at_ms, serial_hex";
+
+// The same scans over one CRL partition read certificates_revoked_by_partition
+// (0003_crl_partitions.sql) alone, in index order.
+constexpr std::string_view kForEachRevokedInPartitionSql =
+    "SELECT serial_hex, revoked_at_ms, COALESCE(revocation_reason, 0), not_after_s "
+    "FROM certificates WHERE ca_id = ?1 AND crl_partition = ?2 AND revoked_at_ms IS NOT NULL "
+    "ORDER BY revoked_at_ms, serial_hex";
+constexpr std::string_view kForEachRevokedUnexpiredInPartitionSql =
+    "SELECT serial_hex, revoked_at_ms, COALESCE(revocation_reason, 0), not_after_s "
+    "FROM certificates WHERE ca_id = ?1 AND crl_partition = ?2 AND revoked_at_ms IS NOT NULL "
+    "AND not_after_s >= ?3 ORDER BY revoked_at_ms, serial_hex";
+
+const std::string& InsertCrlPartitionSql() {
+  static const std::string sql = std::string("INSERT INTO crl_partitions (") +
+                                 kCrlPartitionColumns +
+                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+  return sql;
+}
+
+const std::string& SelectCrlPartitionSql() {
+  static const std::string sql = std::string("SELECT ") + kCrlPartitionColumns +
+                                 " FROM crl_partitions WHERE ca_id = ?1 AND partition_id = ?2";
+  return sql;
+}
+
+const std::string& ListCrlPartitionsSql() {
+  static const std::string sql = std::string("SELECT ") + kCrlPartitionColumns +
+                                 " FROM crl_partitions WHERE ca_id = ?1 "
+                                 "ORDER BY partition_id <> '', created_at_ms, partition_id";
+  return sql;
+}
 
 // RFC 5280 5.3.1 CRLReason: 7 is unused; removeFromCRL (8) is for delta CRLs but is a valid code.
 bool IsCrlReason(int reason) { return reason >= 0 && reason <= 10 && reason != 7; }
@@ -320,7 +351,8 @@ Status SqliteStore::PurgeCa(std::string_view ca_id) {
     // Children first and explicitly, rather than relying on ON DELETE CASCADE alone.
     for (std::string_view sql : {std::string_view("DELETE FROM certificates WHERE ca_id = ?1"),
                                  std::string_view("DELETE FROM ca_tags WHERE ca_id = ?1"),
-                                 std::string_view("DELETE FROM crl_state WHERE ca_id = ?1")}) {
+                                 std::string_view("DELETE FROM crl_state WHERE ca_id = ?1"),
+                                 std::string_view("DELETE FROM crl_partitions WHERE ca_id = ?1")}) {
       ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(sql));
       stmt.BindText(1, ca_id);
       RETURN_IF_ERROR(stmt.Run());
@@ -429,7 +461,15 @@ Status SqliteStore::ForEachRevoked(std::string_view ca_id, const RevokedScan& sc
     // One statement is one read transaction: the whole scan sees one snapshot, however long the
     // callback takes, while the writer keeps committing (WAL).
     std::optional<SqliteStatement> rows;
-    if (scan.not_after_at_least_s.has_value()) {
+    if (scan.crl_partition.has_value()) {
+      const bool unexpired = scan.not_after_at_least_s.has_value();
+      ASSIGN_OR_RETURN(SqliteStatement stmt,
+                       conn.Prepare(unexpired ? kForEachRevokedUnexpiredInPartitionSql
+                                              : kForEachRevokedInPartitionSql));
+      stmt.BindText(1, ca_id).BindText(2, *scan.crl_partition);
+      if (unexpired) stmt.BindInt64(3, *scan.not_after_at_least_s);
+      rows.emplace(std::move(stmt));
+    } else if (scan.not_after_at_least_s.has_value()) {
       ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(kForEachRevokedUnexpiredSql));
       stmt.BindText(1, ca_id).BindInt64(2, *scan.not_after_at_least_s);
       rows.emplace(std::move(stmt));
@@ -491,6 +531,47 @@ Result<int64_t> SqliteStore::NextCrlNumber(std::string_view ca_id, int64_t at_le
   });
   if (!status.ok()) return status;
   return number;
+}
+
+// --- CRL partitions ---
+
+Status SqliteStore::InsertCrlPartition(const CrlPartitionRecord& partition) {
+  if (partition.capacity < 0) {
+    return Status(ErrorCode::kInvalidArgs, "CRL partition capacity must not be negative");
+  }
+  return writer_->Run([&](SqliteConnection& conn) -> Status {
+    ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(InsertCrlPartitionSql()));
+    BindCrlPartition(stmt, partition);
+    Status inserted = stmt.Run();
+    if (!inserted.ok() && stmt.last_error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      return CaNotFound(partition.ca_id);
+    }
+    return inserted;
+  });
+}
+
+Result<CrlPartitionRecord> SqliteStore::GetCrlPartition(std::string_view ca_id,
+                                                        std::string_view partition_id) {
+  return WithReader(*reads_, [&](SqliteConnection& conn) -> Result<CrlPartitionRecord> {
+    ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(SelectCrlPartitionSql()));
+    stmt.BindText(1, ca_id).BindText(2, partition_id);
+    ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) return Status(ErrorCode::kResourceNotFound, "CRL partition not found");
+    return ReadCrlPartition(stmt);
+  });
+}
+
+Result<std::vector<CrlPartitionRecord>> SqliteStore::ListCrlPartitions(std::string_view ca_id) {
+  return WithReader(*reads_, [&](SqliteConnection& conn) -> Result<std::vector<CrlPartitionRecord>> {
+    ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(ListCrlPartitionsSql()));
+    stmt.BindText(1, ca_id);
+    std::vector<CrlPartitionRecord> partitions;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+      if (!has_row) return partitions;
+      partitions.push_back(ReadCrlPartition(stmt));
+    }
+  });
 }
 
 // --- Idempotency ---

@@ -72,6 +72,11 @@ class SqliteStore final : public Store {
   Result<int64_t> CountRevoked(std::string_view ca_id) override;
   Result<int64_t> NextCrlNumber(std::string_view ca_id, int64_t at_least) override;
 
+  Status InsertCrlPartition(const CrlPartitionRecord& partition) override;
+  Result<CrlPartitionRecord> GetCrlPartition(std::string_view ca_id,
+                                             std::string_view partition_id) override;
+  Result<std::vector<CrlPartitionRecord>> ListCrlPartitions(std::string_view ca_id) override;
+
   Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                int64_t now_ms) override;
 
