@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/aws_json_protocol.h"
@@ -60,7 +61,8 @@ class ApiServer::Impl final : public SessionHost {
         ioc_(options_.io_threads),
         acceptor_strand_(net::make_strand(ioc_)),
         acceptor_(acceptor_strand_),
-        accept_timer_(acceptor_strand_) {}
+        accept_timer_(acceptor_strand_),
+        summary_timer_(acceptor_strand_) {}
 
   ~Impl() override { Stop(); }
 
@@ -69,11 +71,14 @@ class ApiServer::Impl final : public SessionHost {
     protocol_.RegisterOperation(std::move(name), std::move(handler));
   }
 
-  void RegisterRawRoute(http::verb method, std::string prefix, RawHandler handler) {
+  void AddRoute(Route route) {
     OPENPCA_CHECK(state_ == State::kCreated);
-    OPENPCA_CHECK(handler != nullptr);
-    std::string label = std::string(View(http::to_string(method))) + " " + prefix;
-    routes_.push_back({method, std::move(prefix), std::move(label), std::move(handler)});
+    OPENPCA_CHECK(route.handler != nullptr);
+    OPENPCA_CHECK(route.inline_handler == nullptr || route.method != http::verb::head);
+    if (route.label.empty()) {
+      route.label = std::string(View(http::to_string(route.method))) + " " + route.path_prefix;
+    }
+    routes_.push_back(std::make_unique<RouteEntry>(std::move(route)));
   }
 
   Status Start() {
@@ -101,6 +106,9 @@ class ApiServer::Impl final : public SessionHost {
     pool_ = std::make_unique<WorkerPool>(options_.worker_threads, options_.max_queued_requests);
     work_.emplace(ioc_.get_executor());
     net::post(acceptor_strand_, [this] { DoAccept(); });
+    if (options_.inline_summary_interval.count() > 0) {
+      net::post(acceptor_strand_, [this] { ArmSummaryTimer(); });
+    }
     for (int i = 0; i < options_.io_threads; ++i) {
       io_threads_.emplace_back([this] { RunIo(); });
     }
@@ -129,6 +137,7 @@ class ApiServer::Impl final : public SessionHost {
       beast::error_code ignored;
       acceptor_.close(ignored);
       accept_timer_.cancel();
+      summary_timer_.cancel();
     });
     {
       std::vector<std::shared_ptr<HttpSession>> live;
@@ -153,6 +162,7 @@ class ApiServer::Impl final : public SessionHost {
     for (std::thread& t : io_threads_) t.join();
     io_threads_.clear();
     pool_->Join();
+    LogInlineSummary();
     std::lock_guard lock(state_mu_);
     state_ = State::kStopped;
     state_cv_.notify_all();
@@ -173,7 +183,30 @@ class ApiServer::Impl final : public SessionHost {
       session->SendResponse(HealthResponse());
       return;
     }
-    const RawRoute* route = FindRoute(req.method(), path);
+    // The view is built only for matchers and inline handlers; on this I/O thread its header
+    // list reuses one vector.
+    thread_local std::vector<sigv4::Header> io_headers;
+    std::optional<HttpRequest> view;
+    auto get_view = [&]() -> const HttpRequest& {
+      if (!view.has_value()) view.emplace(MakeView(*session, req, &io_headers));
+      return *view;
+    };
+    const RouteEntry* route = FindRoute(req.method(), path, get_view);
+    if (route != nullptr && route->inline_handler != nullptr) {
+      std::optional<PreparedResponse> answer;
+      try {
+        answer = route->inline_handler(get_view());
+      } catch (const std::exception& e) {
+        logger_->error(
+            "{{\"event\":\"inline_route_exception\",\"route\":\"{}\",\"what\":\"{}\"}}",
+            route->label, e.what());
+      }
+      if (answer.has_value()) {
+        route->inline_answered.fetch_add(1, std::memory_order_relaxed);
+        session->SendPreparedResponse(std::move(*answer));
+        return;
+      }
+    }
     if (route == nullptr && (req.method() != http::verb::post || path != "/")) {
       session->SendResponse(
           Reject(*session, req, started,
@@ -185,6 +218,7 @@ class ApiServer::Impl final : public SessionHost {
           Reject(*session, req, started, Status(ErrorCode::kThrottling, "Rate exceeded")));
       return;
     }
+    view.reset();  // points into `req`, which moves
     pool_->PostReserved(
         [this, session = std::move(session), req = std::move(req), route, started]() mutable {
           session->SendResponse(Process(*session, req, route, started));
@@ -210,11 +244,10 @@ class ApiServer::Impl final : public SessionHost {
   bool stopping() const override { return stopping_.load(std::memory_order_relaxed); }
 
  private:
-  struct RawRoute {
-    http::verb method;
-    std::string prefix;
-    std::string label;  // "GET /ocsp", for the log
-    RawHandler handler;
+  struct RouteEntry : Route {
+    explicit RouteEntry(Route r) : Route(std::move(r)) {}
+    mutable std::atomic<uint64_t> inline_answered{0};
+    uint64_t inline_logged = 0;  // guarded by summary_mu_
   };
   enum class State { kCreated, kRunning, kStopping, kStopped };
 
@@ -254,19 +287,64 @@ class ApiServer::Impl final : public SessionHost {
     });
   }
 
-  const RawRoute* FindRoute(http::verb method, std::string_view path) const {
-    const RawRoute* best = nullptr;
-    for (const RawRoute& r : routes_) {
-      if (r.method == method && path.starts_with(r.prefix) &&
-          (best == nullptr || r.prefix.size() > best->prefix.size())) {
-        best = &r;
+  // See "Routing" in http_server.h. `get_view` builds the request view on first use.
+  template <typename GetView>
+  const RouteEntry* FindRoute(http::verb method, std::string_view path, GetView& get_view) const {
+    const RouteEntry* best = nullptr;
+    for (const std::unique_ptr<RouteEntry>& entry : routes_) {
+      const RouteEntry& r = *entry;
+      if (r.method != method || !path.starts_with(r.path_prefix)) continue;
+      if (best != nullptr) {
+        const size_t len = r.path_prefix.size(), best_len = best->path_prefix.size();
+        const bool better = len > best_len || (len == best_len && r.matcher != nullptr &&
+                                               best->matcher == nullptr);
+        if (!better) continue;
       }
+      if (r.matcher != nullptr && !Matches(r, get_view())) continue;
+      best = &r;
     }
     return best;
   }
 
+  bool Matches(const RouteEntry& route, const HttpRequest& view) const {
+    try {
+      return route.matcher(view);
+    } catch (const std::exception& e) {
+      logger_->error(
+          "{{\"event\":\"route_matcher_exception\",\"route\":\"{}\",\"what\":\"{}\"}}",
+          route.label, e.what());
+      return false;
+    }
+  }
+
+  void ArmSummaryTimer() {
+    summary_timer_.expires_after(options_.inline_summary_interval);
+    summary_timer_.async_wait([this](beast::error_code ec) {
+      if (ec || stopping()) return;
+      LogInlineSummary();
+      ArmSummaryTimer();
+    });
+  }
+
+  // One line per route with inline answers since the previous summary.
+  void LogInlineSummary() {
+    std::lock_guard lock(summary_mu_);
+    for (const std::unique_ptr<RouteEntry>& r : routes_) {
+      if (r->inline_handler == nullptr) continue;
+      const uint64_t total = r->inline_answered.load(std::memory_order_relaxed);
+      if (total == r->inline_logged) continue;
+      nlohmann::json line = {{"event", "api_inline_summary"},
+                             {"action", r->label},
+                             {"answered", total - r->inline_logged},
+                             {"total", total},
+                             {"interval_s", options_.inline_summary_interval.count()}};
+      r->inline_logged = total;
+      logger_->info("{}", line.dump());
+    }
+  }
+
   // On a worker thread.
-  BeastResponse Process(const HttpSession& session, const BeastRequest& req, const RawRoute* route,
+  BeastResponse Process(const HttpSession& session, const BeastRequest& req, const RouteEntry* route,
                         std::chrono::steady_clock::time_point started) {
     std::vector<sigv4::Header> headers;
     HttpRequest view = MakeView(session, req, &headers);
@@ -298,6 +376,7 @@ class ApiServer::Impl final : public SessionHost {
 
   static HttpRequest MakeView(const HttpSession& session, const BeastRequest& req,
                               std::vector<sigv4::Header>* headers) {
+    headers->clear();
     headers->reserve(16);
     for (const auto& field : req) {
       headers->push_back({View(field.name_string()), View(field.value())});
@@ -328,7 +407,8 @@ class ApiServer::Impl final : public SessionHost {
   const SessionConfig session_config_;
   std::shared_ptr<spdlog::logger> logger_;
   AwsJsonProtocol protocol_;
-  std::vector<RawRoute> routes_;
+  std::vector<std::unique_ptr<RouteEntry>> routes_;
+  std::mutex summary_mu_;
   OpenSslRandom random_;
   TlsContextPtr tls_;
 
@@ -341,6 +421,7 @@ class ApiServer::Impl final : public SessionHost {
   net::strand<net::io_context::executor_type> acceptor_strand_;
   tcp::acceptor acceptor_;
   net::steady_timer accept_timer_;
+  net::steady_timer summary_timer_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> io_threads_;
   std::unique_ptr<WorkerPool> pool_;
@@ -389,8 +470,13 @@ void ApiServer::RegisterOperation(std::string name, OperationHandler handler) {
 }
 void ApiServer::RegisterRawRoute(boost::beast::http::verb method, std::string path_prefix,
                                  RawHandler handler) {
-  impl_->RegisterRawRoute(method, std::move(path_prefix), std::move(handler));
+  Route route;
+  route.method = method;
+  route.path_prefix = std::move(path_prefix);
+  route.handler = std::move(handler);
+  impl_->AddRoute(std::move(route));
 }
+void ApiServer::AddRoute(Route route) { impl_->AddRoute(std::move(route)); }
 Status ApiServer::Start() { return impl_->Start(); }
 uint16_t ApiServer::port() const { return impl_->port(); }
 void ApiServer::Stop() { impl_->Stop(); }

@@ -3,11 +3,25 @@
 // Serves the AWS JSON 1.1 protocol (aws_json_protocol.h) on `POST /`, the built-in
 // `GET /health` → 200 {"status":"ok"}, and raw routes registered by path prefix (which do not
 // get SigV4 or model validation; a raw handler that needs SigV4 builds its own SigV4Verifier, e.g.
-// with service "s3"). I/O runs on `io_threads` Asio threads; every handler runs on a bounded
-// worker pool, never on an I/O thread; when `max_queued_requests` requests already wait for a
-// worker, new ones get ThrottlingException at once. Keep-alive, one request at a time per
-// connection; bodies over `max_body_bytes` get 413 RequestEntityTooLargeException without being
-// read; idle and slow-header connections are closed.
+// with service "s3"). I/O runs on `io_threads` Asio threads; handlers run on a bounded worker
+// pool; when `max_queued_requests` requests already wait for a worker, new ones get
+// ThrottlingException at once. Keep-alive, one request at a time per connection; bodies over
+// `max_body_bytes` get 413 RequestEntityTooLargeException without being read; idle and
+// slow-header connections are closed.
+//
+// Inline handlers: a raw route may also have an InlineHandler (http_types.h), which runs on the
+// I/O thread right after the request is read and either answers at once (a PreparedResponse,
+// written without copying its body) or declines, and then the request goes to the worker pool
+// like any other. It exists for answers that are a memory lookup, such as cached OCSP responses,
+// where handing the request to a worker thread and back costs far more than the answer. Inline
+// answers are counted per route, not logged one by one: every `inline_summary_interval`, and at
+// Stop(), one line {"event":"api_inline_summary","action":"GET /ocsp","answered":N,...} per route
+// that answered any. Declined requests are logged as usual.
+//
+// Routing: `GET /health` first; then, among raw routes of the request's method whose prefix
+// starts the path and whose matcher (if any) accepts the request, the longest prefix wins, and at
+// equal length a route with a matcher beats one without; otherwise `POST /` is the JSON protocol
+// and anything else UnknownOperationException.
 //
 // Usage: Create(), Register*() (not thread-safe; before Start()), Start(), later Stop() from any
 // thread that is not an I/O or worker thread, or Wait() until someone else stops it.
@@ -47,6 +61,21 @@ class ApiServer {
     std::string tls_key_file;
     // Receives one JSON line per API request; null: spdlog::default_logger().
     std::shared_ptr<spdlog::logger> request_logger;
+    // How often the count of inline answers per route is logged (0: only at Stop()).
+    std::chrono::seconds inline_summary_interval{60};
+  };
+
+  // A raw route: no SigV4, no model validation; the handler gets the request as received.
+  struct Route {
+    boost::beast::http::verb method = boost::beast::http::verb::get;
+    std::string path_prefix;  // "/ocsp"; "/" for every path
+    RawHandler handler;       // required; on the worker pool
+    // Optional: on the I/O thread first; declining hands the request to `handler`.
+    InlineHandler inline_handler;
+    // Optional: the route applies only to requests it accepts.
+    RouteMatcher matcher;
+    // For the log; empty: "<METHOD> <path_prefix>".
+    std::string label;
   };
 
   // kInvalidArgs for unusable options; kInternal if the TLS files cannot be loaded.
@@ -62,6 +91,9 @@ class ApiServer {
   // `handler` instead of the JSON protocol.
   void RegisterRawRoute(boost::beast::http::verb method, std::string path_prefix,
                         RawHandler handler);
+  // The general form (see Route and "Routing" above). Aborts without a handler, or with an inline
+  // handler on HEAD (a prepared body would be sent).
+  void AddRoute(Route route);
 
   // Binds, listens and starts the I/O and worker threads. kInternal if the address cannot be
   // bound.

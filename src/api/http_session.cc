@@ -1,5 +1,7 @@
 #include "api/http_session.h"
 
+#include <array>
+#include <charconv>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -59,6 +61,10 @@ class SessionImpl final : public HttpSession {
     net::post(stream_.get_executor(), [self = Self(), res = std::move(response)]() mutable {
       self->DoWrite(std::move(res));
     });
+  }
+
+  void SendPreparedResponse(PreparedResponse response) override {
+    DoWritePrepared(std::move(response));
   }
 
   void Shutdown() override {
@@ -194,13 +200,63 @@ class SessionImpl final : public HttpSession {
       response_.erase(it);
       response_.content_length(std::stoull(length));
     }
+    write_keep_alive_ = response_.keep_alive();
     Lowest().expires_after(config_.idle_timeout);
-    http::async_write(stream_, response_, [self = Self()](beast::error_code ec, size_t) {
-      if (ec) return self->DoClose();
-      if (self->response_.keep_alive()) return self->DoRead();
-      if (self->linger_) return self->DoLinger();
-      self->DoClose();
-    });
+    http::async_write(stream_, response_,
+                      [self = Self()](beast::error_code ec, size_t) { self->OnWritten(ec); });
+  }
+
+  // The status line, prepared.fields, Content-Length, Connection when needed, and the body,
+  // serialised by hand: one gathering write over buffers that reference the prepared pieces.
+  void DoWritePrepared(PreparedResponse res) {
+    if (state_ == State::kClosed) return;
+    state_ = State::kWriting;
+    prepared_ = std::move(res);
+    write_keep_alive_ = keep_alive_ && !close_after_write_ && !host_.stopping();
+    const auto status = static_cast<http::status>(prepared_.status);
+    head_.assign(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    AppendNumber(head_, static_cast<uint64_t>(prepared_.status));
+    head_.push_back(' ');
+    beast::string_view reason = http::obsolete_reason(status);
+    head_.append(reason.data(), reason.size());
+    head_.append("\r\n");
+    tail_.assign("Content-Length: ");
+    AppendNumber(tail_, prepared_.body.size());
+    tail_.append("\r\n");
+    if (!write_keep_alive_) {
+      tail_.append("Connection: close\r\n");
+    } else if (version_ == 10) {
+      tail_.append("Connection: keep-alive\r\n");
+    }
+    tail_.append("\r\n");
+    const std::string_view fields =
+        prepared_.fields != nullptr ? std::string_view(*prepared_.fields) : std::string_view();
+    Lowest().expires_after(config_.idle_timeout);
+    auto done = [self = Self()](beast::error_code ec, size_t) { self->OnWritten(ec); };
+    if constexpr (kTls) {
+      // One TLS record instead of one per buffer.
+      head_.append(fields).append(tail_).append(prepared_.body);
+      net::async_write(stream_, net::buffer(head_), std::move(done));
+    } else {
+      std::array<net::const_buffer, 4> buffers = {
+          net::buffer(head_), net::buffer(fields.data(), fields.size()), net::buffer(tail_),
+          net::buffer(prepared_.body.data(), prepared_.body.size())};
+      net::async_write(stream_, buffers, std::move(done));
+    }
+  }
+
+  static void AppendNumber(std::string& out, uint64_t n) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n);
+    out.append(digits, end);
+  }
+
+  void OnWritten(beast::error_code ec) {
+    prepared_ = {};  // release the shared body and fields now, not at the next response
+    if (ec) return DoClose();
+    if (write_keep_alive_) return DoRead();
+    if (linger_) return DoLinger();
+    DoClose();
   }
 
   void DoLinger() {
@@ -247,6 +303,10 @@ class SessionImpl final : public HttpSession {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   BeastResponse response_;
+  PreparedResponse prepared_;
+  std::string head_;  // prepared response: status line (with TLS: the whole message)
+  std::string tail_;  // prepared response: Content-Length, Connection, blank line
+  bool write_keep_alive_ = false;
   State state_ = State::kIdle;
   unsigned version_ = 11;
   bool keep_alive_ = true;

@@ -1,6 +1,7 @@
 // Internal to api/: one HTTP/1.1 connection (plain TCP or TLS). Reads one request at a time with
 // header/idle timeouts and a body limit, hands each complete request to its SessionHost, and
-// writes the response the host sends back; then keep-alive or close.
+// writes the response the host sends back (a Beast response, or a PreparedResponse written with
+// one gathering write and no copy of its body); then keep-alive or close.
 //
 // Lifetime: shared_ptr; alive while an I/O operation or a worker job holds it. All state is
 // touched only on the connection's strand; SendResponse() and Shutdown() may be called from any
@@ -15,6 +16,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "api/http_types.h"
 #include "api/tls_context.h"
 
 namespace openpca::api {
@@ -33,8 +35,9 @@ struct SessionConfig {
 class SessionHost {
  public:
   virtual ~SessionHost() = default;
-  // On the session's strand, with a complete request. The host must call
-  // session->SendResponse() exactly once for it (from any thread).
+  // On the session's strand, with a complete request. The host must answer it exactly once:
+  // session->SendResponse() from any thread, or session->SendPreparedResponse() before
+  // OnRequest() returns.
   virtual void OnRequest(std::shared_ptr<HttpSession> session, BeastRequest&& request) = 0;
   // An error response for a request the session rejects itself (413, 400).
   virtual BeastResponse MakeTransportError(int http_status) = 0;
@@ -55,6 +58,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   virtual void Start() = 0;
   // Queues `response` for writing; keep-alive follows the request unless the server is stopping.
   virtual void SendResponse(BeastResponse response) = 0;
+  // Writes `response` at once. Only from SessionHost::OnRequest(), i.e. on the session's strand.
+  virtual void SendPreparedResponse(PreparedResponse response) = 0;
   // Closes now if no request is in flight, else right after its response is written.
   virtual void Shutdown() = 0;
 

@@ -2,10 +2,14 @@
 // (the AWS JSON protocol and raw routes such as /health, S3-style reads, OCSP).
 //
 // HttpRequest is a view: every string_view points into the server's copy of the request, valid
-// only for the duration of the handler call. HttpResponse is a plain value.
+// only for the duration of the handler call. HttpResponse is a plain value. PreparedResponse is
+// what a handler running on an I/O thread answers with: pre-formatted header lines and a body
+// that is referenced, not copied.
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,11 +46,37 @@ struct HttpResponse {
   std::string body;
 };
 
+// A response made ahead of time, for inline handlers (below). Nothing in it is copied when it is
+// written: the server sends the status line, `fields`, Content-Length, a Connection header when
+// needed, and `body`.
+struct PreparedResponse {
+  int status = 200;
+  // Complete header lines, each "Name: value\r\n", without Content-Length or Connection. Shared so
+  // that one formatted block can serve many responses. Null: no extra fields.
+  std::shared_ptr<const std::string> fields;
+  // The body; `body_owner` keeps the bytes alive until the response has been written.
+  std::string_view body;
+  std::shared_ptr<const void> body_owner;
+};
+
 // Names used by raw routes (ApiServer::RegisterRawRoute).
 using RawRequest = HttpRequest;
 using RawResponse = HttpResponse;
 
 // Runs on the worker pool; may block. Must not throw (an exception becomes a 500).
 using RawHandler = std::function<HttpResponse(const HttpRequest& request)>;
+
+// Runs on an HTTP I/O thread, before the request is queued for a worker: answers at once, or
+// returns nullopt to decline (the route's RawHandler then runs on the worker pool as usual). It
+// must never block: no store, no signing, no file or network I/O, no lock other than a short
+// reader lock. Every I/O-thread microsecond delays every connection of that thread. An exception
+// is logged and counts as declining. Inline answers are not logged one line per request: the
+// server logs a count per route periodically (ApiServer::Options::inline_summary_interval).
+using InlineHandler = std::function<std::optional<PreparedResponse>(const HttpRequest& request)>;
+
+// A route's extra condition on the request (headers, shape of the path), evaluated on the I/O
+// thread for requests whose method and path prefix fit. Cheap, non-blocking; an exception counts
+// as false.
+using RouteMatcher = std::function<bool(const HttpRequest& request)>;
 
 }  // namespace openpca::api

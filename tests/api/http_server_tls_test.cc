@@ -72,6 +72,16 @@ class ApiServerTlsTest : public ::testing::Test {
         [](const CallContext&, const nlohmann::json&) -> Result<nlohmann::json> {
           return nlohmann::json{{"CertificateAuthorities", nlohmann::json::array()}};
         });
+    ApiServer::Route fast;
+    fast.method = http::verb::get;
+    fast.path_prefix = "/fast";
+    fast.handler = [](const HttpRequest&) { return HttpResponse{200, {}, "from a worker"}; };
+    fast.inline_handler = [](const HttpRequest& req) -> std::optional<PreparedResponse> {
+      if (req.path != "/fast/hit") return std::nullopt;
+      static const auto kFields = std::make_shared<const std::string>("X-Fast: yes\r\n");
+      return PreparedResponse{200, kFields, "inline over TLS", nullptr};
+    };
+    server_->AddRoute(std::move(fast));
     ASSERT_TRUE(server_->Start().ok());
   }
   void TearDown() override {
@@ -113,6 +123,27 @@ TEST_F(ApiServerTlsTest, ServesSignedRequestsOverTls) {
     EXPECT_EQ(res.body(), R"({"CertificateAuthorities":[]})");
   }
   EXPECT_STREQ(SSL_get_version(stream->native_handle()), "TLSv1.3");
+}
+
+TEST_F(ApiServerTlsTest, InlineAnswersOverTls) {
+  beast::error_code ec;
+  auto stream = Connect(TLS1_3_VERSION, &ec);
+  ASSERT_FALSE(ec) << ec.message();
+  beast::flat_buffer buffer;
+  for (const char* path : {"/fast/hit", "/fast/miss", "/fast/hit"}) {
+    Request req{http::verb::get, path, 11};
+    req.set(http::field::host, "x");
+    http::write(*stream, req);
+    Response res;
+    http::read(*stream, buffer, res);
+    EXPECT_EQ(res.result_int(), 200);
+    if (std::string_view(path) == "/fast/hit") {
+      EXPECT_EQ(res.body(), "inline over TLS");
+      EXPECT_EQ(std::string(res["X-Fast"]), "yes");
+    } else {
+      EXPECT_EQ(res.body(), "from a worker");
+    }
+  }
 }
 
 TEST_F(ApiServerTlsTest, Tls12UsesEcdhe) {
