@@ -11,7 +11,27 @@ Authority::Authority(store::Store& store, keys::KeyStore& keys, const Clock& clo
       clock_(clock),
       random_(random),
       options_(std::move(options)),
+      crl_partitions_(store, clock, random, options_.crl_partition_capacity),
       public_url_(options_.public_url) {}
+
+Status Authority::ProbeCrlBucket(const nlohmann::json& config) {
+  if (!crl_hooks_.probe_bucket || !config.is_object()) return Status::Ok();
+  auto crl = config.find("CrlConfiguration");
+  if (crl == config.end() || !crl->is_object() || !crl->value("Enabled", false)) {
+    return Status::Ok();
+  }
+  const std::string bucket = crl->value("S3BucketName", "");
+  if (bucket.empty()) return Status::Ok();
+  const bool public_read = crl->value("S3ObjectAcl", "PUBLIC_READ") != "BUCKET_OWNER_FULL_CONTROL";
+  Status written = crl_hooks_.probe_bucket(bucket, public_read);
+  if (written.ok()) return Status::Ok();
+  // AWS's answer when it cannot write the bucket (what the cause was stays in the server log).
+  return Status(ErrorCode::kValidation,
+                "Permission error with your S3 bucket '" + bucket +
+                    "'. Check that your bucket policy, encryption settings, S3 Block Public "
+                    "Access settings, and global account permissions are configured correctly. "
+                    "For more information, check the service documentation.");
+}
 
 void Authority::SetPublicUrl(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();

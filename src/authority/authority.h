@@ -1,9 +1,10 @@
 // Authority: the CA lifecycle and certificate issuance of AWS Private CA, over a Store and a
 // KeyStore. Only this module decides what is signed; keys/ performs the signatures.
 //
-// Thread-safe: every method may be called concurrently. State lives in the Store; the only
-// in-memory state is a cache of issuer contexts (CA certificate parsed once, Signer), keyed by
-// CA id and invalidated by the CA record's version.
+// Thread-safe: every method may be called concurrently. State lives in the Store; the in-memory
+// state is a cache of issuer contexts (CA certificate parsed once, Signer), keyed by CA id and
+// invalidated by the CA record's version, and the open CRL partition of each PARTITIONED CA
+// (crl_partitions.h).
 #pragma once
 
 #include <functional>
@@ -12,8 +13,10 @@
 #include <string>
 #include <unordered_map>
 
+#include "authority/crl_partitions.h"
 #include "authority/requests.h"
 #include "common/clock.h"
+#include "common/crl_location.h"
 #include "common/random.h"
 #include "common/status.h"
 #include "keys/key_store.h"
@@ -25,6 +28,31 @@ struct AuthorityOptions {
   std::string region = "us-east-1";
   int max_cas_per_account = 200;
   std::string public_url;  // base URL relying parties use (CRL/OCSP/caIssuers), no trailing '/'
+  // Certificates per CRL partition of a PARTITIONED CA, 1..kMaxCrlPartitionCapacity (16,000, the
+  // most that keeps a partition CRL within 1 MB; common/crl_location.h). Smaller values are for
+  // tests that need several partitions.
+  int64_t crl_partition_capacity = kDefaultCrlPartitionCapacity;
+};
+
+// What changed about a CA, for the change listener.
+struct CaChange {
+  std::string ca_id;
+  // Set when the change is the revocation of one certificate: the CRL it is listed on
+  // (CertificateRecord::crl_partition, "" = the complete CRL). Unset: anything relying parties
+  // see may have changed (CA certificate, status, revocation configuration).
+  std::optional<std::string> revoked_in_partition;
+};
+
+// What the authority needs from CRL publishing; set before serving (src/server/server.cc).
+struct CrlHooks {
+  // Writes kPermissionTestKey into `bucket` (public-read when `public_read`), as AWS does to test
+  // that it can write a CRL bucket. Any error makes Create/UpdateCertificateAuthority fail with
+  // ValidationException and change nothing. Unset: no probe.
+  std::function<Status(const std::string& bucket, bool public_read)> probe_bucket;
+  // A CRL partition was just opened (its row is durable) and a certificate naming it is about to
+  // be returned: publish its (empty) CRL now, so that the certificate's CDP URL resolves. Failures
+  // are the hook's to log and retry.
+  std::function<void(const store::CrlPartitionRecord& partition)> partition_opened;
 };
 
 class IssuerContext;
@@ -64,9 +92,15 @@ class Authority {
   // Called after every durable change that relying parties see: a revocation, a new CA
   // certificate, a status or revocation-configuration update (CRL and OCSP refresh).
   // Set before serving.
-  void SetChangeListener(std::function<void(const std::string& ca_id)> listener) {
+  void SetChangeListener(std::function<void(const CaChange& change)> listener) {
     change_listener_ = std::move(listener);
   }
+  // The same, for a listener that needs only the CA id.
+  void SetChangeListener(std::function<void(const std::string& ca_id)> listener) {
+    change_listener_ = [listener = std::move(listener)](const CaChange& c) { listener(c.ca_id); };
+  }
+  // Set before serving.
+  void SetCrlHooks(CrlHooks hooks) { crl_hooks_ = std::move(hooks); }
 
   // --- Tags (tags.cc). ---
   Status TagCertificateAuthority(const Caller& caller, const std::string& ca_arn,
@@ -88,6 +122,12 @@ class Authority {
   std::string ResolvedStatus(const store::CaRecord& ca) const;
   Result<std::shared_ptr<const IssuerContext>> Issuer(const store::CaRecord& ca);
   void ForgetIssuer(const std::string& ca_id);
+  // Writes the permission test key into the bucket of an enabled CRL configuration, when it
+  // names one. Errors: kValidation (AWS's "Permission error with your S3 bucket").
+  Status ProbeCrlBucket(const nlohmann::json& revocation_configuration);
+  void NotifyChange(CaChange change) {
+    if (change_listener_) change_listener_(change);
+  }
 
   store::Store& store_;
   keys::KeyStore& keys_;
@@ -95,7 +135,9 @@ class Authority {
   Random& random_;
   AuthorityOptions options_;
 
-  std::function<void(const std::string& ca_id)> change_listener_;
+  std::function<void(const CaChange& change)> change_listener_;
+  CrlHooks crl_hooks_;
+  CrlPartitions crl_partitions_;
   mutable std::mutex public_url_mu_;
   std::string public_url_;
 

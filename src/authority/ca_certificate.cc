@@ -148,7 +148,7 @@ Status Authority::ImportCertificateAuthorityCertificate(const Caller& caller,
   if (before != ca.status) ca.last_state_change_at_ms = now_ms;
   Status st = store_.UpdateCa(ca);
   ForgetIssuer(ca.id);
-  if (st.ok() && change_listener_) change_listener_(ca.id);
+  if (st.ok()) NotifyChange(CaChange{ca.id, std::nullopt});
   return st;
 }
 

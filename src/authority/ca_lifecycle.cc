@@ -100,6 +100,7 @@ Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::strin
     RETURN_IF_ERROR(store_.PurgeCa(ca->id));
     if (!ca->key_id.empty()) (void)keys_.Destroy(ca->key_id);
     ForgetIssuer(ca->id);
+    crl_partitions_.Forget(ca->id);
     return not_found;
   }
   store::CaRecord record = std::move(ca).value();
@@ -149,6 +150,8 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
                   "The number of certificate authorities in this account has reached the limit (" +
                       std::to_string(options_.max_cas_per_account) + ").");
   }
+  // Last check before anything is created: the CRL bucket must take an object.
+  if (req.revocation.has_value()) RETURN_IF_ERROR(ProbeCrlBucket(*req.revocation));
 
   ASSIGN_OR_RETURN(keys::GeneratedKey key, keys_.Generate(*key_alg));
   auto signer = keys_.Load(key.key_id);
@@ -243,6 +246,7 @@ Status Authority::UpdateCertificateAuthority(const Caller& caller, const UpdateC
   }
   if (req.revocation.has_value()) {
     RETURN_IF_ERROR(ValidateRevocationConfiguration(*req.revocation));
+    RETURN_IF_ERROR(ProbeCrlBucket(*req.revocation));
     ca.revocation_json = req.revocation->dump();
   }
   const int64_t now_ms = ToUnixMillis(clock_.Now());
@@ -252,7 +256,7 @@ Status Authority::UpdateCertificateAuthority(const Caller& caller, const UpdateC
   }
   Status st = store_.UpdateCa(ca);
   ForgetIssuer(ca.id);
-  if (st.ok() && change_listener_) change_listener_(ca.id);
+  if (st.ok()) NotifyChange(CaChange{ca.id, std::nullopt});
   return st;
 }
 
@@ -269,6 +273,7 @@ Status Authority::DeleteCertificateAuthority(const Caller& caller, const std::st
     RETURN_IF_ERROR(store_.PurgeCa(ca.id));
     if (!ca.key_id.empty()) (void)keys_.Destroy(ca.key_id);
     ForgetIssuer(ca.id);
+    crl_partitions_.Forget(ca.id);
     return Status::Ok();
   }
   const int64_t now_ms = ToUnixMillis(clock_.Now());
@@ -279,7 +284,7 @@ Status Authority::DeleteCertificateAuthority(const Caller& caller, const std::st
       now_ms + int64_t{permanent_deletion_days.value_or(kDefaultDeletionDays)} * 86400 * 1000;
   Status st = store_.UpdateCa(ca);
   ForgetIssuer(ca.id);
-  if (st.ok() && change_listener_) change_listener_(ca.id);
+  if (st.ok()) NotifyChange(CaChange{ca.id, std::nullopt});
   return st;
 }
 

@@ -15,11 +15,15 @@ DistributionPoints DistributionPointsFor(const nlohmann::json& config, const std
         cdp != crl->end() && cdp->is_object()) {
       omit = cdp->value("OmitExtension", false);
     }
+    out.crl_enabled = true;
+    out.crl_partitioned = crl->value("CrlType", "COMPLETE") == "PARTITIONED";
+    out.crl_omit_cdp = omit;
+    out.crl_location = CrlLocation{crl->value("S3BucketName", ""), crl->value("CustomPath", ""),
+                                   crl->value("CustomCname", ""), public_url};
     if (!omit) {
-      std::string key = CrlObjectKey(crl->value("CustomPath", ""), ca_id);
-      std::string cname = crl->value("CustomCname", "");
-      out.crl_url = cname.empty() ? public_url + "/" + crl->value("S3BucketName", "") + "/" + key
-                                  : "http://" + cname + "/" + key;
+      const CrlLocation& at = out.crl_location;
+      out.crl_url = CrlUrl(at.public_url, at.bucket, at.custom_cname,
+                           CrlObjectKey(at.custom_path, ca_id));
     }
   }
   if (auto ocsp = config.find("OcspConfiguration"); ocsp != config.end() && ocsp->is_object() &&

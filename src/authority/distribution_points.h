@@ -7,18 +7,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include "authority/crl_partitions.h"
+
 namespace openpca::authority {
 
 struct DistributionPoints {
-  std::string crl_url;         // empty: no CDP (CRL disabled or OmitExtension)
-  std::string ocsp_url;        // empty: OCSP disabled
-  std::string ca_issuers_url;  // set together with ocsp_url
+  bool crl_enabled = false;
+  bool crl_partitioned = false;  // CrlType PARTITIONED: crl_url names the complete CRL regardless
+  bool crl_omit_cdp = false;     // OmitExtension: crl_url is empty
+  std::string crl_url;           // empty: no CDP (CRL disabled or OmitExtension)
+  CrlLocation crl_location;      // where the CA's CRLs go (set when crl_enabled)
+  std::string ocsp_url;          // empty: OCSP disabled
+  std::string ca_issuers_url;    // set together with ocsp_url
 };
 
-// `public_url` has no trailing '/'. The CRL object key is "<CustomPath or crl>/<ca id>.crl" in
-// the configured bucket; without a CustomCname it is reached path-style at
-// <public_url>/<bucket>/<key>, with one at http://<CustomCname>/<key>. OCSP is
-// <public_url>/ocsp, or http://<OcspCustomCname> when set.
+// `public_url` has no trailing '/'. The complete CRL's object key is
+// "<CustomPath or crl>/<ca id>.crl" in the configured bucket; without a CustomCname it is reached
+// path-style at <public_url>/<bucket>/<key>, with one at http://<CustomCname>/<key>
+// (common/crl_location.h). A PARTITIONED CA's certificates name a partition instead
+// (crl_partitions.h). OCSP is <public_url>/ocsp, or http://<OcspCustomCname> when set.
 DistributionPoints DistributionPointsFor(const nlohmann::json& revocation_configuration,
                                          const std::string& ca_id, const std::string& public_url);
 

@@ -174,20 +174,6 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
     }
   }
   RETURN_IF_ERROR(plan.AddCsrExtensions(*csr));
-  if (!tmpl->root) {
-    // A self-signed root cannot be revoked: no CDP or AIA in it.
-    DistributionPoints points =
-        DistributionPointsFor(issuer->revocation, ca.id, PublicUrl());
-    if (!points.crl_url.empty()) {
-      ASSIGN_OR_RETURN(auto cdp, x509::CrlDistributionPointExt(points.crl_url));
-      plan.AddIfAbsent(std::move(cdp));
-    }
-    if (!points.ocsp_url.empty()) {
-      ASSIGN_OR_RETURN(auto aia,
-                       x509::AuthorityInfoAccessExt(points.ocsp_url, points.ca_issuers_url));
-      plan.Override(std::move(aia));
-    }
-  }
   if (X509_NAME_entry_count(subject) == 0 && !plan.Has("2.5.29.17")) {
     return Status(ErrorCode::kMalformedCsr,
                   "The CSR must contain a subject or a subject alternative name.");
@@ -200,6 +186,35 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   }
   RETURN_IF_ERROR(CheckValidity(*tmpl, *issuer, not_before, not_after, now));
   RETURN_IF_ERROR(CheckPathLength(*tmpl, *issuer));
+
+  // The CA's own CDP and AIA come last in the plan, once the request is known to be valid: a
+  // PARTITIONED CA binds the certificate to a CRL partition here, and a rejected request must
+  // not take a place in one.
+  std::string crl_partition;  // "" = the complete CRL
+  if (!tmpl->root) {
+    // A self-signed root cannot be revoked: no CDP or AIA in it.
+    DistributionPoints points =
+        DistributionPointsFor(issuer->revocation, ca.id, PublicUrl());
+    std::string crl_url = points.crl_url;
+    if (points.crl_partitioned) {
+      ASSIGN_OR_RETURN(AssignedPartition partition,
+                       crl_partitions_.Assign(ca.id, points.crl_location,
+                                              crl_hooks_.partition_opened));
+      crl_partition = partition.partition_id;
+      if (!points.crl_omit_cdp) crl_url = partition.uri;
+    } else if (points.crl_enabled) {
+      RETURN_IF_ERROR(crl_partitions_.NoteCompleteCrlUse(ca.id));
+    }
+    if (!crl_url.empty()) {
+      ASSIGN_OR_RETURN(auto cdp, x509::CrlDistributionPointExt(crl_url));
+      plan.AddIfAbsent(std::move(cdp));
+    }
+    if (!points.ocsp_url.empty()) {
+      ASSIGN_OR_RETURN(auto aia,
+                       x509::AuthorityInfoAccessExt(points.ocsp_url, points.ca_issuers_url));
+      plan.Override(std::move(aia));
+    }
+  }
 
   // 2. Reserve a serial. With 126 random bits a collision is not expected; the store refuses a
   // duplicate (kRequestFailed) rather than overwrite.
@@ -226,6 +241,7 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   record.not_after_s = ToUnixSeconds(not_after);
   record.issued_at_ms = now_ms;
   record.template_arn = "arn:aws:acm-pca:::template/" + tmpl->name;
+  record.crl_partition = std::move(crl_partition);
   std::string arn = ca.arn + "/certificate/" + record.serial_hex;
   std::optional<store::IdempotencyClaim> claim;
   if (!scope.empty()) claim = store::IdempotencyClaim{scope, arn, now_ms + kIdempotencyWindowMs};

@@ -76,7 +76,7 @@ Status Authority::RevokeCertificate(const Caller& caller, const std::string& ca_
     return Status(ErrorCode::kInvalidRequest, "The certificate " + serial + " has expired.");
   }
   RETURN_IF_ERROR(store_.RevokeCertificate(ca.id, *normalized, ToUnixMillis(now), *code));
-  if (change_listener_) change_listener_(ca.id);
+  NotifyChange(CaChange{ca.id, cert->crl_partition});
   return Status::Ok();
 }
 

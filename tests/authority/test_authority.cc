@@ -21,13 +21,13 @@ std::filesystem::path TempDir() {
 
 }  // namespace
 
-TestAuthority::TestAuthority()
+TestAuthority::TestAuthority(AuthorityOptions options)
     : dir_(TempDir()), clock_(FromUnixSeconds(1'800'000'000)) {
   Bytes master(32, 7);
   box_ = std::shared_ptr<const keys::SecretBox>(std::move(keys::SecretBox::Create(master)).value());
   store_ = std::move(store::SqliteStore::Open((dir_ / "db.sqlite").string())).value();
   keys_ = std::move(keys::SoftwareKeyStore::Open((dir_ / "keys").string(), box_, random_)).value();
-  authority_ = std::make_unique<Authority>(*store_, *keys_, clock_, random_, AuthorityOptions{});
+  authority_ = std::make_unique<Authority>(*store_, *keys_, clock_, random_, std::move(options));
 }
 
 TestAuthority::~TestAuthority() {

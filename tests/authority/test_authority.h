@@ -21,7 +21,7 @@ inline constexpr char kAccount[] = "123456789012";
 
 class TestAuthority {
  public:
-  TestAuthority();
+  explicit TestAuthority(AuthorityOptions options = {});
   ~TestAuthority();
 
   Authority& authority() { return *authority_; }

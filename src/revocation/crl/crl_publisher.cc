@@ -41,13 +41,27 @@ void CrlPublisher::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void CrlPublisher::Notify(const std::string& ca_id) {
+void CrlPublisher::Notify(const std::string& ca_id) { Schedule(ca_id, std::nullopt); }
+
+void CrlPublisher::NotifyCrl(const std::string& ca_id, const std::string& partition_id) {
+  Schedule(ca_id, partition_id);
+}
+
+void CrlPublisher::Schedule(const std::string& ca_id,
+                            const std::optional<std::string>& partition_id) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto due = std::chrono::steady_clock::now() + options_.regenerate_delay;
     // Keep the earlier due time: a burst of revocations produces one CRL.
-    auto [it, inserted] = pending_.emplace(ca_id, due);
-    if (!inserted && due < it->second) it->second = due;
+    auto [it, inserted] = pending_.try_emplace(ca_id);
+    Pending& p = it->second;
+    if (inserted || due < p.due) p.due = due;
+    if (!partition_id.has_value()) {
+      p.all = true;
+      p.partitions.clear();
+    } else if (!p.all) {
+      p.partitions.insert(*partition_id);
+    }
   }
   cv_.notify_all();
 }
@@ -66,21 +80,33 @@ void CrlPublisher::Run() {
     }
     std::string due_id;
     auto wake = next_sweep;
-    for (const auto& [id, due] : pending_) {
-      if (due <= now) {
+    for (const auto& [id, p] : pending_) {
+      if (p.due <= now) {
         due_id = id;
         break;
       }
-      wake = std::min(wake, due);
+      wake = std::min(wake, p.due);
     }
     if (!due_id.empty()) {
+      Pending p = std::move(pending_[due_id]);
       pending_.erase(due_id);
       lock.unlock();
-      Status st = PublishNow(due_id);
-      if (!st.ok()) {
-        spdlog::error("CRL generation for CA {} failed: {}", due_id, st.message());
-        // Try again later, as AWS retries a failed generation.
-        Notify(due_id);
+      if (p.all) {
+        Status st = PublishNow(due_id);
+        if (!st.ok()) {
+          spdlog::error("CRL generation for CA {} failed: {}", due_id, st.message());
+          // Try again later, as AWS retries a failed generation.
+          Notify(due_id);
+        }
+      } else {
+        for (const std::string& partition : p.partitions) {
+          Status st = PublishCrlNow(due_id, partition);
+          if (!st.ok()) {
+            spdlog::error("CRL generation for CA {} partition '{}' failed: {}", due_id,
+                          partition, st.message());
+            NotifyCrl(due_id, partition);
+          }
+        }
       }
       lock.lock();
       continue;
@@ -111,50 +137,134 @@ void CrlPublisher::Sweep() {
   }
 }
 
-Status CrlPublisher::PublishNow(const std::string& ca_id) {
-  ASSIGN_OR_RETURN(store::CaRecord ca, store_.GetCa(ca_id));
+struct CrlPublisher::CaCrlContext {
+  store::CaRecord ca;
+  json crl;  // the CrlConfiguration
+  SigningAlgorithm alg = SigningAlgorithm::kSha256WithRsa;
+  CrlIssuer issuer;
+  std::shared_ptr<const keys::Signer> signer;
+};
+
+Result<std::optional<CrlPublisher::CaCrlContext>> CrlPublisher::LoadContext(
+    const std::string& ca_id) {
+  CaCrlContext ctx;
+  ASSIGN_OR_RETURN(ctx.ca, store_.GetCa(ca_id));
+  const store::CaRecord& ca = ctx.ca;
   json config = json::parse(ca.revocation_json.empty() ? "{}" : ca.revocation_json, nullptr,
                             false);
-  const json crl = config.is_object() ? config.value("CrlConfiguration", json::object())
-                                      : json::object();
+  ctx.crl = config.is_object() ? config.value("CrlConfiguration", json::object())
+                               : json::object();
   const TimePoint now = clock_.Now();
-  bool publishes = crl.is_object() && crl.value("Enabled", false) &&
+  bool publishes = ctx.crl.is_object() && ctx.crl.value("Enabled", false) &&
                    !ca.certificate_der.empty() &&
                    (ca.status == "ACTIVE" || ca.status == "DISABLED") &&
                    !(ca.not_after_s.has_value() && *ca.not_after_s < ToUnixSeconds(now));
-  if (!publishes) {
-    std::lock_guard<std::mutex> lock(mu_);
-    // Look again at the next sweep (the configuration or state may change).
-    refresh_at_[ca_id] = now;
-    return Status::Ok();
-  }
+  if (!publishes) return std::optional<CaCrlContext>();
 
   json ca_config = json::parse(ca.configuration_json, nullptr, false);
   auto alg = ParseSigningAlgorithm(ca_config.is_object() ? ca_config.value("SigningAlgorithm", "")
                                                          : "");
   if (!alg) return InternalError("CA " + ca_id + " has no usable signing algorithm");
+  ctx.alg = *alg;
   ASSIGN_OR_RETURN(x509::X509Ptr cert, x509::ParseCertificateDer(ca.certificate_der));
-  ASSIGN_OR_RETURN(CrlIssuer issuer, CrlIssuerOf(*cert));
-  ASSIGN_OR_RETURN(std::shared_ptr<const keys::Signer> signer, keys_.Load(ca.key_id));
+  ASSIGN_OR_RETURN(ctx.issuer, CrlIssuerOf(*cert));
+  ASSIGN_OR_RETURN(ctx.signer, keys_.Load(ca.key_id));
+  return std::optional<CaCrlContext>(std::move(ctx));
+}
 
-  const int days = crl.value("ExpirationInDays", kDefaultExpirationDays);
+Status CrlPublisher::Publish(const CaCrlContext& ctx,
+                             const store::CrlPartitionRecord* partition) {
+  const std::string& ca_id = ctx.ca.id;
+  const int days = ctx.crl.value("ExpirationInDays", kDefaultExpirationDays);
+  // One CRL at a time from its number to its write: a CRL with a higher number never reaches the
+  // bucket before one with a lower number (the thread and partition openings both publish).
+  std::lock_guard<std::mutex> publishing(publish_mu_);
+  const TimePoint now = clock_.Now();
   CrlInput input;
-  input.issuer_name_der = issuer.name_der;
-  input.authority_key_id = issuer.key_id;
+  input.issuer_name_der = ctx.issuer.name_der;
+  input.authority_key_id = ctx.issuer.key_id;
   input.this_update = now - kBackdate;
   input.next_update = now + std::chrono::hours(24) * days;
+  store::RevokedScan scan;
+  if (partition != nullptr) {
+    input.issuing_distribution_point_uri = partition->uri;
+    // At most `capacity` entries: a reservation that is never more than ~1 MB.
+    input.expected_entries = std::max<int64_t>(partition->capacity, 1);
+    scan.crl_partition = partition->partition_id;
+  }
   ASSIGN_OR_RETURN(input.crl_number, store_.NextCrlNumber(ca_id, ToUnixMillis(now)));
-  ASSIGN_OR_RETURN(PreparedCrl prepared,
-                   PrepareCrlFromStore(store_, ca_id, store::RevokedScan{}, input, *alg));
-  ASSIGN_OR_RETURN(Bytes der, SignPreparedCrl(std::move(prepared), *signer));
+  ASSIGN_OR_RETURN(PreparedCrl prepared, PrepareCrlFromStore(store_, ca_id, scan, input, ctx.alg));
+  ASSIGN_OR_RETURN(Bytes der, SignPreparedCrl(std::move(prepared), *ctx.signer));
 
-  const bool public_read = crl.value("S3ObjectAcl", "PUBLIC_READ") != "BUCKET_OWNER_FULL_CONTROL";
-  RETURN_IF_ERROR(buckets_.Put(crl.value("S3BucketName", ""),
-                               CrlObjectKey(crl.value("CustomPath", ""), ca_id), der,
-                               "application/pkix-crl", public_read));
+  const bool public_read =
+      ctx.crl.value("S3ObjectAcl", "PUBLIC_READ") != "BUCKET_OWNER_FULL_CONTROL";
+  if (partition == nullptr) {
+    return buckets_.Put(ctx.crl.value("S3BucketName", ""),
+                        CrlObjectKey(ctx.crl.value("CustomPath", ""), ca_id), der,
+                        "application/pkix-crl", public_read);
+  }
+  if (static_cast<int64_t>(der.size()) > kMaxPartitionCrlBytes) {
+    // Only an issuer name of ~100 KB could do this (common/crl_location.h); publish it anyway.
+    spdlog::warn("CRL partition {} of CA {} is {} bytes, over the {}-byte bound",
+                 partition->partition_id, ca_id, der.size(), kMaxPartitionCrlBytes);
+  }
+  return buckets_.Put(partition->bucket, partition->object_key, der, "application/pkix-crl",
+                      public_read);
+}
+
+Status CrlPublisher::PublishNow(const std::string& ca_id) {
+  ASSIGN_OR_RETURN(std::optional<CaCrlContext> ctx, LoadContext(ca_id));
+  const TimePoint now = clock_.Now();
+  if (!ctx.has_value()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Look again at the next sweep (the configuration or state may change).
+    refresh_at_[ca_id] = now;
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(std::vector<store::CrlPartitionRecord> partitions,
+                   store_.ListCrlPartitions(ca_id));
+  const bool complete_type = ctx->crl.value("CrlType", "COMPLETE") != "PARTITIONED";
+  bool complete_named = false;
+  for (const auto& p : partitions) complete_named = complete_named || p.partition_id.empty();
+
+  Status first = Status::Ok();
+  auto keep_first = [&first](Status st) {
+    if (first.ok() && !st.ok()) first = std::move(st);
+  };
+  if (complete_type || complete_named) keep_first(Publish(*ctx, nullptr));
+  for (const auto& p : partitions) {
+    if (!p.partition_id.empty()) keep_first(Publish(*ctx, &p));
+  }
+  if (!first.ok()) return first;
+  const int days = ctx->crl.value("ExpirationInDays", kDefaultExpirationDays);
   std::lock_guard<std::mutex> lock(mu_);
-  refresh_at_[ca_id] = now + (input.next_update - now) / 2;
+  refresh_at_[ca_id] = now + std::chrono::hours(24) * days / 2;
   return Status::Ok();
+}
+
+Status CrlPublisher::PublishCrlNow(const std::string& ca_id, const std::string& partition_id) {
+  ASSIGN_OR_RETURN(std::optional<CaCrlContext> ctx, LoadContext(ca_id));
+  if (!ctx.has_value()) return Status::Ok();
+  if (partition_id.empty()) {
+    if (ctx->crl.value("CrlType", "COMPLETE") == "PARTITIONED") {
+      Result<store::CrlPartitionRecord> named = store_.GetCrlPartition(ca_id, "");
+      if (!named.ok()) {
+        // No certificate names the complete CRL: there is none to keep current.
+        return named.status().code() == ErrorCode::kResourceNotFound ? Status::Ok()
+                                                                     : named.status();
+      }
+    }
+    return Publish(*ctx, nullptr);
+  }
+  ASSIGN_OR_RETURN(store::CrlPartitionRecord partition,
+                   store_.GetCrlPartition(ca_id, partition_id));
+  return Publish(*ctx, &partition);
+}
+
+Status CrlPublisher::ProbeBucket(const std::string& bucket, bool public_read) {
+  static constexpr char kBody[] = "openpca: CRLs for this bucket can be written here.\n";
+  return buckets_.Put(bucket, kPermissionTestKey, AsSpan(std::string_view(kBody)), "text/plain",
+                      public_read);
 }
 
 }  // namespace openpca::revocation

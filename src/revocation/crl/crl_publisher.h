@@ -1,15 +1,30 @@
-// CrlPublisher: keeps every CRL-enabled CA's complete CRL current in its bucket. A background
-// thread regenerates a CA's CRL a short delay after a change (revocation, new CA certificate,
-// configuration update; AWS takes up to 30 minutes, openpca seconds) and again once half of the
-// CRL's validity has passed, so a relying party never holds an expired CRL. CRL numbers come from
-// Store::NextCrlNumber (epoch milliseconds, strictly increasing across restarts).
-// Thread-safe; Stop() (or the destructor) joins the thread.
+// CrlPublisher: keeps every CRL that certificates of a CRL-enabled CA point to current in its
+// bucket. A background thread regenerates a CA's CRLs a short delay after a change (revocation,
+// new CA certificate, configuration update; AWS takes up to 30 minutes, openpca seconds) and
+// again once half of the CRLs' validity has passed, so a relying party never holds an expired CRL.
+// CRL numbers come from Store::NextCrlNumber (epoch milliseconds, strictly increasing across
+// restarts and across all the CRLs of a CA).
+//
+// Which CRLs a CA has (docs/architecture.md, "Revocation path"): while its CRL is enabled, its
+// certificate is valid and it is ACTIVE or DISABLED,
+//   * the complete CRL, listing every revoked certificate of the CA, at the configuration's
+//     "<CustomPath or crl>/<CA id>.crl", when its CrlType is COMPLETE or when any certificate was
+//     issued while it was (Store::ListCrlPartitions has the "" row);
+//   * every partition ever opened for it (CrlType PARTITIONED), each listing only its own
+//     certificates, at the bucket and key fixed when it was opened, with a critical Issuing
+//     Distribution Point naming the URI its certificates carry as CDP.
+// A revocation regenerates only the CRL that lists the certificate (NotifyCrl).
+//
+// Thread-safe; one CRL is built and written at a time (CRL numbers reach the bucket in order).
+// Stop() (or the destructor) joins the thread.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -35,16 +50,38 @@ class CrlPublisher {
 
   void Start();
   void Stop();
-  // Schedules the CA's CRL for regeneration after the configured delay.
+  // Schedules every CRL of the CA for regeneration after the configured delay.
   void Notify(const std::string& ca_id);
-  // Builds, signs and writes the CA's CRL now. Does nothing (OK) when the CA has no CRL to
-  // publish (CRL disabled, no CA certificate, or a state that publishes none).
+  // Schedules one CRL of the CA: partition `partition_id`, or "" for the complete CRL.
+  void NotifyCrl(const std::string& ca_id, const std::string& partition_id);
+  // Builds, signs and writes every CRL of the CA now (all are attempted; the first error is
+  // returned). Does nothing (OK) when the CA has no CRL to publish (CRL disabled, no CA
+  // certificate, or a state that publishes none).
   // Errors: those of the store, key store, builder and bucket store.
   Status PublishNow(const std::string& ca_id);
+  // Builds, signs and writes one CRL of the CA now: partition `partition_id`, or "" for the
+  // complete CRL. OK without writing when the CA publishes no CRL, or no complete CRL.
+  // Errors: kResourceNotFound for an unknown partition; those of PublishNow.
+  Status PublishCrlNow(const std::string& ca_id, const std::string& partition_id);
+  // Writes kPermissionTestKey (common/crl_location.h) into `bucket`, as AWS Private CA does when
+  // a CRL configuration names a bucket. Errors: those of BucketStore::Put.
+  Status ProbeBucket(const std::string& bucket, bool public_read);
 
  private:
+  struct Pending {
+    std::chrono::steady_clock::time_point due;
+    bool all = false;                  // every CRL of the CA
+    std::set<std::string> partitions;  // else these ("" = the complete CRL)
+  };
+  struct CaCrlContext;
+
+  void Schedule(const std::string& ca_id, const std::optional<std::string>& partition_id);
   void Run();
   void Sweep();
+  // Loads what signing the CA's CRLs needs; nullopt when the CA publishes none now.
+  Result<std::optional<CaCrlContext>> LoadContext(const std::string& ca_id);
+  // Builds and writes one CRL: the complete CRL (partition == nullptr) or a partition.
+  Status Publish(const CaCrlContext& ctx, const store::CrlPartitionRecord* partition);
 
   store::Store& store_;
   keys::KeyStore& keys_;
@@ -55,9 +92,10 @@ class CrlPublisher {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  std::map<std::string, std::chrono::steady_clock::time_point> pending_;  // ca id → due
-  std::map<std::string, TimePoint> refresh_at_;  // ca id → half-life of its current CRL
+  std::map<std::string, Pending> pending_;       // ca id → what to regenerate, when
+  std::map<std::string, TimePoint> refresh_at_;  // ca id → half-life of its current CRLs
   std::thread thread_;
+  std::mutex publish_mu_;  // held while one CRL is numbered, built and written
 };
 
 }  // namespace openpca::revocation
