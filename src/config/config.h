@@ -36,10 +36,13 @@ struct ServerConfig {
   // "crl_regenerate_delay_ms": how long after a revocation the CRL is rebuilt, in milliseconds
   // (a burst of revocations shares one CRL). Default 2000.
   int crl_regenerate_delay_ms = 2000;
-  // "crl_partition_capacity": advanced/testing. Certificates per CRL partition of a PARTITIONED
-  // CA, 1..16000. Default 16000, the most that keeps a partition CRL within 1 MB even if every
-  // certificate in it were revoked (docs/decisions.md); smaller values only make more partitions.
-  int crl_partition_capacity = 16000;
+  // "ocsp_signer": who signs OCSP responses: "ca" (the CA key, for every response it signs) or
+  // "delegate" (a delegated OCSP signing certificate openpca issues for each CA, with an
+  // in-memory key, and replaces at half-life). Default "ca".
+  std::string ocsp_signer = "ca";
+  // "ocsp_delegate_lifetime_hours": validity of a delegated OCSP signing certificate, in hours,
+  // 48..8760 (never past the CA certificate's notAfter). Default 168 (7 days).
+  int ocsp_delegate_lifetime_hours = 168;
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
 };

@@ -6,8 +6,56 @@
 
 namespace openpca::server {
 
-OcspService::OcspService(store::Store& store, keys::KeyStore& keys, const Clock& clock)
-    : store_(store), keys_(keys), clock_(clock), responder_(store, clock, directory_) {}
+OcspService::OcspService(store::Store& store, keys::KeyStore& keys, const Clock& clock,
+                         Random& random, OcspServiceOptions options)
+    : store_(store),
+      keys_(keys),
+      clock_(clock),
+      responder_(store, clock, directory_),
+      options_(options) {
+  if (options_.signer == OcspSigner::kDelegate) {
+    delegates_ = std::make_unique<revocation::OcspDelegateIssuer>(store, clock, random,
+                                                                  options_.delegate);
+  }
+}
+
+OcspService::~OcspService() { Stop(); }
+
+void OcspService::Start() {
+  if (delegates_ == nullptr || rotation_thread_.joinable()) return;
+  {
+    std::lock_guard lock(rotation_mu_);
+    stopping_ = false;
+  }
+  rotation_thread_ = std::thread([this] { RotationLoop(); });
+}
+
+void OcspService::Stop() {
+  {
+    std::lock_guard lock(rotation_mu_);
+    stopping_ = true;
+  }
+  rotation_cv_.notify_all();
+  if (rotation_thread_.joinable()) rotation_thread_.join();
+}
+
+void OcspService::RotationLoop() {
+  std::unique_lock lock(rotation_mu_);
+  while (!rotation_cv_.wait_for(lock, options_.rotation_check_interval,
+                                [this] { return stopping_; })) {
+    lock.unlock();
+    // Refresh issues the replacement and swaps the issuer; the directory retires the old one,
+    // so responses the old delegate signed are no longer served from the cache.
+    for (const std::string& ca_id : delegates_->Due()) Refresh(ca_id);
+    lock.lock();
+  }
+}
+
+void OcspService::Drop(const std::string& ca_id) {
+  directory_.Remove(ca_id);
+  responder_.InvalidateIssuer(ca_id);
+  if (delegates_ != nullptr) delegates_->Forget(ca_id);
+}
 
 Status OcspService::LoadAll(const std::string& account_id) {
   std::string after;
@@ -24,27 +72,39 @@ Status OcspService::LoadAll(const std::string& account_id) {
 void OcspService::Refresh(const std::string& ca_id) {
   auto ca = store_.GetCa(ca_id);
   if (!ca.ok() || ca->certificate_der.empty()) {
-    directory_.Remove(ca_id);
-    responder_.InvalidateIssuer(ca_id);
+    Drop(ca_id);
     return;
   }
   auto signer = keys_.Load(ca->key_id);
   if (!signer.ok()) {
     spdlog::error("OCSP: cannot load the key of CA {}: {}", ca_id, signer.status().message());
-    directory_.Remove(ca_id);
-    responder_.InvalidateIssuer(ca_id);
+    Drop(ca_id);
     return;
   }
   auto config = revocation::OcspIssuerConfigFromCaRecord(*ca, *signer);
   if (!config.ok()) {
-    directory_.Remove(ca_id);
-    responder_.InvalidateIssuer(ca_id);
+    Drop(ca_id);
     return;
   }
   // Status as relying parties see it: EXPIRED once the CA certificate has expired.
   if (ca->status != "DELETED" && ca->not_after_s.has_value() &&
       *ca->not_after_s < ToUnixSeconds(clock_.Now())) {
     config->ca_status = "EXPIRED";
+  }
+  if (delegates_ != nullptr) {
+    // Only a CA that answers needs a delegate; the others answer unauthorized unsigned.
+    if (config->ocsp_enabled &&
+        (config->ca_status == "ACTIVE" || config->ca_status == "DISABLED")) {
+      auto delegate = delegates_->Current(*ca, *signer, config->signing_algorithm);
+      if (delegate.ok()) {
+        config->delegate = std::move(delegate).value();
+      } else {
+        spdlog::error("OCSP: CA {}: no delegated OCSP signing certificate, the CA key signs: {}",
+                      ca_id, delegate.status().message());
+      }
+    } else {
+      delegates_->Forget(ca_id);
+    }
   }
   auto issuer = revocation::OcspIssuer::Create(std::move(config).value());
   if (!issuer.ok()) {

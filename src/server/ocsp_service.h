@@ -1,29 +1,59 @@
 // OcspService: the OCSP responder as served by openpca. Keeps the responder's issuer directory in
 // step with the store (every CA with a certificate, its status and OCSP setting) and answers
-// GET /ocsp/<base64 request> and POST /ocsp (RFC 6960 appendix A, RFC 5019).
+// GET /ocsp/<base64 request> and POST /ocsp (RFC 6960 appendix A, RFC 5019). Responses are signed
+// by the CA key or, with OcspSigner::kDelegate, by a delegated OCSP signing certificate that the
+// service issues for each answering CA and replaces from a background thread (Start/Stop).
 // Thread-safe.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "api/http_types.h"
 #include "common/clock.h"
+#include "common/random.h"
 #include "keys/key_store.h"
+#include "revocation/ocsp/ocsp_delegate_issuer.h"
 #include "revocation/ocsp/ocsp_issuer.h"
 #include "revocation/ocsp/ocsp_responder.h"
 #include "store/store.h"
 
 namespace openpca::server {
 
+// Who signs OCSP responses (configuration "ocsp_signer").
+enum class OcspSigner { kCa, kDelegate };
+
+struct OcspServiceOptions {
+  OcspSigner signer = OcspSigner::kCa;
+  // With OcspSigner::kDelegate: the delegates' lifetime and rotation rule.
+  revocation::OcspDelegateOptions delegate;
+  // With OcspSigner::kDelegate: how often (real time) the rotation thread looks for delegates
+  // that are due; OcspDelegateOptions::rotation_margin must exceed it.
+  std::chrono::seconds rotation_check_interval = std::chrono::seconds(60);
+};
+
 class OcspService {
  public:
-  OcspService(store::Store& store, keys::KeyStore& keys, const Clock& clock);
+  OcspService(store::Store& store, keys::KeyStore& keys, const Clock& clock, Random& random,
+              OcspServiceOptions options = {});
+  ~OcspService();  // Stop()
+
+  // Starts the delegate rotation thread (OcspSigner::kDelegate; nothing to start otherwise).
+  void Start();
+  // Stops and joins it; idempotent.
+  void Stop();
+
 
   // Loads every CA of the account into the directory.
   Status LoadAll(const std::string& account_id);
   // Re-reads one CA (after a revocation, import, status or configuration change) and drops the
   // cached responses it affects.
+  // With OcspSigner::kDelegate this also issues the CA's delegate when it has none or its current
+  // one must be replaced (failing that, the CA key signs and the rotation thread retries).
   void Refresh(const std::string& ca_id);
 
   api::HttpResponse Get(const api::HttpRequest& request);
@@ -31,12 +61,21 @@ class OcspService {
 
  private:
   api::HttpResponse Answer(const revocation::OcspHttpResult& result);
+  void Drop(const std::string& ca_id);
+  void RotationLoop();
 
   store::Store& store_;
   keys::KeyStore& keys_;
   const Clock& clock_;
   revocation::StaticOcspIssuerDirectory directory_;
   revocation::OcspResponder responder_;
+  const OcspServiceOptions options_;
+  // Non-null with OcspSigner::kDelegate.
+  std::unique_ptr<revocation::OcspDelegateIssuer> delegates_;
+  std::mutex rotation_mu_;
+  std::condition_variable rotation_cv_;
+  bool stopping_ = false;  // guarded by rotation_mu_
+  std::thread rotation_thread_;
 };
 
 }  // namespace openpca::server
