@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/crl_location.h"
+
 namespace openpca::config {
 namespace {
 
@@ -65,7 +67,8 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "public_url",  "master_key_file", "io_threads",
                                  "worker_threads", "max_queued_requests", "tls_cert_file",
                                  "tls_key_file", "log_level", "crl_regenerate_delay_ms",
-                                 "ocsp_signer", "ocsp_delegate_lifetime_hours"};
+                                 "crl_partition_capacity", "ocsp_signer",
+                                 "ocsp_delegate_lifetime_hours"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -83,6 +86,7 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   str("tls_key_file", config.tls_key_file);
   str("log_level", config.log_level);
   num("crl_regenerate_delay_ms", config.crl_regenerate_delay_ms);
+  num("crl_partition_capacity", config.crl_partition_capacity);
   str("ocsp_signer", config.ocsp_signer);
   num("ocsp_delegate_lifetime_hours", config.ocsp_delegate_lifetime_hours);
   if (!problems.empty()) {
@@ -102,6 +106,9 @@ Status Validate(const ServerConfig& c) {
   if (c.worker_threads < 1 || c.worker_threads > 1024)
     problems.push_back("worker_threads must be 1-1024");
   if (c.crl_regenerate_delay_ms < 0) problems.push_back("crl_regenerate_delay_ms must be >= 0");
+  if (c.crl_partition_capacity < 1 || c.crl_partition_capacity > kMaxCrlPartitionCapacity)
+    problems.push_back("crl_partition_capacity must be 1-" +
+                       std::to_string(kMaxCrlPartitionCapacity));
   if (c.max_queued_requests < 1) problems.push_back("max_queued_requests must be positive");
   if (c.ocsp_signer != "ca" && c.ocsp_signer != "delegate")
     problems.push_back("ocsp_signer must be \"ca\" or \"delegate\"");

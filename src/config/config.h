@@ -36,6 +36,10 @@ struct ServerConfig {
   // "crl_regenerate_delay_ms": how long after a revocation the CRL is rebuilt, in milliseconds
   // (a burst of revocations shares one CRL). Default 2000.
   int crl_regenerate_delay_ms = 2000;
+  // "crl_partition_capacity": advanced/testing. Certificates per CRL partition of a PARTITIONED
+  // CA, 1..16000. Default 16000, the most that keeps a partition CRL within 1 MB even if every
+  // certificate in it were revoked (docs/decisions.md); smaller values only make more partitions.
+  int crl_partition_capacity = 16000;
   // "ocsp_signer": who signs OCSP responses: "ca" (the CA key, for every response it signs) or
   // "delegate" (a delegated OCSP signing certificate openpca issues for each CA, with an
   // in-memory key, and replaces at half-life). Default "ca".

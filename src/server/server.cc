@@ -117,6 +117,7 @@ int Serve(const ServeFlags& flags) {
   authority::AuthorityOptions authority_options;
   authority_options.region = cfg.region;
   authority_options.public_url = cfg.public_url;
+  authority_options.crl_partition_capacity = cfg.crl_partition_capacity;
   authority::Authority authority(*store, *key_store, clock, random, authority_options);
 
   api::ApiServer::Options options;
@@ -172,10 +173,31 @@ int Serve(const ServeFlags& flags) {
                            [&ocsp](const api::HttpRequest& r) { return ocsp.Get(r); });
   server->RegisterRawRoute(http::verb::post, "/ocsp",
                            [&ocsp](const api::HttpRequest& r) { return ocsp.Post(r); });
-  authority.SetChangeListener([&crl_publisher, &ocsp](const std::string& ca_id) {
-    ocsp.Refresh(ca_id);
-    crl_publisher.Notify(ca_id);
+  authority.SetChangeListener([&crl_publisher, &ocsp](const authority::CaChange& change) {
+    ocsp.Refresh(change.ca_id);
+    // A revocation changes the one CRL that lists the certificate; anything else, all of them.
+    if (change.revoked_in_partition.has_value()) {
+      crl_publisher.NotifyCrl(change.ca_id, *change.revoked_in_partition);
+    } else {
+      crl_publisher.Notify(change.ca_id);
+    }
   });
+  authority::CrlHooks crl_hooks;
+  crl_hooks.probe_bucket = [&crl_publisher](const std::string& bucket, bool public_read) {
+    Status st = crl_publisher.ProbeBucket(bucket, public_read);
+    if (!st.ok()) spdlog::warn("CRL bucket {} cannot be written: {}", bucket, st.message());
+    return st;
+  };
+  crl_hooks.partition_opened = [&crl_publisher](const store::CrlPartitionRecord& partition) {
+    // Before the first certificate naming it is returned, so that its CDP URL resolves.
+    Status st = crl_publisher.PublishCrlNow(partition.ca_id, partition.partition_id);
+    if (!st.ok()) {
+      spdlog::error("first CRL of partition {} of CA {} failed: {}", partition.partition_id,
+                    partition.ca_id, st.message());
+      crl_publisher.NotifyCrl(partition.ca_id, partition.partition_id);
+    }
+  };
+  authority.SetCrlHooks(std::move(crl_hooks));
   crl_publisher.Start();
   ocsp.Start();
   if (Status st = server->Start(); !st.ok()) return Fail(st);
