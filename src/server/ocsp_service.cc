@@ -1,5 +1,6 @@
 #include "server/ocsp_service.h"
 
+#include <boost/beast/core/string.hpp>
 #include <spdlog/spdlog.h>
 
 #include "revocation/ocsp/ocsp_http.h"
@@ -115,23 +116,68 @@ void OcspService::Refresh(const std::string& ca_id) {
   responder_.InvalidateIssuer(ca_id);
 }
 
+namespace {
+
+// Shared HTTP caches keep a response at most an hour: a revocation reaches every relying party
+// within 60 minutes, as AWS promises, even though responses are valid for 24 hours.
+constexpr std::chrono::seconds kMaxAgeCap(3600);
+
+// What follows the route in a GET path: "/ocsp/<b64>" or, at the root, "/<b64>".
+std::string_view GetSuffix(std::string_view path) {
+  constexpr std::string_view kPrefix = "/ocsp";
+  return path.starts_with(kPrefix) ? path.substr(kPrefix.size()) : path;
+}
+
+}  // namespace
+
 api::HttpResponse OcspService::Answer(const revocation::OcspHttpResult& result) {
   api::HttpResponse r;
-  // Shared HTTP caches keep a response at most an hour: a revocation reaches every relying
-  // party within 60 minutes, as AWS promises, even though responses are valid for 24 hours.
-  r.headers = revocation::OcspResponseHeaders(*result.response, clock_.Now(),
-                                              std::chrono::seconds(3600));
+  r.headers = revocation::OcspResponseHeaders(*result.response, clock_.Now(), kMaxAgeCap);
   r.headers.emplace_back("Date", revocation::HttpDate(clock_.Now()));
   r.body = result.der();
   return r;
 }
 
+api::PreparedResponse OcspService::Prepared(const revocation::OcspHttpResult& result) {
+  api::PreparedResponse r;
+  r.fields = revocation::OcspResponseHeaderLines(*result.response, clock_.Now(), kMaxAgeCap);
+  r.body = result.der();
+  r.body_owner = result.response;
+  return r;
+}
+
 api::HttpResponse OcspService::Get(const api::HttpRequest& request) {
-  constexpr std::string_view kPrefix = "/ocsp";
-  std::string_view suffix = request.path.substr(std::min(kPrefix.size(), request.path.size()));
-  auto result = responder_.RespondToGet(suffix);
+  auto result = responder_.RespondToGet(GetSuffix(request.path));
   if (!result.ok()) return api::HttpResponse{500, {}, ""};
   return Answer(*result);
+}
+
+std::optional<api::PreparedResponse> OcspService::GetCached(const api::HttpRequest& request) {
+  std::optional<Bytes> der = revocation::DecodeOcspGetPath(GetSuffix(request.path));
+  if (!der.has_value()) return std::nullopt;
+  std::optional<revocation::OcspHttpResult> hit = responder_.RespondFromCache(*der);
+  if (!hit.has_value()) return std::nullopt;
+  return Prepared(*hit);
+}
+
+std::optional<api::PreparedResponse> OcspService::PostCached(const api::HttpRequest& request) {
+  std::optional<revocation::OcspHttpResult> hit = responder_.RespondFromCache(AsSpan(request.body));
+  if (!hit.has_value()) return std::nullopt;
+  return Prepared(*hit);
+}
+
+bool OcspService::IsRootPost(const api::HttpRequest& request) {
+  if (request.path != "/") return false;
+  std::string_view type = request.Header("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  return boost::beast::iequals(boost::beast::string_view(type.data(), type.size()),
+                              boost::beast::string_view(revocation::kOcspRequestContentType.data(),
+                                                        revocation::kOcspRequestContentType.size()));
+}
+
+bool OcspService::IsRootGet(const api::HttpRequest& request) {
+  return request.path.size() > 1 && request.path[0] == '/' && request.path[1] == 'M';
 }
 
 api::HttpResponse OcspService::Post(const api::HttpRequest& request) {

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -47,7 +48,6 @@ class OcspService {
   // Stops and joins it; idempotent.
   void Stop();
 
-
   // Loads every CA of the account into the directory.
   Status LoadAll(const std::string& account_id);
   // Re-reads one CA (after a revocation, import, status or configuration change) and drops the
@@ -56,11 +56,26 @@ class OcspService {
   // one must be replaced (failing that, the CA key signs and the rotation thread retries).
   void Refresh(const std::string& ca_id);
 
+  // GET /ocsp/<base64 request> or, at the custom-name root, GET /<base64 request>; POST /ocsp or
+  // POST /. On a worker thread (may sign).
   api::HttpResponse Get(const api::HttpRequest& request);
   api::HttpResponse Post(const api::HttpRequest& request);
 
+  // Inline handlers (api::InlineHandler) for the same requests: the cached response when there
+  // is a fresh one for exactly this request, else nullopt (then Get/Post on a worker). Never
+  // block: a shard reader lock, no store, no signing.
+  std::optional<api::PreparedResponse> GetCached(const api::HttpRequest& request);
+  std::optional<api::PreparedResponse> PostCached(const api::HttpRequest& request);
+
+  // Route matchers for a certificate whose AIA names http://<OcspCustomCname> (no path):
+  // POST / with Content-Type application/ocsp-request, and GET /<segment> whose first segment is
+  // base64 of a DER SEQUENCE (it starts with 'M'; an S3 bucket name never does: lower case).
+  static bool IsRootPost(const api::HttpRequest& request);
+  static bool IsRootGet(const api::HttpRequest& request);
+
  private:
   api::HttpResponse Answer(const revocation::OcspHttpResult& result);
+  api::PreparedResponse Prepared(const revocation::OcspHttpResult& result);
   void Drop(const std::string& ca_id);
   void RotationLoop();
 

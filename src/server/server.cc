@@ -169,10 +169,29 @@ int Serve(const ServeFlags& flags) {
   ocsp_options.delegate.lifetime = std::chrono::hours(cfg.ocsp_delegate_lifetime_hours);
   OcspService ocsp(*store, *key_store, clock, random, ocsp_options);
   if (Status st = ocsp.LoadAll(boot->account_id); !st.ok()) return Fail(st);
-  server->RegisterRawRoute(http::verb::get, "/ocsp",
-                           [&ocsp](const api::HttpRequest& r) { return ocsp.Get(r); });
-  server->RegisterRawRoute(http::verb::post, "/ocsp",
-                           [&ocsp](const api::HttpRequest& r) { return ocsp.Post(r); });
+  // OCSP: cache hits are answered on the I/O thread, the rest on a worker. The same routes at
+  // the root serve certificates whose AIA names http://<OcspCustomCname> (no path); the matchers
+  // leave JSON API calls and S3 bucket paths where they were.
+  auto ocsp_route = [&ocsp](http::verb method, std::string prefix, bool at_root) {
+    api::ApiServer::Route route;
+    route.method = method;
+    route.path_prefix = std::move(prefix);
+    if (method == http::verb::get) {
+      route.handler = [&ocsp](const api::HttpRequest& r) { return ocsp.Get(r); };
+      route.inline_handler = [&ocsp](const api::HttpRequest& r) { return ocsp.GetCached(r); };
+      if (at_root) route.matcher = &OcspService::IsRootGet;
+    } else {
+      route.handler = [&ocsp](const api::HttpRequest& r) { return ocsp.Post(r); };
+      route.inline_handler = [&ocsp](const api::HttpRequest& r) { return ocsp.PostCached(r); };
+      if (at_root) route.matcher = &OcspService::IsRootPost;
+    }
+    if (at_root) route.label = std::string(http::to_string(method)) + " / (OCSP)";
+    return route;
+  };
+  server->AddRoute(ocsp_route(http::verb::get, "/ocsp", false));
+  server->AddRoute(ocsp_route(http::verb::post, "/ocsp", false));
+  server->AddRoute(ocsp_route(http::verb::get, "/", true));
+  server->AddRoute(ocsp_route(http::verb::post, "/", true));
   authority.SetChangeListener([&crl_publisher, &ocsp](const authority::CaChange& change) {
     ocsp.Refresh(change.ca_id);
     // A revocation changes the one CRL that lists the certificate; anything else, all of them.

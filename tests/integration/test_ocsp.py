@@ -3,7 +3,9 @@
 good -> revoked after revoke-certificate (bounded poll), nonces, response signatures by the
 issuing CA, SHA-1 and SHA-256 CertIDs, several CertIDs in one request, unknown certificates,
 malformed requests, RFC 5019 caching headers, CA states and a subordinate issuer, durability
-across a restart."""
+across a restart; cached answers dropped by the time revoke-certificate returns; keep-alive and
+HTTP/1.0; OCSP at the root for OcspCustomCname (POST / and GET /<base64>) beside the S3 routes
+and the JSON API."""
 
 import base64
 import datetime
@@ -12,6 +14,7 @@ import hashlib
 import http.client
 import os
 import re
+import socket
 import time
 import unittest
 import urllib.parse
@@ -555,6 +558,165 @@ class OcspTest(ServerTestCase):
         self.aws("update-certificate-authority", "--certificate-authority-arn", ca.arn,
                  "--revocation-configuration", "OcspConfiguration={Enabled=true}")
         self.wait_status(leaf.cert, ca.cert, ocsp.OCSPCertStatus.GOOD)
+
+    def test_14_revoked_at_once_after_revoke_returns(self):
+        """Cached good responses (answered without a worker) are dropped by the time
+        RevokeCertificate returns: the very next request, without polling, says revoked."""
+        leaf = issue_leaf(self.srv, self.root, "revoke-now", via="boto3")
+        req = ocsp_request(leaf.cert, self.root.cert)
+        for _ in range(3):  # the first signs, the others are cache hits
+            self.assertEqual(ocsp.load_der_ocsp_response(self.post(req)[2]).certificate_status,
+                             ocsp.OCSPCertStatus.GOOD)
+            self.assertEqual(ocsp.load_der_ocsp_response(self.get(req)[2]).certificate_status,
+                             ocsp.OCSPCertStatus.GOOD)
+        self.revoke(self.root, leaf.cert, "SUPERSEDED")
+        for method in ("POST", "GET"):
+            resp = self.ask(req, method)
+            self.assertEqual(resp.certificate_status, ocsp.OCSPCertStatus.REVOKED, method)
+            self.assertEqual(resp.revocation_reason, x509.ReasonFlags.superseded)
+            self.assertSignedBy(resp, self.root.cert)
+
+    def test_15_keep_alive_mixes_hits_misses_and_http10(self):
+        req = ocsp_request(self.good.cert, self.root.cert)
+        self.ask(req)  # cached from here on
+        conn = self._conn()
+        try:
+            for i in range(6):
+                nonce = os.urandom(16) if i % 3 == 2 else None  # a nonce: signed by a worker
+                body = ocsp_request(self.good.cert, self.root.cert, nonce=nonce)
+                if i % 2:
+                    conn.request("GET", "/ocsp/" + urllib.parse.quote(
+                        base64.b64encode(body).decode(), safe=""))
+                else:
+                    conn.request("POST", "/ocsp", body=body, headers={"Content-Type": REQ_CT})
+                r = conn.getresponse()
+                self.assertEqual(r.status, 200)
+                self.assertIsNone(r.getheader("connection"))
+                resp = ocsp.load_der_ocsp_response(r.read())
+                self.assertEqual(resp.certificate_status, ocsp.OCSPCertStatus.GOOD)
+                if nonce:
+                    self.assertEqual(
+                        resp.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce,
+                        nonce)
+        finally:
+            conn.close()
+        # HTTP/1.0, as `openssl ocsp` and some relying parties speak it: answered, then closed.
+        u = urllib.parse.urlsplit(self.srv.endpoint)
+        with socket.create_connection((u.hostname, u.port), timeout=15) as sock:
+            sock.sendall(b"POST /ocsp HTTP/1.0\r\nContent-Type: " + REQ_CT.encode() +
+                         b"\r\nContent-Length: " + str(len(req)).encode() + b"\r\n\r\n" + req)
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break  # the server closed: HTTP/1.0 without keep-alive
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.0 200"), head[:100])
+        self.assertIn(b"content-length: " + str(len(body)).encode(), head.lower())
+        self.assertEqual(ocsp.load_der_ocsp_response(body).certificate_status,
+                         ocsp.OCSPCertStatus.GOOD)
+
+    # -- OCSP at the custom-name root ------------------------------------------------------------
+
+    def test_40_custom_cname_root_post_and_get(self):
+        """With OcspCustomCname the AIA is http://<cname> (no path): relying parties POST to /
+        and GET /<base64>. openssl -url http://host:port/ and a GET at the root, good then
+        revoked right after revoke-certificate."""
+        s = self.srv
+        ca = self.make_ca("cname", "OcspConfiguration={Enabled=true,"
+                                   "OcspCustomCname=ocsp.cname.example}")
+        leaf = issue_leaf(s, ca, "cname-leaf", via="boto3")
+        ext = leaf.cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
+        self.assertEqual([d.access_location.value for d in ext.value
+                          if d.access_method == AuthorityInformationAccessOID.OCSP],
+                         ["http://ocsp.cname.example"])
+        root_url = s.endpoint + "/"
+
+        def openssl_root(extra=()):
+            r = openssl("ocsp", "-issuer", ca.cert_path, "-cert", leaf.cert_path,
+                        "-url", root_url, "-CAfile", ca.cert_path, "-resp_text", *extra,
+                        check=False, cwd=s.work)
+            return (r.stdout + r.stderr).decode(errors="replace")
+
+        req = ocsp_request(leaf.cert, ca.cert)
+        for extra in ((), ("-no_nonce",), ("-no_nonce",)):
+            out = openssl_root(extra)
+            self.assertIn("Response verify OK", out)
+            self.assertIn(f"{leaf.cert_path}: good", out)
+        for _ in range(2):  # signed, then from the cache
+            status, headers, body = self._get_root(req)
+            self.assertEqual(status, 200, body[:200])
+            self.assertEqual(headers.get("content-type"), RESP_CT)
+            self.assertIn("max-age=", headers.get("cache-control", ""))
+            self.assertEqual(headers.get("etag", "").strip('"'), hashlib.sha1(body).hexdigest())
+            resp = ocsp.load_der_ocsp_response(body)
+            self.assertEqual(resp.certificate_status, ocsp.OCSPCertStatus.GOOD)
+            self.assertSignedBy(resp, ca.cert)
+            status, headers, body = self.post(req, path="/")
+            self.assertEqual(status, 200, body[:200])
+            self.assertEqual(ocsp.load_der_ocsp_response(body).certificate_status,
+                             ocsp.OCSPCertStatus.GOOD)
+
+        self.revoke(ca, leaf.cert, "KEY_COMPROMISE")
+        status, _, body = self._get_root(req)
+        resp = ocsp.load_der_ocsp_response(body)
+        self.assertEqual(resp.certificate_status, ocsp.OCSPCertStatus.REVOKED)
+        self.assertEqual(resp.revocation_reason, x509.ReasonFlags.key_compromise)
+        status, _, body = self.post(req, path="/")
+        self.assertEqual(ocsp.load_der_ocsp_response(body).certificate_status,
+                         ocsp.OCSPCertStatus.REVOKED)
+        for extra in ((), ("-no_nonce",)):
+            out = openssl_root(extra)
+            self.assertIn("Response verify OK", out)
+            self.assertIn(f"{leaf.cert_path}: revoked", out)
+            self.assertIn("Reason: keyCompromise", out)
+
+    def _get_root(self, request_der: bytes):
+        conn = self._conn()
+        try:
+            conn.request("GET", "/" + urllib.parse.quote(base64.b64encode(request_der).decode(),
+                                                         safe=""))
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            conn.close()
+
+    def test_41_root_routes_leave_s3_and_the_json_api_alone(self):
+        s = self.srv
+        ca = self.make_ca("s3root", "CrlConfiguration={Enabled=true,ExpirationInDays=7,"
+                                    "S3BucketName=root-crls},OcspConfiguration={Enabled=true}")
+        key = f"/root-crls/crl/{ca.arn.rsplit('/', 1)[1]}.crl"
+        deadline = time.monotonic() + OCSP_WAIT
+        while True:
+            status, headers, body = s.http_get(key)
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        self.assertEqual(status, 200, body[:200])
+        x509.load_der_x509_crl(body)  # an S3 object, not an OCSP response
+        conn = self._conn()
+        try:
+            conn.request("HEAD", key)
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200)
+            self.assertEqual(int(r.getheader("content-length")), len(body))
+        finally:
+            conn.close()
+        # A bucket that does not exist is still S3's NoSuchBucket; unsigned ListBuckets is S3's.
+        status, _, body = s.http_get("/no-such-bucket/x.crl")
+        self.assertEqual(status, 404)
+        self.assertIn(b"NoSuchBucket", body)
+        status, _, body = s.http_get("/")
+        self.assertNotEqual(status, 200)
+        self.assertIn(b"<Error>", body)
+        # POST / without the OCSP content type is the AWS JSON protocol.
+        status, headers, body = self.post(b"{}", path="/", ctype="application/x-amz-json-1.1")
+        self.assertEqual(status // 100, 4)
+        self.assertIn("x-amzn-errortype", headers)
+        # And the API itself still works.
+        self.assertEqual(self.describe(ca.arn)["Status"], "ACTIVE")
 
     def test_90_status_survives_restart(self):
         s = self.srv

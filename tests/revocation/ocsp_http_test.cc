@@ -98,6 +98,42 @@ TEST(OcspHttpTest, CacheableResponsesGetRfc5019Headers) {
   EXPECT_EQ(h["Cache-Control"], "max-age=0, public, no-transform, must-revalidate");
 }
 
+TEST(OcspHttpTest, HeaderLinesAreTheHeadersPlusDateFormattedOncePerSecond) {
+  OcspWorld w;
+  x509::X509Ptr leaf = w.Issue("4a1b");
+  Result<OcspHttpResult> r = w.responder->Respond(MakeRequest({leaf.get()}, w.ca.cert()));
+  ASSERT_TRUE(r.ok());
+  const TimePoint now = w.clock.Now() + std::chrono::hours(1);
+  const std::chrono::seconds cap(3600);
+  std::shared_ptr<const std::string> lines = OcspResponseHeaderLines(*r->response, now, cap);
+  ASSERT_NE(lines, nullptr);
+  std::string expected;
+  for (const auto& [name, value] : OcspResponseHeaders(*r->response, now, cap)) {
+    expected += name + ": " + value + "\r\n";
+  }
+  expected += "Date: " + HttpDate(now) + "\r\n";
+  EXPECT_EQ(*lines, expected);
+
+  // Later in the same second: the same string object, not a new formatting.
+  EXPECT_EQ(OcspResponseHeaderLines(*r->response, now + std::chrono::milliseconds(900), cap),
+            lines);
+  // The next second: a new Date and max-age.
+  std::shared_ptr<const std::string> next =
+      OcspResponseHeaderLines(*r->response, now + std::chrono::seconds(1), cap);
+  EXPECT_NE(next, lines);
+  EXPECT_NE(next->find("Date: " + HttpDate(now + std::chrono::seconds(1)) + "\r\n"),
+            std::string::npos);
+  // Another cap in the same second is formatted for that cap.
+  std::shared_ptr<const std::string> uncapped =
+      OcspResponseHeaderLines(*r->response, now + std::chrono::seconds(1));
+  EXPECT_NE(uncapped->find("max-age=82799,"), std::string::npos) << *uncapped;
+  // Error responses: no-store.
+  OcspHttpResult error = OcspResponder::ErrorResult(OcspResponseStatus::kMalformedRequest);
+  EXPECT_EQ(*OcspResponseHeaderLines(*error.response, now, cap),
+            "Content-Type: application/ocsp-response\r\nCache-Control: no-store\r\nDate: " +
+                HttpDate(now) + "\r\n");
+}
+
 TEST(OcspHttpTest, NonceAndErrorResponsesAreNotCacheable) {
   OcspWorld w;
   x509::X509Ptr leaf = w.Issue("4a1b");

@@ -42,8 +42,16 @@
 
 namespace openpca::revocation {
 
+// HTTP header lines of a response as served during one second (OcspResponseHeaderLines).
+struct OcspHeaderLines {
+  int64_t unix_second = 0;
+  int64_t max_age_cap = -1;  // seconds; -1: none
+  std::string lines;
+};
+
 // A finished OCSPResponse as served: DER plus what HTTP caching needs, computed once when the
-// response is made (a cache hit formats nothing). Immutable; shared with callers.
+// response is made (a cache hit formats nothing). Immutable, except the memo of its formatted
+// HTTP header lines; shared with callers.
 struct OcspResponseBody {
   OcspResponseStatus status = OcspResponseStatus::kInternalError;
   std::string der;  // the OCSPResponse
@@ -56,6 +64,8 @@ struct OcspResponseBody {
   std::string etag;           // "\"<lower-case hex SHA-1 of der>\"" (quoted, as HTTP wants)
   std::string last_modified;  // HTTP-date of this_update
   std::string expires;        // HTTP-date of next_update
+  // Written by OcspResponseHeaderLines() (ocsp_http.h), at most once per second.
+  mutable std::atomic<std::shared_ptr<const OcspHeaderLines>> header_lines;
 };
 
 // One cached response. Immutable once inserted, except checked_epoch (a memo of the last epoch at

@@ -96,4 +96,27 @@ std::vector<std::pair<std::string, std::string>> OcspResponseHeaders(
   return headers;
 }
 
+std::shared_ptr<const std::string> OcspResponseHeaderLines(
+    const OcspResponseBody& response, TimePoint now,
+    std::optional<std::chrono::seconds> max_age_cap) {
+  const int64_t second =
+      std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+  const int64_t cap = max_age_cap.has_value() ? max_age_cap->count() : -1;
+  std::shared_ptr<const OcspHeaderLines> memo =
+      response.header_lines.load(std::memory_order_acquire);
+  if (memo == nullptr || memo->unix_second != second || memo->max_age_cap != cap) {
+    auto fresh = std::make_shared<OcspHeaderLines>();
+    fresh->unix_second = second;
+    fresh->max_age_cap = cap;
+    for (const auto& [name, value] : OcspResponseHeaders(response, now, max_age_cap)) {
+      fresh->lines.append(name).append(": ").append(value).append("\r\n");
+    }
+    fresh->lines.append("Date: ").append(HttpDate(now)).append("\r\n");
+    // Racing threads of the same second format the same text; the last store wins.
+    memo = std::move(fresh);
+    response.header_lines.store(memo, std::memory_order_release);
+  }
+  return std::shared_ptr<const std::string>(memo, &memo->lines);
+}
+
 }  // namespace openpca::revocation

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,14 @@ std::optional<Bytes> DecodeOcspGetPath(std::string_view path_suffix);
 // `max_age_cap`, when set, lowers max-age (e.g. to bound how long shared caches keep a response
 // after a revocation; the response itself stays valid until nextUpdate).
 std::vector<std::pair<std::string, std::string>> OcspResponseHeaders(
+    const OcspResponseBody& response, TimePoint now,
+    std::optional<std::chrono::seconds> max_age_cap = std::nullopt);
+
+// OcspResponseHeaders(response, now, max_age_cap) plus `Date: <now>`, as header lines
+// ("Name: value\r\n" each, no Content-Length) ready to be written. Memoised in `response` for the
+// second of `now`: within one second every caller shares one string, so a cached response costs
+// one formatting per second however often it is served. Thread-safe.
+std::shared_ptr<const std::string> OcspResponseHeaderLines(
     const OcspResponseBody& response, TimePoint now,
     std::optional<std::chrono::seconds> max_age_cap = std::nullopt);
 
