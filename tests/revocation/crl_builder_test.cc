@@ -619,7 +619,9 @@ TEST(CrlBuilderTest, BuildsFromTheStoreInItsOrder) {
   ExpectEntries(*crl, want);
 
   // Dropping certificates that expired before a cutoff.
-  prepared = PrepareCrlFromStore(db, "ca-1", store::RevokedScan{kNow}, in, ca.alg());
+  store::RevokedScan unexpired;
+  unexpired.not_after_at_least_s = kNow;
+  prepared = PrepareCrlFromStore(db, "ca-1", unexpired, in, ca.alg());
   ASSERT_TRUE(prepared.ok());
   EXPECT_EQ(prepared->entry_count(), 50);
 }

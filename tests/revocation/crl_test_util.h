@@ -130,6 +130,7 @@ class TestCa {
     key_store_ = std::move(key_store).value();
     Result<keys::GeneratedKey> key = key_store_->Generate(key_alg);
     OPENPCA_CHECK(key.ok());
+    key_id_ = key->key_id;
     Result<std::shared_ptr<const keys::Signer>> signer = key_store_->Load(key->key_id);
     OPENPCA_CHECK(signer.ok());
     signer_ = std::move(signer).value();
@@ -191,6 +192,9 @@ class TestCa {
   }
 
   const keys::Signer& signer() const { return *signer_; }
+  // The key store holding the CA key, and the key's id in it (for code that loads it by id).
+  keys::KeyStore& key_store() const { return *key_store_; }
+  const std::string& key_id() const { return key_id_; }
   SigningAlgorithm alg() const { return sign_alg_; }
   const X509& cert() const { return *cert_; }
   x509::EvpPkeyPtr public_key() const { return PublicKeyOf(*signer_); }
@@ -200,6 +204,7 @@ class TestCa {
   OpenSslRandom random_;
   std::unique_ptr<keys::SoftwareKeyStore> key_store_;
   std::shared_ptr<const keys::Signer> signer_;
+  std::string key_id_;
   SigningAlgorithm sign_alg_;
   x509::X509Ptr cert_;
 };

@@ -189,9 +189,14 @@ TYPED_TEST(StoreRevocationTest, ForEachRevokedCanSkipCertificatesExpiredBeforeAC
     ASSERT_OK(this->store().RevokeCertificate("ca-1", serial, 10, 1));
   }
   EXPECT_EQ(Serials(this->Revoked("ca-1")), (std::vector<std::string>{"01", "02", "03"}));
-  EXPECT_EQ(Serials(this->Revoked("ca-1", RevokedScan{.not_after_at_least_s = 2000})),
+  auto unexpired_at = [](int64_t s) {
+    RevokedScan scan;
+    scan.not_after_at_least_s = s;
+    return scan;
+  };
+  EXPECT_EQ(Serials(this->Revoked("ca-1", unexpired_at(2000))),
             (std::vector<std::string>{"02", "03"}));
-  EXPECT_EQ(Serials(this->Revoked("ca-1", RevokedScan{.not_after_at_least_s = 3001})), (std::vector<std::string>{}));
+  EXPECT_EQ(Serials(this->Revoked("ca-1", unexpired_at(3001))), (std::vector<std::string>{}));
   // CountRevoked counts expired ones too.
   EXPECT_EQ(this->store().CountRevoked("ca-1").value(), 3);
 }
