@@ -118,7 +118,7 @@ class SessionImpl final : public HttpSession {
     parser_.emplace();
     parser_->body_limit(config_.max_body_bytes);
     parser_->header_limit(kHeaderLimit);
-    if (buffer_.size() > 0) return ReadHeader();
+    if (buffer_.size() > 0) return ParseBuffered();
     // Wait for the next request under the idle timeout; the header timeout starts with its
     // first bytes.
     Lowest().expires_after(config_.idle_timeout);
@@ -126,8 +126,31 @@ class SessionImpl final : public HttpSession {
                             [self = Self()](beast::error_code ec, size_t n) {
                               if (ec) return self->DoClose();
                               self->buffer_.commit(n);
-                              self->ReadHeader();
+                              self->ParseBuffered();
                             });
+  }
+
+  // Most requests arrive whole in one read: parse what is buffered right here, and leave it to
+  // async_read_header (under the header timeout) only when more bytes are needed. Saves a trip
+  // through the event loop per request.
+  void ParseBuffered() {
+    state_ = State::kReading;
+    if (beast::error_code ec = PutBuffered(); ec) return OnReadError(ec);
+    if (parser_->is_header_done()) return OnHeader({});
+    ReadHeader();
+  }
+
+  // Feeds buffered bytes to the parser until it is done or needs more; returns a parse error.
+  beast::error_code PutBuffered() {
+    beast::error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      size_t n = parser_->put(buffer_.data(), ec);
+      buffer_.consume(n);
+      if (ec == http::error::need_more) return {};
+      if (ec) return ec;
+      if (n == 0) break;
+    }
+    return {};
   }
 
   void ReadHeader() {
@@ -156,6 +179,7 @@ class SessionImpl final : public HttpSession {
   }
 
   void ReadBody() {
+    if (beast::error_code ec = PutBuffered(); ec) return OnReadError(ec);
     if (parser_->is_done()) return OnRequestRead();
     Lowest().expires_after(config_.idle_timeout);
     http::async_read(stream_, buffer_, *parser_, [self = Self()](beast::error_code ec, size_t) {

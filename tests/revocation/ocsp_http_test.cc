@@ -57,8 +57,32 @@ TEST(OcspGetPathTest, DecodesEveryFormClientsSend) {
 
 TEST(OcspGetPathTest, RejectsWhatIsNotBase64) {
   for (const char* bad :
-       {"", "/", "///", "%", "%4", "%zz", "ab!d", "a", "abcde", "ab=c", "MA==%", "====", "?x=1"}) {
+       {"", "/", "///", "%", "%4", "%zz", "ab!d", "a", "abcde", "ab=c", "MA==%", "====", "?x=1",
+        "MA=", "MA=A", "M===", "MAA==", "MA===", "MA%3D%3D%3D", "MAAA=", "MA==MA=="}) {
     EXPECT_FALSE(DecodeOcspGetPath(bad).has_value()) << bad;
+  }
+}
+
+TEST(OcspGetPathTest, IntoReusesTheBufferAndAgrees) {
+  Bytes out;
+  const std::string b64 = Base64Encode(kSample);
+  ASSERT_TRUE(DecodeOcspGetPathInto("/" + UrlEncode(b64), out));
+  EXPECT_EQ(out, kSample);
+  const uint8_t* data = out.data();
+  ASSERT_TRUE(DecodeOcspGetPathInto(b64, out));
+  EXPECT_EQ(out, kSample);
+  EXPECT_EQ(out.data(), data);  // no new allocation
+  EXPECT_FALSE(DecodeOcspGetPathInto("ab!d", out));
+  // Every length of input, padded and not: the same bytes as the reference decoder.
+  for (size_t n = 1; n <= 8; ++n) {
+    Bytes sample(kSample.begin(), kSample.begin() + static_cast<std::ptrdiff_t>(n));
+    std::string text = Base64Encode(sample);
+    ASSERT_TRUE(DecodeOcspGetPathInto(text, out)) << text;
+    EXPECT_EQ(out, sample) << text;
+    std::string unpadded = text.substr(0, text.find('='));
+    ASSERT_TRUE(DecodeOcspGetPathInto(unpadded, out)) << unpadded;
+    EXPECT_EQ(out, sample) << unpadded;
+    EXPECT_EQ(Base64Decode(text), sample);
   }
 }
 

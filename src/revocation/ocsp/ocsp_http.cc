@@ -14,46 +14,73 @@ int HexDigit(char c) {
   return -1;
 }
 
+// Standard base64 values, with the variants clients send: ' ' and '-' for '+' (a '+' that went
+// through form decoding, base64url), '_' for '/'. -1 otherwise.
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == ' ' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
 }  // namespace
 
 std::optional<Bytes> DecodeOcspGetPath(std::string_view path_suffix) {
+  Bytes der;
+  if (!DecodeOcspGetPathInto(path_suffix, der)) return std::nullopt;
+  return der;
+}
+
+bool DecodeOcspGetPathInto(std::string_view path_suffix, Bytes& out) {
+  out.clear();
   size_t start = path_suffix.find_first_not_of('/');
-  if (start == std::string_view::npos) return std::nullopt;
+  if (start == std::string_view::npos) return false;
   path_suffix.remove_prefix(start);
 
-  std::string text;
-  text.reserve(path_suffix.size() + 3);
+  // One pass: percent-decoding, the base64 alphabet variants, then 6-bit groups into bytes.
+  // Padding: '=' may only end the text (at most two); a missing one is tolerated.
+  out.reserve(path_suffix.size() * 3 / 4 + 3);
+  uint32_t acc = 0;
+  size_t sextets = 0;  // base64 characters before any '='
+  size_t pads = 0;
   for (size_t i = 0; i < path_suffix.size(); ++i) {
     char c = path_suffix[i];
     if (c == '%') {
-      if (i + 2 >= path_suffix.size()) return std::nullopt;
+      if (i + 2 >= path_suffix.size()) return false;
       int hi = HexDigit(path_suffix[i + 1]);
       int lo = HexDigit(path_suffix[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
+      if (hi < 0 || lo < 0) return false;
       c = static_cast<char>(hi << 4 | lo);
       i += 2;
     }
-    switch (c) {
-      case ' ':
-      case '-':
-        c = '+';
-        break;
-      case '_':
-        c = '/';
-        break;
-      default:
-        break;
+    if (c == '=') {
+      ++pads;
+      continue;
     }
-    text.push_back(c);
+    if (pads > 0) return false;  // data after padding
+    int v = Base64Value(c);
+    if (v < 0) return false;
+    acc = acc << 6 | static_cast<uint32_t>(v);
+    if (++sextets % 4 == 0) {
+      out.push_back(static_cast<uint8_t>(acc >> 16));
+      out.push_back(static_cast<uint8_t>(acc >> 8));
+      out.push_back(static_cast<uint8_t>(acc));
+      acc = 0;
+    }
   }
-  // Padding: complete a short final quantum; a remainder of 1 is never valid base64.
-  if (text.size() % 4 == 1) return std::nullopt;
-  if (text.size() % 4 != 0 && text.find('=') == std::string::npos) {
-    text.append(4 - text.size() % 4, '=');
+  // A remainder of 1 character never encodes a byte; padding must complete the final quantum.
+  const size_t rest = sextets % 4;
+  if (rest == 1) return false;
+  if (pads > 0 && (rest == 0 || rest + pads != 4)) return false;
+  if (rest == 2) {
+    out.push_back(static_cast<uint8_t>(acc >> 4));
+  } else if (rest == 3) {
+    out.push_back(static_cast<uint8_t>(acc >> 10));
+    out.push_back(static_cast<uint8_t>(acc >> 2));
   }
-  std::optional<Bytes> der = Base64Decode(text);
-  if (!der.has_value() || der->empty()) return std::nullopt;
-  return der;
+  return !out.empty();
 }
 
 std::string HttpDate(TimePoint t) {

@@ -31,6 +31,9 @@ inline constexpr std::string_view kOcspResponseContentType = "application/ocsp-r
 // missing '=' padding is tolerated. Returns nullopt when what is left is not base64.
 // WARNING: untrusted input.
 std::optional<Bytes> DecodeOcspGetPath(std::string_view path_suffix);
+// The same into `out` (cleared first; its capacity is reused, so a caller that keeps `out`
+// allocates nothing per request). False where DecodeOcspGetPath returns nullopt.
+bool DecodeOcspGetPathInto(std::string_view path_suffix, Bytes& out);
 
 // The response headers for `response` served at `now` (no Content-Length):
 //   Content-Type: application/ocsp-response, always;
