@@ -194,9 +194,9 @@ int Serve(const ServeFlags& flags) {
   server->AddRoute(ocsp_route(http::verb::post, "/", true));
   authority.SetChangeListener([&crl_publisher, &ocsp](const authority::CaChange& change) {
     ocsp.Refresh(change.ca_id);
-    // A revocation changes the one CRL that lists the certificate; anything else, all of them.
+    // A revocation changes the CRLs that list the certificate; anything else, all of them.
     if (change.revoked_in_partition.has_value()) {
-      crl_publisher.NotifyCrl(change.ca_id, *change.revoked_in_partition);
+      crl_publisher.NotifyRevocation(change.ca_id, *change.revoked_in_partition);
     } else {
       crl_publisher.Notify(change.ca_id);
     }

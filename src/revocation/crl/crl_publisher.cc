@@ -47,6 +47,11 @@ void CrlPublisher::NotifyCrl(const std::string& ca_id, const std::string& partit
   Schedule(ca_id, partition_id);
 }
 
+void CrlPublisher::NotifyRevocation(const std::string& ca_id, const std::string& partition_id) {
+  Schedule(ca_id, partition_id);
+  if (!partition_id.empty()) Schedule(ca_id, std::string());
+}
+
 void CrlPublisher::Schedule(const std::string& ca_id,
                             const std::optional<std::string>& partition_id) {
   {

@@ -13,7 +13,8 @@
 //   * every partition ever opened for it (CrlType PARTITIONED), each listing only its own
 //     certificates, at the bucket and key fixed when it was opened, with a critical Issuing
 //     Distribution Point naming the URI its certificates carry as CDP.
-// A revocation regenerates only the CRL that lists the certificate (NotifyCrl).
+// A revocation regenerates only the CRLs that list the certificate (NotifyRevocation): its
+// partition, and the complete CRL if the CA publishes one.
 //
 // Thread-safe; one CRL is built and written at a time (CRL numbers reach the bucket in order).
 // Stop() (or the destructor) joins the thread.
@@ -54,6 +55,10 @@ class CrlPublisher {
   void Notify(const std::string& ca_id);
   // Schedules one CRL of the CA: partition `partition_id`, or "" for the complete CRL.
   void NotifyCrl(const std::string& ca_id, const std::string& partition_id);
+  // A certificate bound to `partition_id` ("" = the complete CRL) was revoked: schedules the CRLs
+  // that list it, its partition and the complete CRL (which lists every revocation of the CA,
+  // when it is published at all), and no other.
+  void NotifyRevocation(const std::string& ca_id, const std::string& partition_id);
   // Builds, signs and writes every CRL of the CA now (all are attempted; the first error is
   // returned). Does nothing (OK) when the CA has no CRL to publish (CRL disabled, no CA
   // certificate, or a state that publishes none).
