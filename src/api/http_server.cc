@@ -263,7 +263,7 @@ class ApiServer::Impl final : public SessionHost {
   }
 
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, SessionSocket s) {
       if (!acceptor_.is_open() || ec == net::error::operation_aborted) return;
       if (ec) {
         // E.g. out of file descriptors: back off instead of spinning.

@@ -36,15 +36,16 @@ bool IsHttpParseError(const beast::error_code& ec) {
 template <bool kTls>
 class SessionImpl final : public HttpSession {
  public:
-  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using TcpStream = beast::basic_stream<tcp, SessionExecutor>;
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<TcpStream>, TcpStream>;
 
-  SessionImpl(tcp::socket socket, ssl::context* tls, SessionHost& host, const SessionConfig& config,
+  SessionImpl(SessionSocket socket, ssl::context* tls, SessionHost& host, const SessionConfig& config,
               std::string source_ip) requires kTls : stream_(std::move(socket), *tls),
                                                      host_(host),
                                                      config_(config),
                                                      source_ip_(std::move(source_ip)) {}
 
-  SessionImpl(tcp::socket socket, ssl::context* /*tls*/, SessionHost& host,
+  SessionImpl(SessionSocket socket, ssl::context* /*tls*/, SessionHost& host,
               const SessionConfig& config, std::string source_ip) requires(!kTls)
       : stream_(std::move(socket)),
         host_(host),
@@ -96,7 +97,7 @@ class SessionImpl final : public HttpSession {
   std::shared_ptr<SessionImpl> Self() {
     return std::static_pointer_cast<SessionImpl>(shared_from_this());
   }
-  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  TcpStream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   void OnStart() {
     if constexpr (kTls) {
@@ -341,7 +342,7 @@ class SessionImpl final : public HttpSession {
 
 }  // namespace
 
-std::shared_ptr<HttpSession> HttpSession::Create(tcp::socket socket, ssl::context* tls,
+std::shared_ptr<HttpSession> HttpSession::Create(SessionSocket socket, ssl::context* tls,
                                                  SessionHost& host, const SessionConfig& config) {
   beast::error_code ec;
   tcp::endpoint peer = socket.remote_endpoint(ec);

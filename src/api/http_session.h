@@ -12,7 +12,9 @@
 #include <memory>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -23,6 +25,9 @@ namespace openpca::api {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+// A connection's strand, as a concrete type: no type-erased executor on every I/O operation.
+using SessionExecutor = boost::asio::strand<boost::asio::io_context::executor_type>;
+using SessionSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, SessionExecutor>;
 
 class HttpSession;
 
@@ -50,8 +55,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   virtual ~HttpSession() = default;
 
-  // `tls` null: plain HTTP. The socket's executor must be a strand.
-  static std::shared_ptr<HttpSession> Create(boost::asio::ip::tcp::socket socket,
+  // `tls` null: plain HTTP.
+  static std::shared_ptr<HttpSession> Create(SessionSocket socket,
                                              boost::asio::ssl::context* tls, SessionHost& host,
                                              const SessionConfig& config);
 
