@@ -58,8 +58,8 @@ class ApiServer::Impl final : public SessionHost {
         logger_(std::move(logger)),
         protocol_(ServiceModel::AcmPca(), std::move(verifier), std::move(hook), logger_),
         tls_(std::move(tls)),
-        ioc_(options_.io_threads),
-        acceptor_strand_(net::make_strand(ioc_)),
+        iocs_(MakeContexts(options_.io_threads)),
+        acceptor_strand_(net::make_strand(*iocs_[0])),
         acceptor_(acceptor_strand_),
         accept_timer_(acceptor_strand_),
         summary_timer_(acceptor_strand_) {}
@@ -104,13 +104,13 @@ class ApiServer::Impl final : public SessionHost {
     port_ = acceptor_.local_endpoint().port();
 
     pool_ = std::make_unique<WorkerPool>(options_.worker_threads, options_.max_queued_requests);
-    work_.emplace(ioc_.get_executor());
+    for (auto& ioc : iocs_) work_.emplace_back(ioc->get_executor());
     net::post(acceptor_strand_, [this] { DoAccept(); });
     if (options_.inline_summary_interval.count() > 0) {
       net::post(acceptor_strand_, [this] { ArmSummaryTimer(); });
     }
     for (int i = 0; i < options_.io_threads; ++i) {
-      io_threads_.emplace_back([this] { RunIo(); });
+      io_threads_.emplace_back([this, i] { RunIo(*iocs_[static_cast<size_t>(i)]); });
     }
     state_ = State::kRunning;
     return Status::Ok();
@@ -157,8 +157,8 @@ class ApiServer::Impl final : public SessionHost {
                       sessions_.size());
       }
     }
-    work_.reset();
-    ioc_.stop();  // abandons whatever outlived the timeout
+    work_.clear();
+    for (auto& ioc : iocs_) ioc->stop();  // abandons whatever outlived the timeout
     for (std::thread& t : io_threads_) t.join();
     io_threads_.clear();
     pool_->Join();
@@ -251,10 +251,19 @@ class ApiServer::Impl final : public SessionHost {
   };
   enum class State { kCreated, kRunning, kStopping, kStopped };
 
-  void RunIo() {
+  // One event loop per I/O thread (concurrency hint 1: one thread runs it, others may post),
+  // connections spread over them round-robin: a connection's handlers never move between I/O
+  // threads, and no I/O thread waits for another one's reactor.
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
+
+  void RunIo(net::io_context& ioc) {
     for (;;) {
       try {
-        ioc_.run();
+        ioc.run();
         return;
       } catch (const std::exception& e) {  // a bug in a completion handler; keep serving
         logger_->error("{{\"event\":\"api_io_exception\",\"what\":\"{}\"}}", e.what());
@@ -263,7 +272,8 @@ class ApiServer::Impl final : public SessionHost {
   }
 
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, SessionSocket s) {
+    net::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
+    acceptor_.async_accept(net::make_strand(ioc), [this](beast::error_code ec, SessionSocket s) {
       if (!acceptor_.is_open() || ec == net::error::operation_aborted) return;
       if (ec) {
         // E.g. out of file descriptors: back off instead of spinning.
@@ -412,17 +422,18 @@ class ApiServer::Impl final : public SessionHost {
   OpenSslRandom random_;
   TlsContextPtr tls_;
 
-  // Declared before ioc_: sessions destroyed with ioc_'s pending handlers still unregister.
+  // Declared before iocs_: sessions destroyed with pending handlers still unregister.
   std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;
   std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;
 
-  net::io_context ioc_;
+  std::vector<std::unique_ptr<net::io_context>> iocs_;
+  size_t next_ioc_ = 0;  // on acceptor_strand_
   net::strand<net::io_context::executor_type> acceptor_strand_;
   tcp::acceptor acceptor_;
   net::steady_timer accept_timer_;
   net::steady_timer summary_timer_;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> io_threads_;
   std::unique_ptr<WorkerPool> pool_;
   uint16_t port_ = 0;

@@ -3,8 +3,8 @@
 // Serves the AWS JSON 1.1 protocol (aws_json_protocol.h) on `POST /`, the built-in
 // `GET /health` → 200 {"status":"ok"}, and raw routes registered by path prefix (which do not
 // get SigV4 or model validation; a raw handler that needs SigV4 builds its own SigV4Verifier, e.g.
-// with service "s3"). I/O runs on `io_threads` Asio threads; handlers run on a bounded worker
-// pool; when `max_queued_requests` requests already wait for a worker, new ones get
+// with service "s3"). I/O runs on `io_threads` threads, each with its own event loop and its
+// share of the connections (round-robin); handlers run on a bounded worker pool; when `max_queued_requests` requests already wait for a worker, new ones get
 // ThrottlingException at once. Keep-alive, one request at a time per connection; bodies over
 // `max_body_bytes` get 413 RequestEntityTooLargeException without being read; idle and
 // slow-header connections are closed.
