@@ -49,7 +49,7 @@ class ApiServer {
     std::string host = "127.0.0.1";
     uint16_t port = 8080;              // 0: an ephemeral port, see port()
     std::string region = "us-east-1";  // SigV4 credential scope region
-    int io_threads = 1;
+    int io_threads = 2;
     int worker_threads = 64;
     size_t max_queued_requests = 4096;  // waiting for a worker; beyond → ThrottlingException
     size_t max_body_bytes = 1 << 20;    // beyond → 413

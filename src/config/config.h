@@ -24,8 +24,9 @@ struct ServerConfig {
   std::string public_url;
   // "master_key_file": the 32-byte master key (0600). Default <data_dir>/master.key.
   std::string master_key_file;
-  // "io_threads": threads that run the HTTP connections. Default 1.
-  int io_threads = 1;
+  // "io_threads": threads that run the HTTP connections (each its own event loop) and answer
+  // cached OCSP responses. Default 2 (docs/decisions.md "I/O threads").
+  int io_threads = 2;
   // "worker_threads": threads that run operations (signing, database). Default 64.
   int worker_threads = 64;
   // "max_queued_requests": requests waiting for a worker before ThrottlingException. Default 4096.
