@@ -20,7 +20,11 @@
 #                       single-process responder (N = 1) hangs on the connection wrk opens and
 #                       closes without a request before the run: use N >= 2
 #     --no-reference    skip the reference half
+#     --root            also GET URL/<base64> and POST URL/ (the OcspCustomCname form)
+#     --pid PID         the openpca server's process id: also report its CPU time per request
+#                       (user + system, from /proc/PID/stat)
 #
+# Every run prints the load average first (`uptime`): the machine may be shared.
 # Before each wrk run the script fetches one response with curl and prints its OCSP status
 # (`openssl ocsp -respin ... -resp_text`), so that a throughput figure of error responses is
 # noticed. wrk reports "Non-2xx or 3xx responses" itself. The reference responder signs every
@@ -35,6 +39,8 @@ wrk_threads=1
 key=ec-p256
 ref_multi=4
 reference=1
+root=0
+server_pid=""
 positional=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -44,7 +50,9 @@ while [[ $# -gt 0 ]]; do
     --key) key=$2; shift 2 ;;
     --ref-multi) ref_multi=$2; shift 2 ;;
     --no-reference) reference=0; shift ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    --root) root=1; shift ;;
+    --pid) server_pid=$2; shift 2 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) positional+=("$1"); shift ;;
   esac
 done
@@ -99,33 +107,62 @@ show_status() {
     sed 's/^ */probe '"$label"': /' || true
 }
 
-# bench_get / bench_post LABEL BASE_URL ROUTE REQUEST_FILE: GET BASE_URL/ROUTE/<base64>,
+# cpu_ticks PID: user + system clock ticks of a process so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run_wrk PID|"" WRK_ARGS...: wrk, plus the server's CPU per request when PID is given.
+run_wrk() {
+  local pid=$1; shift
+  echo "load: $(uptime)"
+  if [[ -z "$pid" ]]; then
+    wrk "$@"
+    return
+  fi
+  local t0 t1 out n hz w0 w1
+  hz=$(getconf CLK_TCK)
+  w0=$(awk '{print $16 + $17}' /proc/$$/stat)  # children's CPU: wrk's, once it has been waited for
+  t0=$(cpu_ticks "$pid")
+  out=$(wrk "$@")
+  t1=$(cpu_ticks "$pid")
+  w1=$(awk '{print $16 + $17}' /proc/$$/stat)
+  echo "$out"
+  n=$(echo "$out" | awk '/requests in/ {print $1}')
+  awk -v t=$((t1 - t0)) -v w=$((w1 - w0)) -v hz="$hz" -v n="$n" 'BEGIN {
+    printf "server CPU: %.2f s for %d requests = %.1f us/request\n", t / hz, n, t / hz * 1e6 / n
+    printf "wrk CPU:    %.2f s = %.1f us/request\n", w / hz, w / hz * 1e6 / n }'
+}
+
+# bench_get / bench_post LABEL BASE_URL ROUTE REQUEST_FILE [PID]: GET BASE_URL/ROUTE/<base64>,
 # POST BASE_URL/ROUTE/.
 bench_get() {
-  local label=$1 base=$2 route=$3 req=$4
+  local label=$1 base=$2 route=$3 req=$4 pid=${5:-}
   local path
   path=$(get_path "$req")
   echo
   echo "=== $label: GET $base$route/<base64> ($(stat -c %s "$req")-byte request) ==="
   show_status "$label GET" -- "$base$route/$path"
-  wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$base$route/$path"
+  run_wrk "$pid" -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$base$route/$path"
 }
 bench_post() {
-  local label=$1 base=$2 route=$3 req=$4
+  local label=$1 base=$2 route=$3 req=$4 pid=${5:-}
   echo
   echo "=== $label: POST $base$route/ ==="
   show_status "$label POST" -- -H 'Content-Type: application/ocsp-request' \
     --data-binary "@$req" "$base$route/"
-  OCSP_REQUEST_FILE=$req wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency \
-    -s "$work/post.lua" "$base$route/"
+  OCSP_REQUEST_FILE=$req run_wrk "$pid" -t"$wrk_threads" -c"$connections" -d"$duration" \
+    --latency -s "$work/post.lua" "$base$route/"
 }
 
 echo "wrk: $wrk_threads thread(s), $connections connections, $duration; $(nproc) cores"
 
 if [[ ${#positional[@]} -eq 2 ]]; then
   url=${positional[0]%/}
-  bench_get openpca "$url" /ocsp "${positional[1]}"
-  bench_post openpca "$url" /ocsp "${positional[1]}"
+  bench_get openpca "$url" /ocsp "${positional[1]}" "$server_pid"
+  bench_post openpca "$url" /ocsp "${positional[1]}" "$server_pid"
+  if [[ $root -eq 1 ]]; then
+    bench_get "openpca root" "$url" "" "${positional[1]}" "$server_pid"
+    bench_post "openpca root" "$url" "" "${positional[1]}" "$server_pid"
+  fi
 fi
 
 if [[ $reference -eq 1 ]]; then
