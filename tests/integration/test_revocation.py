@@ -643,6 +643,8 @@ class RevocationTest(ServerTestCase):
         key = crl_key(self.root.arn)
         r = self.cli("s3", "ls", f"s3://{ROOT_BUCKET}/", "--recursive")
         self.assertIn(key, r.stdout)
+        # Written when the CA's CRL configuration named the bucket (spec §2).
+        self.assertIn("acm-pca-permission-test-key", r.stdout)
         r = self.cli("s3", "ls")
         self.assertIn(ROOT_BUCKET, r.stdout)
         self.assertIn(SUB_BUCKET, r.stdout)
