@@ -42,13 +42,13 @@ class InlineRouteTest : public ::testing::Test {
   //   GET /fast/gate    worker blocks until `release_` (for shutdown tests)
   //   GET /m/...        with matcher (header X-Pick: yes) and without, same prefix
   //   POST /            with matcher (Content-Type: application/x-special), else JSON protocol
-  void StartServer(int io_threads = 1) {
+  void StartServer(int io_threads = 1, std::chrono::seconds summary_interval = {}) {
     ApiServer::Options options;
     options.port = 0;
     options.io_threads = io_threads;
     options.worker_threads = 2;
     options.request_logger = logger_;
-    options.inline_summary_interval = std::chrono::seconds(0);
+    options.inline_summary_interval = summary_interval;
     Result<std::unique_ptr<ApiServer>> server =
         ApiServer::Create(options, TestLookup(), nullptr, clock_);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
@@ -162,6 +162,35 @@ TEST_F(InlineRouteTest, HitIsAnsweredInlineWithPreparedFields) {
   EXPECT_EQ(summary[0]["action"], "GET /fast/");
   EXPECT_EQ(summary[0]["answered"], 3);
   EXPECT_EQ(summary[0]["total"], 3);
+}
+
+TEST_F(InlineRouteTest, SummaryIsLoggedPeriodicallyWhileServing) {
+  StartServer(1, std::chrono::seconds(1));
+  TestClient client(server_->port());
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(client.Send(Get("/fast/hit")).body(), "fast answer");
+  // Periodic lines, before any Stop(), until they account for all four; polled with a generous
+  // bound. Each line counts the answers since the previous one.
+  auto sum_answered = [&] {
+    int sum = 0;
+    for (const json& line : Events("api_inline_summary")) sum += line["answered"].get<int>();
+    return sum;
+  };
+  for (int i = 0; i < 200 && sum_answered() < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::vector<json> summary = Events("api_inline_summary");
+  ASSERT_FALSE(summary.empty());
+  EXPECT_EQ(sum_answered(), 4);
+  EXPECT_EQ(summary.back()["total"], 4);
+  EXPECT_EQ(summary.back()["interval_s"], 1);
+  EXPECT_EQ(summary.back()["action"], "GET /fast/");
+  // A later answer is in a later line, periodic or at Stop().
+  EXPECT_EQ(client.Send(Get("/fast/hit")).body(), "fast answer");
+  server_->Stop();
+  summary = Events("api_inline_summary");
+  EXPECT_EQ(sum_answered(), 5);
+  EXPECT_EQ(summary.back()["answered"], 1);
+  EXPECT_EQ(summary.back()["total"], 5);
 }
 
 TEST_F(InlineRouteTest, DeclinedRequestGoesToTheWorkerAndIsLogged) {
