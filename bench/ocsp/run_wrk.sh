@@ -52,7 +52,7 @@ while [[ $# -gt 0 ]]; do
     --no-reference) reference=0; shift ;;
     --root) root=1; shift ;;
     --pid) server_pid=$2; shift 2 ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) positional+=("$1"); shift ;;
   esac
 done
