@@ -94,35 +94,22 @@ class Store {
   virtual Result<int64_t> NextCrlNumber(std::string_view ca_id, int64_t at_least) = 0;
 
   // --- CRL partitions (see CrlPartitionRecord). ---
-  // These have default bodies that fail (kInternal), so that a Store decorator written before
-  // they existed still compiles; every real implementation overrides them.
-  //
   // Records a CRL that certificates of partition.ca_id will name. Durable before returning. When
   // (ca_id, partition_id) exists already nothing changes and the call succeeds: recording the
   // complete CRL's row ("") is idempotent. Errors: kInvalidArgs when capacity is negative;
   // kResourceNotFound for an unknown CA; kInternal.
-  virtual Status InsertCrlPartition(const CrlPartitionRecord& partition);
+  virtual Status InsertCrlPartition(const CrlPartitionRecord& partition) = 0;
   // Errors: kResourceNotFound; kInternal.
   virtual Result<CrlPartitionRecord> GetCrlPartition(std::string_view ca_id,
-                                                     std::string_view partition_id);
+                                                     std::string_view partition_id) = 0;
   // Every CRL partition row of the CA ("" first, then partitions by creation time, then id);
   // empty for an unknown CA. Errors: kInternal.
-  virtual Result<std::vector<CrlPartitionRecord>> ListCrlPartitions(std::string_view ca_id);
+  virtual Result<std::vector<CrlPartitionRecord>> ListCrlPartitions(std::string_view ca_id) = 0;
 
   // --- Idempotency. ---
   // The live (unexpired at `now_ms`) claim for scope_key, if any.
   virtual Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                         int64_t now_ms) = 0;
 };
-
-inline Status Store::InsertCrlPartition(const CrlPartitionRecord&) {
-  return InternalError("this store does not keep CRL partitions");
-}
-inline Result<CrlPartitionRecord> Store::GetCrlPartition(std::string_view, std::string_view) {
-  return InternalError("this store does not keep CRL partitions");
-}
-inline Result<std::vector<CrlPartitionRecord>> Store::ListCrlPartitions(std::string_view) {
-  return InternalError("this store does not keep CRL partitions");
-}
 
 }  // namespace openpca::store

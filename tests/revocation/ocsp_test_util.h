@@ -220,6 +220,17 @@ class FlakyStore final : public store::Store {
   Result<int64_t> NextCrlNumber(std::string_view ca_id, int64_t at_least) override {
     return inner_.NextCrlNumber(ca_id, at_least);
   }
+  Status InsertCrlPartition(const store::CrlPartitionRecord& partition) override {
+    return inner_.InsertCrlPartition(partition);
+  }
+  Result<store::CrlPartitionRecord> GetCrlPartition(std::string_view ca_id,
+                                                    std::string_view partition_id) override {
+    return inner_.GetCrlPartition(ca_id, partition_id);
+  }
+  Result<std::vector<store::CrlPartitionRecord>> ListCrlPartitions(
+      std::string_view ca_id) override {
+    return inner_.ListCrlPartitions(ca_id);
+  }
   Result<std::optional<store::IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                       int64_t now_ms) override {
     return inner_.FindIdempotencyClaim(scope_key, now_ms);
