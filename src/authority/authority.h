@@ -41,6 +41,8 @@ struct CaChange {
   // (CertificateRecord::crl_partition, "" = the complete CRL). Unset: anything relying parties
   // see may have changed (CA certificate, status, revocation configuration).
   std::optional<std::string> revoked_in_partition;
+  // Set with revoked_in_partition: the revoked certificate's serial, hex as the store spells it.
+  std::string revoked_serial_hex;
 };
 
 // What the authority needs from CRL publishing; set before serving (src/server/server.cc).

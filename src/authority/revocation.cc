@@ -76,7 +76,7 @@ Status Authority::RevokeCertificate(const Caller& caller, const std::string& ca_
     return Status(ErrorCode::kInvalidRequest, "The certificate " + serial + " has expired.");
   }
   RETURN_IF_ERROR(store_.RevokeCertificate(ca.id, *normalized, ToUnixMillis(now), *code));
-  NotifyChange(CaChange{ca.id, cert->crl_partition});
+  NotifyChange(CaChange{ca.id, cert->crl_partition, *normalized});
   return Status::Ok();
 }
 

@@ -116,6 +116,14 @@ void OcspService::Refresh(const std::string& ca_id) {
   responder_.InvalidateIssuer(ca_id);
 }
 
+void OcspService::OnRevoked(const std::string& ca_id, const std::string& serial_hex) {
+  if (delegates_ != nullptr) {
+    std::optional<revocation::IssuedOcspDelegate> current = delegates_->Get(ca_id);
+    if (current.has_value() && current->serial_hex == serial_hex) return Refresh(ca_id);
+  }
+  responder_.Invalidate(ca_id, serial_hex);
+}
+
 namespace {
 
 // Shared HTTP caches keep a response at most an hour: a revocation reaches every relying party

@@ -55,6 +55,10 @@ class OcspService {
   // With OcspSigner::kDelegate this also issues the CA's delegate when it has none or its current
   // one must be replaced (failing that, the CA key signs and the rotation thread retries).
   void Refresh(const std::string& ca_id);
+  // A certificate of `ca_id` was revoked (durably): drops only the cached responses that report on
+  // it, so the CA's other cached responses stay warm. When it is the CA's current delegated OCSP
+  // signing certificate, Refresh() replaces the delegate instead.
+  void OnRevoked(const std::string& ca_id, const std::string& serial_hex);
 
   // GET /ocsp/<base64 request> or, at the custom-name root, GET /<base64 request>; POST /ocsp or
   // POST /. On a worker thread (may sign).

@@ -193,11 +193,13 @@ int Serve(const ServeFlags& flags) {
   server->AddRoute(ocsp_route(http::verb::get, "/", true));
   server->AddRoute(ocsp_route(http::verb::post, "/", true));
   authority.SetChangeListener([&crl_publisher, &ocsp](const authority::CaChange& change) {
-    ocsp.Refresh(change.ca_id);
-    // A revocation changes the CRLs that list the certificate; anything else, all of them.
+    // A revocation changes what is said about one certificate: its OCSP responses and the CRLs
+    // that list it. Anything else may change all of the CA's.
     if (change.revoked_in_partition.has_value()) {
+      ocsp.OnRevoked(change.ca_id, change.revoked_serial_hex);
       crl_publisher.NotifyRevocation(change.ca_id, *change.revoked_in_partition);
     } else {
+      ocsp.Refresh(change.ca_id);
       crl_publisher.Notify(change.ca_id);
     }
   });

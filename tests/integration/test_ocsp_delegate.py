@@ -224,6 +224,25 @@ class OcspDelegateTest(ServerTestCase):
         # The other leaf is still good.
         self.assertEqual(self.ask(self.good.cert).certificate_status, ocsp.OCSPCertStatus.GOOD)
 
+    def test_04_revoking_the_delegate_replaces_it(self):
+        old = self.assertDelegateSigned(self.ask(self.good.cert))
+        self.aws("revoke-certificate", "--certificate-authority-arn", self.root.arn,
+                 "--certificate-serial", colon_serial(old.serial_number),
+                 "--revocation-reason", "KEY_COMPROMISE")
+        # The very next answer is signed by a new delegate: a revoked responder certificate never
+        # signs again (the revocation is durable when revoke-certificate returns).
+        resp = self.ask(self.good.cert)
+        self.assertEqual(resp.certificate_status, ocsp.OCSPCertStatus.GOOD)
+        new = self.assertDelegateSigned(resp)
+        self.assertNotEqual(new.serial_number, old.serial_number)
+        self.assertNotEqual(new.public_key().public_numbers(), old.public_key().public_numbers())
+        rc, out = self.openssl_ocsp(self.good.cert_path)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("Response verify OK", out)
+        # And the old delegate itself is reported revoked.
+        old_resp = self.ask(old)
+        self.assertEqual(old_resp.certificate_status, ocsp.OCSPCertStatus.REVOKED)
+
     def test_90_restart_answers_with_a_new_delegate(self):
         before = self.assertDelegateSigned(self.ask(self.good.cert))
         s = self.srv
