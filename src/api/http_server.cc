@@ -273,7 +273,7 @@ class ApiServer::Impl final : public SessionHost {
 
   void DoAccept() {
     net::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
-    acceptor_.async_accept(net::make_strand(ioc), [this](beast::error_code ec, SessionSocket s) {
+    acceptor_.async_accept(ioc.get_executor(), [this](beast::error_code ec, SessionSocket s) {
       if (!acceptor_.is_open() || ec == net::error::operation_aborted) return;
       if (ec) {
         // E.g. out of file descriptors: back off instead of spinning.

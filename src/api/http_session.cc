@@ -27,6 +27,10 @@ constexpr size_t kReadChunk = 8 * 1024;
 // client reads our response instead of a reset.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr size_t kMaxLingerBytes = 4 << 20;
+// How many prepared responses written synchronously may nest on one call stack (each answers the
+// next pipelined request already in the read buffer) before the next write goes through the event
+// loop.
+constexpr int kMaxSyncWriteDepth = 8;
 
 bool IsHttpParseError(const beast::error_code& ec) {
   return ec.category() == beast::http::make_error_code(http::error::bad_method).category() &&
@@ -256,16 +260,46 @@ class SessionImpl final : public HttpSession {
     tail_.append("\r\n");
     const std::string_view fields =
         prepared_.fields != nullptr ? std::string_view(*prepared_.fields) : std::string_view();
-    Lowest().expires_after(config_.idle_timeout);
     auto done = [self = Self()](beast::error_code ec, size_t) { self->OnWritten(ec); };
     if constexpr (kTls) {
       // One TLS record instead of one per buffer.
       head_.append(fields).append(tail_).append(prepared_.body);
+      Lowest().expires_after(config_.idle_timeout);
       net::async_write(stream_, net::buffer(head_), std::move(done));
     } else {
       std::array<net::const_buffer, 4> buffers = {
           net::buffer(head_), net::buffer(fields.data(), fields.size()), net::buffer(tail_),
           net::buffer(prepared_.body.data(), prepared_.body.size())};
+      // A response of a few hundred bytes almost always fits in the socket's send buffer: write
+      // it now, without a timer, a completion handler and a trip through the event loop; only
+      // what the kernel does not take is written asynchronously, under the idle timeout.
+      // Bounded nesting: a pipelined request already buffered is answered from this call stack.
+      if (sync_write_depth_ < kMaxSyncWriteDepth) {
+        beast::error_code ec;
+        SessionSocket& socket = Lowest().socket();
+        if (!socket.non_blocking()) socket.non_blocking(true, ec);
+        size_t total = net::buffer_size(buffers);
+        size_t n = ec ? 0 : socket.write_some(buffers, ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+          ec = {};
+          n = 0;
+        }
+        if (ec) return OnWritten(ec);
+        if (n == total) {
+          ++sync_write_depth_;
+          OnWritten({});
+          --sync_write_depth_;
+          return;
+        }
+        if (n > 0) {
+          beast::buffers_suffix<std::array<net::const_buffer, 4>> rest(buffers);
+          rest.consume(n);
+          Lowest().expires_after(config_.idle_timeout);
+          net::async_write(stream_, rest, std::move(done));
+          return;
+        }
+      }
+      Lowest().expires_after(config_.idle_timeout);
       net::async_write(stream_, buffers, std::move(done));
     }
   }
@@ -338,6 +372,7 @@ class SessionImpl final : public HttpSession {
   bool close_after_write_ = false;
   bool linger_ = false;
   size_t lingered_ = 0;
+  int sync_write_depth_ = 0;
 };
 
 }  // namespace

@@ -4,8 +4,9 @@
 // one gathering write and no copy of its body); then keep-alive or close.
 //
 // Lifetime: shared_ptr; alive while an I/O operation or a worker job holds it. All state is
-// touched only on the connection's strand; SendResponse() and Shutdown() may be called from any
-// thread (they post to the strand). The host must outlive every session.
+// touched only on the connection's event loop, which exactly one I/O thread runs (so no strand is
+// needed); SendResponse() and Shutdown() may be called from any thread (they post to that loop).
+// The host must outlive every session.
 #pragma once
 
 #include <chrono>
@@ -14,7 +15,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -25,8 +25,9 @@ namespace openpca::api {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
-// A connection's strand, as a concrete type: no type-erased executor on every I/O operation.
-using SessionExecutor = boost::asio::strand<boost::asio::io_context::executor_type>;
+// A connection's event loop, as a concrete type: no type-erased executor on every I/O operation.
+// Each io_context is run by one thread only, so handlers are serialised without a strand.
+using SessionExecutor = boost::asio::io_context::executor_type;
 using SessionSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, SessionExecutor>;
 
 class HttpSession;
@@ -40,7 +41,7 @@ struct SessionConfig {
 class SessionHost {
  public:
   virtual ~SessionHost() = default;
-  // On the session's strand, with a complete request. The host must answer it exactly once:
+  // On the session's I/O thread, with a complete request. The host must answer it exactly once:
   // session->SendResponse() from any thread, or session->SendPreparedResponse() before
   // OnRequest() returns.
   virtual void OnRequest(std::shared_ptr<HttpSession> session, BeastRequest&& request) = 0;
@@ -63,7 +64,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   virtual void Start() = 0;
   // Queues `response` for writing; keep-alive follows the request unless the server is stopping.
   virtual void SendResponse(BeastResponse response) = 0;
-  // Writes `response` at once. Only from SessionHost::OnRequest(), i.e. on the session's strand.
+  // Writes `response` at once. Only from SessionHost::OnRequest(), i.e. on the session's I/O thread.
   virtual void SendPreparedResponse(PreparedResponse response) = 0;
   // Closes now if no request is in flight, else right after its response is written.
   virtual void Shutdown() = 0;
