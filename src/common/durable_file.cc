@@ -1,4 +1,4 @@
-#include "keys/secure_file.h"
+#include "common/durable_file.h"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -10,7 +10,7 @@
 
 #include "common/random.h"
 
-namespace openpca::keys {
+namespace openpca {
 namespace {
 
 // Owns a file descriptor.
@@ -89,7 +89,7 @@ Status CreatePrivateFileDurably(const std::string& path, std::span<const uint8_t
 Status WritePrivateFileAtomically(const std::string& path, std::span<const uint8_t> data) {
   // A unique temp name: a crashed earlier attempt may have left a temp file behind.
   OpenSslRandom random;
-  std::string tmp = path + ".tmp-" + HexEncode(random.RandomBytes(8));
+  std::string tmp = DirOf(path) + "/.tmp-" + HexEncode(random.RandomBytes(8));
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (fd.get() < 0) return Errno("create", tmp, errno);
   RETURN_IF_ERROR(FinishFile(fd, data, tmp));
@@ -162,4 +162,4 @@ Status EnsurePrivateDirectory(const std::string& dir) {
   return Status::Ok();
 }
 
-}  // namespace openpca::keys
+}  // namespace openpca

@@ -1,6 +1,6 @@
-// Durable, private file I/O for key material at rest (master key, sealed key blobs).
-// Internal to keys/. Pure functions over the file system; thread-safe as far as the file system is.
-// Nothing here ever puts file contents into a Status message.
+// Durable, private file I/O: key material at rest (master key, sealed key blobs), the credentials
+// and endpoint files, bucket objects. Pure functions over the file system; thread-safe as far as
+// the file system is. Nothing here ever puts file contents into a Status message.
 #pragma once
 
 #include <cstddef>
@@ -10,14 +10,16 @@
 #include "common/bytes.h"
 #include "common/status.h"
 
-namespace openpca::keys {
+namespace openpca {
 
 // Creates `path` with open(O_CREAT|O_EXCL, 0600), writes `data`, fsyncs the file and its
 // directory. Errors: kRequestAlreadyProcessed when the file already exists; kInternal (I/O).
 Status CreatePrivateFileDurably(const std::string& path, std::span<const uint8_t> data);
 
-// Replaces `path` atomically: writes a 0600 temp file next to it, fsyncs, renames over `path`,
-// fsyncs the directory. Errors: kInternal (I/O).
+// Replaces `path` atomically: writes a 0600 temp file ".tmp-<random hex>" in the same directory,
+// fsyncs, renames over `path`, fsyncs the directory. A reader sees the old or the new content,
+// never a mix; after a crash a ".tmp-" file may be left behind (directory listings that matter
+// skip that prefix). The directory must exist. Errors: kInternal (I/O).
 Status WritePrivateFileAtomically(const std::string& path, std::span<const uint8_t> data);
 
 // Reads a whole regular file of at most `max_size` bytes (symlinks are not followed). When
@@ -36,4 +38,4 @@ Status EnsurePrivateDirectory(const std::string& dir);
 // fsync() on a directory so that a create/rename/unlink in it is durable. Errors: kInternal.
 Status FsyncDirectory(const std::string& dir);
 
-}  // namespace openpca::keys
+}  // namespace openpca

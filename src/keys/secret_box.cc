@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "keys/secure_file.h"
+#include "common/durable_file.h"
 
 namespace openpca::keys {
 namespace {

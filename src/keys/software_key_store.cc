@@ -5,7 +5,7 @@
 #include <openssl/encoder.h>
 #include <openssl/params.h>
 
-#include "keys/secure_file.h"
+#include "common/durable_file.h"
 #include "keys/software_signer.h"
 
 namespace openpca::keys {

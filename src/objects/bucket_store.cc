@@ -1,17 +1,16 @@
 #include "objects/bucket_store.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+
+#include "common/durable_file.h"
 
 namespace openpca::objects {
 namespace {
@@ -26,43 +25,13 @@ std::string Md5Hex(std::span<const uint8_t> data) {
   return HexEncode(std::span<const uint8_t>(digest, len));
 }
 
-Status SyncDir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return InternalError("cannot open " + dir.string());
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : InternalError("cannot sync " + dir.string());
-}
-
+// Objects are files written atomically (temp file, fsync, rename, fsync of the folder), so a
+// reader never sees half an object; their folders are created on demand.
 Status AtomicWrite(const fs::path& path, std::span<const uint8_t> data) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   if (ec) return InternalError("cannot create " + path.parent_path().string());
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  fs::path tmp = path.parent_path() / (".tmp-" + std::to_string(rng()));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return InternalError("cannot create " + tmp.string());
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n <= 0) {
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return InternalError("cannot write " + tmp.string());
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return InternalError("cannot sync " + tmp.string());
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return InternalError("cannot rename into " + path.string());
-  }
-  return SyncDir(path.parent_path());
+  return WritePrivateFileAtomically(path.string(), data);
 }
 
 Result<std::string> ReadFile(const fs::path& path) {

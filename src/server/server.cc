@@ -1,11 +1,8 @@
 #include "server/server.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -19,6 +16,7 @@
 #include "authority/accounts.h"
 #include "authority/authority.h"
 #include "common/clock.h"
+#include "common/durable_file.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "keys/secret_box.h"
@@ -37,19 +35,9 @@ std::optional<std::string> Env(const char* name) {
   return std::string(v);
 }
 
-// Writes `content` to `path` atomically with mode 0600 (temp file, fsync, rename).
+// `content` into `path` atomically, mode 0600.
 Status WritePrivateFile(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return InternalError("cannot create " + tmp);
-  ::fchmod(fd, 0600);
-  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return InternalError("cannot write " + path);
-  }
-  return Status::Ok();
+  return WritePrivateFileAtomically(path, AsSpan(content));
 }
 
 int Fail(const Status& st) {
