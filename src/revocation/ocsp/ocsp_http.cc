@@ -1,6 +1,8 @@
 #include "revocation/ocsp/ocsp_http.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 
@@ -16,13 +18,77 @@ int HexDigit(char c) {
 
 // Standard base64 values, with the variants clients send: ' ' and '-' for '+' (a '+' that went
 // through form decoding, base64url), '_' for '/'. -1 otherwise.
-int Base64Value(char c) {
+constexpr int Base64Value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
   if (c == '+' || c == ' ' || c == '-') return 62;
   if (c == '/' || c == '_') return 63;
   return -1;
+}
+
+// Base64Value() of every byte, with '%' and '=' marked: one load per character on the hot path.
+constexpr int8_t kPercent = -2;
+constexpr int8_t kPad = -3;
+constexpr std::array<int8_t, 256> kDecodeTable = [] {
+  std::array<int8_t, 256> t{};
+  for (int i = 0; i < 256; ++i) t[i] = static_cast<int8_t>(Base64Value(static_cast<char>(i)));
+  t['%'] = kPercent;
+  t['='] = kPad;
+  return t;
+}();
+
+// DecodeOcspGetPathInto() without emptying `out` on failure.
+bool DecodeInto(std::string_view path_suffix, Bytes& out) {
+  size_t start = path_suffix.find_first_not_of('/');
+  if (start == std::string_view::npos) return false;
+  path_suffix.remove_prefix(start);
+
+  // One pass: percent-decoding, the base64 alphabet variants, then 6-bit groups into bytes.
+  // Padding: '=' may only end the text (at most two); a missing one is tolerated.
+  uint32_t acc = 0;
+  size_t sextets = 0;  // base64 characters before any '='
+  size_t pads = 0;
+  out.resize(path_suffix.size() * 3 / 4 + 3);
+  uint8_t* dst = out.data();
+  for (size_t i = 0; i < path_suffix.size(); ++i) {
+    int v = kDecodeTable[static_cast<uint8_t>(path_suffix[i])];
+    if (v == kPercent) {
+      if (i + 2 >= path_suffix.size()) return false;
+      int hi = HexDigit(path_suffix[i + 1]);
+      int lo = HexDigit(path_suffix[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      // A decoded '%' is not base64, so no second round of decoding.
+      v = kDecodeTable[static_cast<uint8_t>(hi << 4 | lo)];
+      if (v == kPercent) return false;
+      i += 2;
+    }
+    if (v == kPad) {
+      ++pads;
+      continue;
+    }
+    if (pads > 0) return false;  // data after padding
+    if (v < 0) return false;
+    acc = acc << 6 | static_cast<uint32_t>(v);
+    if (++sextets % 4 == 0) {
+      *dst++ = static_cast<uint8_t>(acc >> 16);
+      *dst++ = static_cast<uint8_t>(acc >> 8);
+      *dst++ = static_cast<uint8_t>(acc);
+      acc = 0;
+    }
+  }
+  // A remainder of 1 character never encodes a byte; padding must complete the final quantum.
+  const size_t rest = sextets % 4;
+  if (rest == 1) return false;
+  if (pads > 0 && (rest == 0 || rest + pads != 4)) return false;
+  if (rest == 2) {
+    *dst++ = static_cast<uint8_t>(acc >> 4);
+  } else if (rest == 3) {
+    *dst++ = static_cast<uint8_t>(acc >> 10);
+    *dst++ = static_cast<uint8_t>(acc >> 2);
+  }
+  out.resize(static_cast<size_t>(dst - out.data()));
+  return !out.empty();
 }
 
 }  // namespace
@@ -34,53 +100,9 @@ std::optional<Bytes> DecodeOcspGetPath(std::string_view path_suffix) {
 }
 
 bool DecodeOcspGetPathInto(std::string_view path_suffix, Bytes& out) {
+  if (DecodeInto(path_suffix, out)) return true;
   out.clear();
-  size_t start = path_suffix.find_first_not_of('/');
-  if (start == std::string_view::npos) return false;
-  path_suffix.remove_prefix(start);
-
-  // One pass: percent-decoding, the base64 alphabet variants, then 6-bit groups into bytes.
-  // Padding: '=' may only end the text (at most two); a missing one is tolerated.
-  out.reserve(path_suffix.size() * 3 / 4 + 3);
-  uint32_t acc = 0;
-  size_t sextets = 0;  // base64 characters before any '='
-  size_t pads = 0;
-  for (size_t i = 0; i < path_suffix.size(); ++i) {
-    char c = path_suffix[i];
-    if (c == '%') {
-      if (i + 2 >= path_suffix.size()) return false;
-      int hi = HexDigit(path_suffix[i + 1]);
-      int lo = HexDigit(path_suffix[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      c = static_cast<char>(hi << 4 | lo);
-      i += 2;
-    }
-    if (c == '=') {
-      ++pads;
-      continue;
-    }
-    if (pads > 0) return false;  // data after padding
-    int v = Base64Value(c);
-    if (v < 0) return false;
-    acc = acc << 6 | static_cast<uint32_t>(v);
-    if (++sextets % 4 == 0) {
-      out.push_back(static_cast<uint8_t>(acc >> 16));
-      out.push_back(static_cast<uint8_t>(acc >> 8));
-      out.push_back(static_cast<uint8_t>(acc));
-      acc = 0;
-    }
-  }
-  // A remainder of 1 character never encodes a byte; padding must complete the final quantum.
-  const size_t rest = sextets % 4;
-  if (rest == 1) return false;
-  if (pads > 0 && (rest == 0 || rest + pads != 4)) return false;
-  if (rest == 2) {
-    out.push_back(static_cast<uint8_t>(acc >> 4));
-  } else if (rest == 3) {
-    out.push_back(static_cast<uint8_t>(acc >> 10));
-    out.push_back(static_cast<uint8_t>(acc >> 2));
-  }
-  return !out.empty();
+  return false;
 }
 
 std::string HttpDate(TimePoint t) {
