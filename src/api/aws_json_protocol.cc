@@ -82,6 +82,7 @@ Result<nlohmann::json> AwsJsonProtocol::Run(const HttpRequest& request, CallCont
 
   // 4. Model constraints.
   RETURN_IF_ERROR(model_.ValidateInput(ctx.operation, input));
+  model_.PruneInput(ctx.operation, input);
 
   // 5. Authorization.
   if (hook_ != nullptr) RETURN_IF_ERROR(hook_(ctx, input));

@@ -52,6 +52,11 @@ class ServiceModel {
   // model. `input` is the request body (an object).
   Status ValidateInput(std::string_view operation, const nlohmann::json& input) const;
 
+  // After ValidateInput succeeded: drops members the model does not define and members that are
+  // JSON null, at every level, as AWS does when it reads a request into its typed input. Handlers
+  // and what they store then see only model members, never null.
+  void PruneInput(std::string_view operation, nlohmann::json& input) const;
+
  private:
   ServiceModel() = default;
 

@@ -503,6 +503,14 @@ class RevocationTest(ServerTestCase):
         self.revoke_cli(self.root, root_serial, expect_error="InvalidRequestException")
         self.revoke_cli(self.root, colon_serial(self.root.cert.serial_number),
                         expect_error="InvalidRequestException")
+        # Another self-signed certificate of the root (issued again from its own CSR, e.g. to
+        # renew it): also refused, and it stays off the CRL.
+        again_arn = issue(s, self.root.arn, f"{self.root.name}.csr", "SHA256WITHECDSA",
+                          "Value=4,Type=YEARS", "RootCACertificate", via="boto3")
+        again = load_cert(fetch_cert(s, self.root.arn, again_arn, via="boto3")[0])
+        self.assertEqual(again.issuer, again.subject)
+        self.revoke_cli(self.root, colon_serial(again.serial_number), "SUPERSEDED",
+                        expect_error="InvalidRequestException")
         # Unknown reason: rejected by the CLI's model or the server; never a success.
         r = subprocess.run([AWS, "acm-pca", "revoke-certificate", "--certificate-authority-arn",
                             self.root.arn, "--certificate-serial",
@@ -517,10 +525,11 @@ class RevocationTest(ServerTestCase):
         self.aws("revoke-certificate", "--certificate-authority-arn", pending,
                  "--certificate-serial", "01:02:03:04", "--revocation-reason", "UNSPECIFIED",
                  expect_error="InvalidStateException")
-        # Nothing above revoked the leaf.
+        # Nothing above revoked the leaf or the second root certificate.
         crl, _ = self.wait_crl(ROOT_BUCKET, crl_key(self.root.arn), what="root CRL")
         self.assertIsNone(crl.get_revoked_certificate_by_serial_number(
             self.leaf.cert.serial_number))
+        self.assertIsNone(crl.get_revoked_certificate_by_serial_number(again.serial_number))
 
     def test_14_disabled_ca_may_revoke(self):
         s = self.srv
@@ -569,6 +578,12 @@ class RevocationTest(ServerTestCase):
             "CrlConfiguration={Enabled=true,S3BucketName=my..bucket}",
             "CrlConfiguration={Enabled=true,S3BucketName=192.168.10.20}",
             "CrlConfiguration={Enabled=true,S3BucketName=-leading-dash}",
+            # The paths of these bucket names belong to the OCSP responder and the health check.
+            "CrlConfiguration={Enabled=true,S3BucketName=ocsp}",
+            "CrlConfiguration={Enabled=true,S3BucketName=health}",
+            f"CrlConfiguration={{Enabled=true,S3BucketName={ROOT_BUCKET},"
+            f"CustomCname=ftp://crl.example.com}}",
+            "OcspConfiguration={Enabled=true,OcspCustomCname=ldap://ocsp.example.com}",
         ]
         bad_raw = [
             {"CrlConfiguration": {"Enabled": True, "S3BucketName": ROOT_BUCKET,
@@ -635,6 +650,58 @@ class RevocationTest(ServerTestCase):
         leaf = issue_leaf(s, target, "valid-leaf", via="boto3")
         self.assertIsNone(cdp_uris(leaf.cert))
         self.assertIsNone(aia(leaf.cert))
+
+    def test_21_null_and_unknown_members_are_ignored(self):
+        """JSON null is an absent member and members the model lacks are dropped, as AWS reads a
+        request; nothing of either is stored, described, or reaches the CRL publisher."""
+        s = self.srv
+        ca = self.make_root("nulls", cli_config=(
+            "CrlConfiguration={Enabled=true,S3BucketName=nulls-crls}"))
+        r = raw_request(s, "ACMPrivateCA.UpdateCertificateAuthority", {
+            "CertificateAuthorityArn": ca.arn, "Unknown": 1,
+            "RevocationConfiguration": {
+                "CrlConfiguration": {"Enabled": True, "S3BucketName": "nulls-crls",
+                                     "ExpirationInDays": None, "CrlType": None,
+                                     "CustomPath": None, "CustomCname": None,
+                                     "S3ObjectAcl": None, "Surplus": "x"},
+                "OcspConfiguration": {"Enabled": True, "OcspCustomCname": None},
+                "Extra": {"Enabled": True}}})
+        self.assertEqual(r.status, 200, r.body[:300])
+        rc = self.describe(ca.arn)["RevocationConfiguration"]
+        self.assertEqual(rc, {"CrlConfiguration": {"Enabled": True, "S3BucketName": "nulls-crls"},
+                              "OcspConfiguration": {"Enabled": True}})
+        # The publisher runs with that configuration (a revocation regenerates the CRL) and the
+        # server is still up.
+        leaf = issue_leaf(s, ca, "nulls-leaf", via="boto3")
+        self.assertEqual(cdp_uris(leaf.cert), [f"{s.endpoint}/nulls-crls/{crl_key(ca.arn)}"])
+        self.revoke_cli(ca, colon_serial(leaf.cert.serial_number), "KEY_COMPROMISE")
+        crl, _ = self.wait_crl("nulls-crls", crl_key(ca.arn), self.listed(leaf.cert.serial_number),
+                               what="CRL after an update with nulls")
+        self.assertTrue(crl_sig_ok(crl, ca.cert_pem))
+        self.assertIsNone(s.proc.poll(), s.log_tail())
+        # null sections are absent sections: both described as disabled.
+        r = raw_request(s, "ACMPrivateCA.UpdateCertificateAuthority", {
+            "CertificateAuthorityArn": ca.arn,
+            "RevocationConfiguration": {"CrlConfiguration": None, "OcspConfiguration": None}})
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.assertEqual(self.describe(ca.arn)["RevocationConfiguration"],
+                         {"CrlConfiguration": {"Enabled": False},
+                          "OcspConfiguration": {"Enabled": False}})
+        # The same on create.
+        r = raw_request(s, "ACMPrivateCA.CreateCertificateAuthority", {
+            "CertificateAuthorityConfiguration": {
+                "KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHECDSA",
+                "Subject": {"CommonName": "nulls on create", "Surplus": "x"}},
+            "CertificateAuthorityType": "ROOT", "IdempotencyToken": None,
+            "RevocationConfiguration": {"CrlConfiguration": {
+                "Enabled": True, "S3BucketName": "nulls-crls", "ExpirationInDays": None,
+                "CustomCname": None, "Bogus": [1]}}})
+        self.assertEqual(r.status, 200, r.body[:300])
+        created = self.describe(json.loads(r.body)["CertificateAuthorityArn"])
+        self.assertEqual(created["RevocationConfiguration"]["CrlConfiguration"],
+                         {"Enabled": True, "S3BucketName": "nulls-crls"})
+        self.assertEqual(created["CertificateAuthorityConfiguration"]["Subject"],
+                         {"CommonName": "nulls on create"})
 
     # -- S3 reads ---------------------------------------------------------------------------------
 
