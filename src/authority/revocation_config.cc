@@ -7,80 +7,65 @@ namespace {
 
 using json = nlohmann::json;
 
-// "http://x", "HTTPS://x", "ftp://x": any URI scheme before the name (the
-// model: "must not include a protocol prefix").
-bool StartsWithScheme(const std::string &s) {
+// "http://x", "HTTPS://x", "ftp://x": any URI scheme before the name (the model: "must not
+// include a protocol prefix").
+bool StartsWithScheme(const std::string& s) {
   size_t colon = s.find("://");
-  if (colon == std::string::npos || colon == 0)
-    return false;
+  if (colon == std::string::npos || colon == 0) return false;
   for (size_t i = 0; i < colon; ++i) {
     char c = s[i];
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' &&
-        c != '.') {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') {
       return false;
     }
   }
   return true;
 }
 
-// Bucket names whose path-style URLs belong to other parts of the server
-// (docs/decisions.md).
-bool IsReservedBucketName(const std::string &name) {
-  return name == "ocsp" || name == "health";
-}
+// Bucket names whose path-style URLs belong to other parts of the server (docs/decisions.md).
+bool IsReservedBucketName(const std::string& name) { return name == "ocsp" || name == "health"; }
 
-// S3 bucket naming rules: 3-63 characters of lower-case letters, digits, '.'
-// and '-', starting and ending with a letter or digit, no "..", not shaped like
-// an IPv4 address.
-bool IsValidBucketName(const std::string &name) {
-  if (name.size() < 3 || name.size() > 63)
-    return false;
+// S3 bucket naming rules: 3-63 characters of lower-case letters, digits, '.' and '-', starting
+// and ending with a letter or digit, no "..", not shaped like an IPv4 address.
+bool IsValidBucketName(const std::string& name) {
+  if (name.size() < 3 || name.size() > 63) return false;
   int dots = 0;
   bool all_digits_and_dots = true;
   for (size_t i = 0; i < name.size(); ++i) {
     char c = name[i];
     bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && c != '.' && c != '-')
-      return false;
-    if ((i == 0 || i + 1 == name.size()) && !alnum)
-      return false;
+    if (!alnum && c != '.' && c != '-') return false;
+    if ((i == 0 || i + 1 == name.size()) && !alnum) return false;
     if (c == '.') {
       ++dots;
-      if (i > 0 && name[i - 1] == '.')
-        return false;
+      if (i > 0 && name[i - 1] == '.') return false;
     }
-    if (!(c == '.' || (c >= '0' && c <= '9')))
-      all_digits_and_dots = false;
+    if (!(c == '.' || (c >= '0' && c <= '9'))) all_digits_and_dots = false;
   }
   return !(all_digits_and_dots && dots == 3);
 }
 
-bool OnlyEnabled(const json &obj) {
-  for (const auto &[key, value] : obj.items()) {
-    if (key != "Enabled" && !value.is_null())
-      return false;
+bool OnlyEnabled(const json& obj) {
+  for (const auto& [key, value] : obj.items()) {
+    if (key != "Enabled" && !value.is_null()) return false;
   }
   return true;
 }
 
-} // namespace
+}  // namespace
 
-Status ValidateRevocationConfiguration(const json &config) {
-  if (auto crl = config.find("CrlConfiguration");
-      crl != config.end() && crl->is_object()) {
+Status ValidateRevocationConfiguration(const json& config) {
+  if (auto crl = config.find("CrlConfiguration"); crl != config.end() && crl->is_object()) {
     bool enabled = crl->value("Enabled", false);
     if (!enabled) {
       if (!OnlyEnabled(*crl)) {
         return Status(ErrorCode::kInvalidArgs,
-                      "A CRL configuration that is disabled must contain only "
-                      "Enabled=false.");
+                      "A CRL configuration that is disabled must contain only Enabled=false.");
       }
     } else {
       std::string cname = crl->value("CustomCname", "");
       if (StartsWithScheme(cname)) {
         return Status(ErrorCode::kInvalidArgs,
-                      "CustomCname must not include a protocol prefix such as "
-                      "\"http://\" or "
+                      "CustomCname must not include a protocol prefix such as \"http://\" or "
                       "\"https://\".");
       }
       bool omit = false;
@@ -90,8 +75,7 @@ Status ValidateRevocationConfiguration(const json &config) {
       }
       if (omit && !cname.empty()) {
         return Status(ErrorCode::kInvalidArgs,
-                      "CustomCname cannot be set when the CRL distribution "
-                      "point extension is "
+                      "CustomCname cannot be set when the CRL distribution point extension is "
                       "omitted.");
       }
       std::string bucket = crl->value("S3BucketName", "");
@@ -101,44 +85,35 @@ Status ValidateRevocationConfiguration(const json &config) {
       }
       if (IsReservedBucketName(bucket)) {
         return Status(ErrorCode::kInvalidArgs,
-                      "The S3 bucket name " + bucket +
-                          " is reserved by this server.");
+                      "The S3 bucket name " + bucket + " is reserved by this server.");
       }
       if (!IsValidBucketName(bucket)) {
         return Status(ErrorCode::kInvalidArgs,
-                      "The S3 bucket name " + bucket +
-                          " does not follow S3 bucket naming rules.");
+                      "The S3 bucket name " + bucket + " does not follow S3 bucket naming rules.");
       }
     }
   }
-  if (auto ocsp = config.find("OcspConfiguration");
-      ocsp != config.end() && ocsp->is_object()) {
+  if (auto ocsp = config.find("OcspConfiguration"); ocsp != config.end() && ocsp->is_object()) {
     bool enabled = ocsp->value("Enabled", false);
     if (!enabled && !OnlyEnabled(*ocsp)) {
       return Status(ErrorCode::kInvalidArgs,
-                    "An OCSP configuration that is disabled must contain only "
-                    "Enabled=false.");
+                    "An OCSP configuration that is disabled must contain only Enabled=false.");
     }
     if (StartsWithScheme(ocsp->value("OcspCustomCname", ""))) {
       return Status(ErrorCode::kInvalidArgs,
-                    "OcspCustomCname must not include a protocol prefix such "
-                    "as \"http://\" or "
+                    "OcspCustomCname must not include a protocol prefix such as \"http://\" or "
                     "\"https://\".");
     }
   }
   return Status::Ok();
 }
 
-json DescribedRevocationConfiguration(const std::string &stored_json) {
-  json config = stored_json.empty() ? json::object()
-                                    : json::parse(stored_json, nullptr, false);
-  if (config.is_discarded() || !config.is_object())
-    config = json::object();
-  if (!config.contains("CrlConfiguration"))
-    config["CrlConfiguration"] = {{"Enabled", false}};
-  if (!config.contains("OcspConfiguration"))
-    config["OcspConfiguration"] = {{"Enabled", false}};
+json DescribedRevocationConfiguration(const std::string& stored_json) {
+  json config = stored_json.empty() ? json::object() : json::parse(stored_json, nullptr, false);
+  if (config.is_discarded() || !config.is_object()) config = json::object();
+  if (!config.contains("CrlConfiguration")) config["CrlConfiguration"] = {{"Enabled", false}};
+  if (!config.contains("OcspConfiguration")) config["OcspConfiguration"] = {{"Enabled", false}};
   return config;
 }
 
-} // namespace openpca::authority
+}  // namespace openpca::authority
