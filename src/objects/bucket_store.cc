@@ -1,5 +1,6 @@
 #include "objects/bucket_store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -95,14 +96,21 @@ bool BucketStore::BucketExists(std::string_view bucket) const {
   return fs::is_directory(fs::path(root_) / std::string(bucket), ec);
 }
 
-std::vector<std::string> BucketStore::Buckets() const {
-  std::vector<std::string> out;
+std::vector<BucketStore::BucketInfo> BucketStore::Buckets() const {
+  std::vector<BucketInfo> out;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root_, ec)) {
     std::string name = e.path().filename().string();
-    if (e.is_directory() && IsValidBucketName(name)) out.push_back(name);
+    if (!e.is_directory() || !IsValidBucketName(name)) continue;
+    BucketInfo info{name, 0};
+    struct statx st {};
+    if (::statx(AT_FDCWD, e.path().c_str(), 0, STATX_BTIME | STATX_MTIME, &st) == 0) {
+      info.created_s = (st.stx_mask & STATX_BTIME) != 0 ? st.stx_btime.tv_sec : st.stx_mtime.tv_sec;
+    }
+    out.push_back(std::move(info));
   }
-  std::sort(out.begin(), out.end());
+  std::sort(out.begin(), out.end(),
+            [](const BucketInfo& a, const BucketInfo& b) { return a.name < b.name; });
   return out;
 }
 

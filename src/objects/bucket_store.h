@@ -50,7 +50,11 @@ class BucketStore {
                         std::string_view delimiter, std::string_view start_after,
                         int max_keys) const;
   bool BucketExists(std::string_view bucket) const;
-  std::vector<std::string> Buckets() const;
+  struct BucketInfo {
+    std::string name;
+    int64_t created_s = 0;  // the folder's birth time (its modification time where unknown)
+  };
+  std::vector<BucketInfo> Buckets() const;  // sorted by name
 
   static bool IsValidBucketName(std::string_view bucket);
   static bool IsValidKey(std::string_view key);

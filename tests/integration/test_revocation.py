@@ -729,6 +729,31 @@ class RevocationTest(ServerTestCase):
         # openssl can read what the CLI copied.
         openssl("crl", "-inform", "DER", "-in", self.srv.path("cli-copy.crl"), "-noout")
 
+    def test_30b_other_s3_operations(self):
+        """GetBucketLocation answers; sub-resources openpca does not serve are NotImplemented,
+        never the object body or a listing; buckets keep their creation date."""
+        key = crl_key(self.root.arn)
+        self.wait_crl(ROOT_BUCKET, key, what="root CRL")
+        s3 = self.s3()
+        self.assertIsNone(s3.get_bucket_location(Bucket=ROOT_BUCKET)["LocationConstraint"])
+        for call in (lambda: s3.get_object_acl(Bucket=ROOT_BUCKET, Key=key),
+                     lambda: s3.get_object_tagging(Bucket=ROOT_BUCKET, Key=key),
+                     lambda: s3.get_bucket_acl(Bucket=ROOT_BUCKET),
+                     lambda: s3.get_bucket_versioning(Bucket=ROOT_BUCKET)):
+            with self.assertRaises(botocore.exceptions.ClientError) as cm:
+                call()
+            self.assertEqual(cm.exception.response["Error"]["Code"], "NotImplemented")
+            self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 501)
+        # Unsigned, on a public object: still not the body.
+        status, _, body = self.srv.http_get(f"/{ROOT_BUCKET}/{urllib.parse.quote(key)}?acl")
+        self.assertNotEqual(status, 200)
+        self.assertNotIn(b"\x30\x82", body[:2])
+        first = {b["Name"]: b["CreationDate"] for b in s3.list_buckets()["Buckets"]}
+        time.sleep(1.1)
+        again = {b["Name"]: b["CreationDate"] for b in s3.list_buckets()["Buckets"]}
+        self.assertEqual(first, again)
+        self.assertLessEqual(first[ROOT_BUCKET], now_utc())
+
     def test_31_cdp_url_fetches_the_crl(self):
         """The leaf's CDP is a URL a relying party can GET anonymously (PUBLIC_READ default)."""
         url = cdp_uris(self.leaf.cert)[0]

@@ -67,6 +67,25 @@ std::map<std::string, std::string> ParseQuery(std::string_view q) {
   return out;
 }
 
+// Query parameters that name another S3 operation on the bucket or object (?acl, ?tagging, ...).
+// Only the listing's own parameters and GetBucketLocation are served; the rest must not fall
+// through to a listing or the object body, which clients would misread.
+constexpr std::string_view kSubresources[] = {
+    "accelerate",        "acl",         "analytics",    "attributes",   "cors",
+    "encryption",        "intelligent-tiering",         "inventory",    "legal-hold",
+    "lifecycle",         "logging",     "metrics",      "notification", "object-lock",
+    "ownershipControls", "policy",      "policyStatus", "publicAccessBlock",
+    "replication",       "requestPayment",              "restore",      "retention",
+    "select",            "tagging",     "torrent",      "uploadId",     "uploads",
+    "versioning",        "versions",    "website"};
+
+bool IsSubresourceRequest(const std::map<std::string, std::string>& q) {
+  for (std::string_view name : kSubresources) {
+    if (q.count(std::string(name)) != 0) return true;
+  }
+  return false;
+}
+
 std::string Iso8601(int64_t s) {
   time_t t = static_cast<time_t>(s);
   struct tm tm {};
@@ -108,6 +127,12 @@ HttpResponse S3Error(int status, std::string_view code, std::string_view message
   return XmlResponse(status, std::move(body));
 }
 
+// S3's answer to an operation it does not implement.
+HttpResponse NotImplemented(bool head) {
+  return S3Error(501, "NotImplemented",
+                 "A header you provided implies functionality that is not implemented", head);
+}
+
 HttpResponse AuthError(const Status& st, bool head) {
   switch (st.code()) {
     case ErrorCode::kMissingAuthenticationToken:
@@ -137,8 +162,8 @@ HttpResponse AuthError(const Status& st, bool head) {
 S3Handlers::S3Handlers(objects::BucketStore& buckets, std::string region,
                        CredentialLookup lookup, const Clock& clock)
     : buckets_(buckets),
-      verifier_(SigV4Verifier::Options{std::move(region), "s3"}, std::move(lookup), clock),
-      clock_(clock) {}
+      region_(region),
+      verifier_(SigV4Verifier::Options{std::move(region), "s3"}, std::move(lookup), clock) {}
 
 HttpResponse S3Handlers::Get(const HttpRequest& request) { return Handle(request, false); }
 HttpResponse S3Handlers::Head(const HttpRequest& request) { return Handle(request, true); }
@@ -160,8 +185,8 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
         "<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>"
         "openpca</ID></Owner><Buckets>";
     for (const auto& b : buckets_.Buckets()) {
-      body += "<Bucket><Name>" + XmlEscape(b) + "</Name><CreationDate>" +
-              Iso8601(ToUnixSeconds(clock_.Now())) + "</CreationDate></Bucket>";
+      body += "<Bucket><Name>" + XmlEscape(b.name) + "</Name><CreationDate>" +
+              Iso8601(b.created_s) + "</CreationDate></Bucket>";
     }
     body += "</Buckets></ListAllMyBucketsResult>";
     return XmlResponse(200, std::move(body));
@@ -174,6 +199,13 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
     if (Status st = signed_request(); !st.ok()) return AuthError(st, head);
     if (head) return HttpResponse{200, {}, ""};
     auto q = ParseQuery(request.query);
+    if (q.count("location")) {  // GetBucketLocation: us-east-1 is the empty constraint
+      return XmlResponse(200,
+                         "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
+                             (region_ == "us-east-1" ? std::string() : XmlEscape(region_)) +
+                             "</LocationConstraint>");
+    }
+    if (IsSubresourceRequest(q)) return NotImplemented(head);
     int max_keys = 1000;
     if (q.count("max-keys")) {
       try {
@@ -227,9 +259,11 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
   // Anonymous reads are allowed for public-read objects (CRLs, as relying parties need).
   bool anonymous = request.Header("authorization").empty() &&
                    request.query.find("X-Amz-Signature") == std::string_view::npos;
-  if (!(anonymous && info.ok() && info->public_read)) {
+  const bool subresource = IsSubresourceRequest(ParseQuery(request.query));
+  if (!(anonymous && info.ok() && info->public_read && !subresource)) {
     if (Status st = signed_request(); !st.ok()) return AuthError(st, head);
   }
+  if (subresource) return NotImplemented(head);
   if (!info.ok()) {
     if (info.status().code() == ErrorCode::kResourceNotFound) {
       return S3Error(404, "NoSuchKey", "The specified key does not exist.", head, key);

@@ -3,6 +3,8 @@
 //   GET  /<bucket>?list-type=2     ListObjectsV2          (signed; ListObjects v1 answered alike)
 //   GET  /<bucket>/<key>           GetObject (Range too)  (signed, or anonymous when public-read)
 //   HEAD /<bucket>[/<key>]         HeadBucket/HeadObject
+//   GET  /<bucket>?location        GetBucketLocation      (signed)
+// Other sub-resources (?acl, ?tagging, ...) get 501 NotImplemented.
 // Signatures are SigV4 for service "s3". Errors are S3's XML errors (NoSuchBucket, NoSuchKey,
 // AccessDenied, InvalidRange, ...). Writes are not offered: openpca itself writes the objects.
 // Thread-safe.
@@ -27,8 +29,8 @@ class S3Handlers {
   HttpResponse Handle(const HttpRequest& request, bool head);
 
   objects::BucketStore& buckets_;
+  std::string region_;
   SigV4Verifier verifier_;
-  const Clock& clock_;
 };
 
 }  // namespace openpca::api
