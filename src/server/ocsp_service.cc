@@ -185,7 +185,8 @@ bool OcspService::IsRootPost(const api::HttpRequest& request) {
 }
 
 bool OcspService::IsRootGet(const api::HttpRequest& request) {
-  return request.path.size() > 1 && request.path[0] == '/' && request.path[1] == 'M';
+  return request.path.size() > 2 && request.path[0] == '/' && request.path[1] == 'M' &&
+         request.path[2] >= 'A' && request.path[2] <= 'P';
 }
 
 api::HttpResponse OcspService::Post(const api::HttpRequest& request) {

@@ -73,7 +73,8 @@ class OcspService {
 
   // Route matchers for a certificate whose AIA names http://<OcspCustomCname> (no path):
   // POST / with Content-Type application/ocsp-request, and GET /<segment> whose first segment is
-  // base64 of a DER SEQUENCE (it starts with 'M'; an S3 bucket name never does: lower case).
+  // base64 of a DER SEQUENCE: 'M' then one of 'A'-'P' (the first byte 0x30). An S3 bucket name
+  // never starts so (lower case); a virtual-hosted CRL key could only if its CustomPath did.
   static bool IsRootPost(const api::HttpRequest& request);
   static bool IsRootGet(const api::HttpRequest& request);
 

@@ -310,11 +310,11 @@ class Server:
 
     # -- plain HTTP ---------------------------------------------------------------------------
 
-    def http_get(self, path: str, timeout: float = 5.0):
+    def http_get(self, path: str, timeout: float = 5.0, headers: Optional[dict] = None):
         u = urllib.parse.urlsplit(self.endpoint)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
         try:
-            conn.request("GET", path)
+            conn.request("GET", path, headers=headers or {})
             resp = conn.getresponse()
             return resp.status, dict(resp.getheaders()), resp.read()
         except OSError:

@@ -323,6 +323,31 @@ class RevocationTest(ServerTestCase):
         # The object still lands in the configured bucket under crl/.
         self.wait_crl("cname-crls", crl_key(ca.arn), what="first CRL")
 
+    def test_05b_custom_cname_served_by_a_bucket_of_that_name(self):
+        """As with S3, a bucket named like the CustomCname serves the CDP URL when the name points
+        at the server: the Host header picks the bucket, the path is the key."""
+        name = "crl.pki.example.test"
+        ca = self.make_root("vhost", revocation={"CrlConfiguration": {
+            "Enabled": True, "S3BucketName": name, "CustomCname": name,
+            "CustomPath": "pki/crls"}})
+        leaf = issue_leaf(self.srv, ca, "vhost-leaf", via="boto3")
+        self.revoke_cli(ca, colon_serial(leaf.cert.serial_number), "KEY_COMPROMISE")
+        key = crl_key(ca.arn, "pki/crls")
+        url = urllib.parse.urlsplit(cdp_uris(leaf.cert)[0])
+        self.assertEqual((url.scheme, url.netloc, url.path), ("http", name, f"/{key}"))
+        self.wait_crl(name, key, self.listed(leaf.cert.serial_number), what="revoked serial")
+        for host in (name, name.upper() + ":80"):
+            status, headers, body = self.srv.http_get(url.path, headers={"Host": host})
+            self.assertEqual(status, 200, body[:300])
+            crl = x509.load_der_x509_crl(body)
+            self.assertTrue(crl_sig_ok(crl, ca.cert_pem))
+            self.assertIsNotNone(crl.get_revoked_certificate_by_serial_number(
+                leaf.cert.serial_number))
+        # Path style still works, and a host naming no bucket is not virtual-hosted.
+        self.assertEqual(self.anon_get(name, key)[0], 200)
+        status, _, _ = self.srv.http_get(url.path, headers={"Host": "other.example.test"})
+        self.assertEqual(status, 404)
+
     def test_06_custom_path(self):
         """spec §1: CustomPath replaces the crl folder in the key and the URL."""
         ca = self.make_root("cpath", revocation={"CrlConfiguration": {

@@ -1,5 +1,6 @@
 #include "api/handlers/s3_handlers.h"
 
+#include <cctype>
 #include <ctime>
 #include <map>
 
@@ -127,6 +128,24 @@ HttpResponse S3Error(int status, std::string_view code, std::string_view message
   return XmlResponse(status, std::move(body));
 }
 
+// The Host header without its port, lower case, when it could name a bucket and not an address:
+// it has a dot and is not an IP address (bucket names never are). "" otherwise.
+std::string VirtualHostBucket(std::string_view host) {
+  if (host.empty() || host.front() == '[') return "";  // IPv6 literal
+  host = host.substr(0, host.find(':'));
+  std::string out;
+  bool dot = false;
+  bool all_digits_and_dots = true;
+  for (char c : host) {
+    char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    dot = dot || lower == '.';
+    all_digits_and_dots = all_digits_and_dots && (lower == '.' || (lower >= '0' && lower <= '9'));
+    out.push_back(lower);
+  }
+  if (!dot || all_digits_and_dots || !objects::BucketStore::IsValidBucketName(out)) return "";
+  return out;
+}
+
 // S3's answer to an operation it does not implement.
 HttpResponse NotImplemented(bool head) {
   return S3Error(501, "NotImplemented",
@@ -171,9 +190,19 @@ HttpResponse S3Handlers::Head(const HttpRequest& request) { return Handle(reques
 HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
   std::string_view path = request.path;
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  size_t slash = path.find('/');
-  std::string bucket = UrlDecode(path.substr(0, slash), false);
-  std::string key = slash == std::string_view::npos ? "" : UrlDecode(path.substr(slash + 1), false);
+  std::string bucket;
+  std::string key;
+  if (std::string host = VirtualHostBucket(request.Header("host"));
+      !host.empty() && buckets_.BucketExists(host)) {
+    // Virtual-hosted style: a bucket named like the host, as S3 serves a CNAME pointed at it (a
+    // CRL's CustomCname).
+    bucket = std::move(host);
+    key = UrlDecode(path, false);
+  } else {
+    size_t slash = path.find('/');
+    bucket = UrlDecode(path.substr(0, slash), false);
+    key = slash == std::string_view::npos ? "" : UrlDecode(path.substr(slash + 1), false);
+  }
   auto signed_request = [&]() -> Status {
     auto cred = verifier_.Verify(request.Signable());
     return cred.ok() ? Status::Ok() : cred.status();

@@ -4,6 +4,8 @@
 //   GET  /<bucket>/<key>           GetObject (Range too)  (signed, or anonymous when public-read)
 //   HEAD /<bucket>[/<key>]         HeadBucket/HeadObject
 //   GET  /<bucket>?location        GetBucketLocation      (signed)
+// A request whose Host header (without port) names an existing bucket is virtual-hosted style:
+// the whole path is the key, as S3 serves a bucket named like the CNAME pointed at it.
 // Other sub-resources (?acl, ?tagging, ...) get 501 NotImplemented.
 // Signatures are SigV4 for service "s3". Errors are S3's XML errors (NoSuchBucket, NoSuchKey,
 // AccessDenied, InvalidRange, ...). Writes are not offered: openpca itself writes the objects.
