@@ -310,6 +310,26 @@ TEST_F(CrlPublisherPartitionTest, OneCrlAtATimeWithIncreasingNumbers) {
             ErrorCode::kResourceNotFound);
 }
 
+TEST_F(CrlPublisherPartitionTest, AnExpiredCertificateStaysOneCrlPeriodThenDropsOff) {
+  AddCa("COMPLETE");
+  const std::string uri = "http://127.0.0.1:9/now-crls/" + CrlObjectKey("", kCaId);
+  AddCertificate("0d01", "", uri, /*revoke=*/true);  // notAfter kNow + 1 day
+  auto listed = [&] {
+    EXPECT_TRUE(publisher_->PublishNow(kCaId).ok());
+    x509::X509CrlPtr crl = ReadCrl("now-crls", CrlObjectKey("", kCaId));
+    EXPECT_NE(crl, nullptr);
+    return crl == nullptr ? std::vector<std::string>{} : RevokedSerials(*crl);
+  };
+  const std::vector<std::string> just_it{"0d01"};
+  EXPECT_EQ(listed(), just_it);
+  clock_.Advance(std::chrono::hours(24) + std::chrono::seconds(1));  // expired
+  EXPECT_EQ(listed(), just_it) << "a CRL issued after the expiry must still list it";
+  clock_.Advance(std::chrono::hours(24) * 7 - std::chrono::seconds(2));  // ExpirationInDays 7
+  EXPECT_EQ(listed(), just_it);
+  clock_.Advance(std::chrono::seconds(2));
+  EXPECT_EQ(listed(), std::vector<std::string>{});
+}
+
 TEST_F(CrlPublisherPartitionTest, ProbeWritesThePermissionTestKey) {
   ASSERT_TRUE(publisher_->ProbeBucket("probe-crls", /*public_read=*/false).ok());
   Result<objects::ObjectInfo> info = buckets_.Head("probe-crls", kPermissionTestKey);

@@ -203,6 +203,10 @@ Status CrlPublisher::Publish(const CaCrlContext& ctx,
   input.this_update = now - kBackdate;
   input.next_update = now + std::chrono::hours(24) * days;
   store::RevokedScan scan;
+  // An expired certificate stays listed for one CRL validity period after its notAfter, so at
+  // least one CRL issued after its expiry lists it (CRLs are refreshed at half-life), then drops
+  // off (RFC 5280 5.3; AWS: "appears in one more CRL").
+  scan.not_after_at_least_s = ToUnixSeconds(now) - int64_t{86400} * days;
   if (partition != nullptr) {
     input.issuing_distribution_point_uri = partition->uri;
     // At most `capacity` entries: a reservation that is never more than ~1 MB.
