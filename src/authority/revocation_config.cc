@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "common/bucket_name.h"
+
 namespace openpca::authority {
 namespace {
 
@@ -23,26 +25,6 @@ bool StartsWithScheme(const std::string& s) {
 
 // Bucket names whose path-style URLs belong to other parts of the server (docs/decisions.md).
 bool IsReservedBucketName(const std::string& name) { return name == "ocsp" || name == "health"; }
-
-// S3 bucket naming rules: 3-63 characters of lower-case letters, digits, '.' and '-', starting
-// and ending with a letter or digit, no "..", not shaped like an IPv4 address.
-bool IsValidBucketName(const std::string& name) {
-  if (name.size() < 3 || name.size() > 63) return false;
-  int dots = 0;
-  bool all_digits_and_dots = true;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && c != '.' && c != '-') return false;
-    if ((i == 0 || i + 1 == name.size()) && !alnum) return false;
-    if (c == '.') {
-      ++dots;
-      if (i > 0 && name[i - 1] == '.') return false;
-    }
-    if (!(c == '.' || (c >= '0' && c <= '9'))) all_digits_and_dots = false;
-  }
-  return !(all_digits_and_dots && dots == 3);
-}
 
 bool OnlyEnabled(const json& obj) {
   for (const auto& [key, value] : obj.items()) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include "common/bucket_name.h"
 #include "common/durable_file.h"
 
 namespace openpca::objects {
@@ -48,13 +49,7 @@ Result<std::string> ReadFile(const fs::path& path) {
 BucketStore::BucketStore(std::string root, const Clock& clock)
     : root_(std::move(root)), clock_(clock) {}
 
-bool BucketStore::IsValidBucketName(std::string_view b) {
-  if (b.size() < 3 || b.size() > 63) return false;
-  for (char c : b) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) return false;
-  }
-  return b.front() != '.' && b.front() != '-' && b.find("..") == std::string_view::npos;
-}
+bool BucketStore::IsValidBucketName(std::string_view b) { return openpca::IsValidBucketName(b); }
 
 bool BucketStore::IsValidKey(std::string_view key) {
   if (key.empty() || key.size() > 1024 || key.front() == '/') return false;

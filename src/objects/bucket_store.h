@@ -56,7 +56,7 @@ class BucketStore {
   };
   std::vector<BucketInfo> Buckets() const;  // sorted by name
 
-  static bool IsValidBucketName(std::string_view bucket);
+  static bool IsValidBucketName(std::string_view bucket);  // common/bucket_name.h
   static bool IsValidKey(std::string_view key);
 
  private:

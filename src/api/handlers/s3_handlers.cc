@@ -4,6 +4,8 @@
 #include <ctime>
 #include <map>
 
+#include "common/bucket_name.h"
+
 namespace openpca::api {
 namespace {
 
@@ -81,8 +83,10 @@ constexpr std::string_view kSubresources[] = {
     "versioning",        "versions",    "website"};
 
 bool IsSubresourceRequest(const std::map<std::string, std::string>& q) {
-  for (std::string_view name : kSubresources) {
-    if (q.count(std::string(name)) != 0) return true;
+  for (const auto& [name, value] : q) {
+    for (std::string_view sub : kSubresources) {
+      if (name == sub) return true;
+    }
   }
   return false;
 }
@@ -128,21 +132,14 @@ HttpResponse S3Error(int status, std::string_view code, std::string_view message
   return XmlResponse(status, std::move(body));
 }
 
-// The Host header without its port, lower case, when it could name a bucket and not an address:
-// it has a dot and is not an IP address (bucket names never are). "" otherwise.
+// The Host header without its port, lower case, when it could name a bucket (bucket names are
+// never IP addresses) and has a dot (a bare name like "localhost" is never taken for one); ""
+// otherwise.
 std::string VirtualHostBucket(std::string_view host) {
-  if (host.empty() || host.front() == '[') return "";  // IPv6 literal
-  host = host.substr(0, host.find(':'));
+  host = host.substr(0, host.find(':'));  // an IPv6 literal "[::1]:80" becomes "[", not a name
   std::string out;
-  bool dot = false;
-  bool all_digits_and_dots = true;
-  for (char c : host) {
-    char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    dot = dot || lower == '.';
-    all_digits_and_dots = all_digits_and_dots && (lower == '.' || (lower >= '0' && lower <= '9'));
-    out.push_back(lower);
-  }
-  if (!dot || all_digits_and_dots || !objects::BucketStore::IsValidBucketName(out)) return "";
+  for (char c : host) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (out.find('.') == std::string::npos || !IsValidBucketName(out)) return "";
   return out;
 }
 
