@@ -38,6 +38,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kRequestEntityTooLarge: return "request_entity_too_large";
     case ErrorCode::kServiceUnavailable: return "service_unavailable";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kMalformedPolicyDocument: return "malformed_policy_document";
   }
   return "unknown";
 }

@@ -51,6 +51,8 @@ enum class ErrorCode {
   kRequestEntityTooLarge,
   kServiceUnavailable,
   kInternal,
+  // IAM-style policy documents (src/policy): bad JSON or grammar.
+  kMalformedPolicyDocument,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.
