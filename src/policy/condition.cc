@@ -315,11 +315,11 @@ bool BaseMatch(const Condition& c, const ConditionValue& pv, std::string_view v,
   thread_local GlobPattern glob_scratch;
   switch (c.family) {
     case ConditionFamily::kString:
-      if (!pv.text.has_variables()) return v == pv.text.text();
+      if (!pv.text.has_variables()) return v == pv.text.static_text();
       scratch.clear();
       return pv.text.ExpandString(request, &scratch) && v == scratch;
     case ConditionFamily::kStringIgnoreCase:
-      if (!pv.text.has_variables()) return AsciiEqualsIgnoreCase(v, pv.text.text());
+      if (!pv.text.has_variables()) return AsciiEqualsIgnoreCase(v, pv.text.static_text());
       scratch.clear();
       return pv.text.ExpandString(request, &scratch) && AsciiEqualsIgnoreCase(v, scratch);
     case ConditionFamily::kStringLike:

@@ -434,42 +434,41 @@ bool Statement::MatchesResource(std::string_view resource, const RequestContext&
 
 PrincipalMatch Statement::MatchPrincipal(const PrincipalInfo& p) const {
   if (!has_principal) return PrincipalMatch::kNone;
-  PrincipalMatch best = PrincipalMatch::kNone;
-  auto raise = [&best](PrincipalMatch m) {
-    if (m > best) best = m;
-  };
   const PrincipalSpec& spec = principal;
-  if (spec.any) raise(PrincipalMatch::kWildcard);
+  bool account_named = false;
   if (!p.account_id.empty()) {
-    for (const std::string& a : spec.accounts) {
-      if (a == p.account_id) raise(PrincipalMatch::kAccount);
-    }
+    for (const std::string& a : spec.accounts) account_named = account_named || a == p.account_id;
   }
+  bool direct = false;  // the caller itself: user/session ARN, service, identity provider
+  bool role = false;    // the role of a role session
   if (p.type != PrincipalType::kService && p.type != PrincipalType::kAnonymous) {
-    for (const std::string& a : spec.arns) {
-      if (a == p.arn) raise(PrincipalMatch::kDirect);
-    }
+    for (const std::string& a : spec.arns) direct = direct || a == p.arn;
   }
   if (p.type == PrincipalType::kAssumedRole) {
-    for (const std::string& r : spec.roles) {
-      if (r == p.role_arn) raise(PrincipalMatch::kRole);
-    }
+    for (const std::string& r : spec.roles) role = role || r == p.role_arn;
   }
   if (p.type == PrincipalType::kService) {
-    for (const std::string& s : spec.services) {
-      if (s == p.arn) raise(PrincipalMatch::kDirect);
-    }
+    for (const std::string& s : spec.services) direct = direct || s == p.arn;
   }
   if (!p.identity_provider.empty()) {
-    for (const std::string& f : spec.federated) {
-      if (f == p.identity_provider) raise(PrincipalMatch::kDirect);
-    }
+    for (const std::string& f : spec.federated) direct = direct || f == p.identity_provider;
   }
   if (not_principal) {
-    // NotPrincipal: everyone the list does not name; the caller is then covered as by "*".
-    return best == PrincipalMatch::kNone ? PrincipalMatch::kWildcard : PrincipalMatch::kNone;
+    // NotPrincipal exempts a caller only when it is named and so is its account (IAM's rule:
+    // naming a user without its account still denies the user through the account).
+    bool exempt = spec.any;
+    if (p.type == PrincipalType::kAccount) {
+      exempt = exempt || account_named;
+    } else if (direct || role) {
+      exempt = exempt || p.account_id.empty() || account_named;
+    }
+    return exempt ? PrincipalMatch::kNone : PrincipalMatch::kWildcard;
   }
-  return best;
+  if (direct) return PrincipalMatch::kDirect;
+  if (role) return PrincipalMatch::kRole;
+  if (spec.any) return PrincipalMatch::kWildcard;
+  if (account_named) return PrincipalMatch::kAccount;
+  return PrincipalMatch::kNone;
 }
 
 bool Statement::MatchesConditions(const RequestContext& request) const {

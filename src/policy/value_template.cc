@@ -81,6 +81,9 @@ ValueTemplate ValueTemplate::Parse(std::string_view text, bool variables) {
     pos = close + 1;
   }
   add_text(text.substr(std::min(pos, text.size())), Part::kText);
+  if (!t.has_variables_) {
+    for (const Part& p : t.parts_) t.static_text_ += p.text;
+  }
   return t;
 }
 

@@ -23,6 +23,8 @@ class ValueTemplate {
   bool has_variables() const { return has_variables_; }
   // The text as written in the policy.
   const std::string& text() const { return text_; }
+  // Without variables: the value with "${*}"-style escapes resolved (compare with this).
+  const std::string& static_text() const { return static_text_; }
   // Lower-cased key names of the variables used (not the ${*} escapes).
   std::vector<std::string> VariableKeys() const;
 
@@ -42,6 +44,7 @@ class ValueTemplate {
   const std::string* Resolve(const Part& part, const RequestContext& request) const;
 
   std::string text_;
+  std::string static_text_;
   std::vector<Part> parts_;
   bool has_variables_ = false;
 };
