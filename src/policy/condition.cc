@@ -308,57 +308,94 @@ Result<Condition> Condition::Compile(std::string_view op, std::string_view key,
 
 namespace {
 
-// The operator without negation: does request value `v` match policy value `pv`?
-bool BaseMatch(const Condition& c, const ConditionValue& pv, std::string_view v,
-               const RequestContext& request) {
+// The operator without negation: does request value `v` match any of the policy values? The
+// request value is parsed once (numbers, dates, addresses), then compared with each.
+bool AnyValueMatches(const Condition& c, std::string_view v, const RequestContext& request) {
   thread_local std::string scratch;
   thread_local GlobPattern glob_scratch;
+  const std::vector<ConditionValue>& values = c.values;
   switch (c.family) {
     case ConditionFamily::kString:
-      if (!pv.text.has_variables()) return v == pv.text.static_text();
-      scratch.clear();
-      return pv.text.ExpandString(request, &scratch) && v == scratch;
+      for (const ConditionValue& pv : values) {
+        if (!pv.text.has_variables()) {
+          if (v == pv.text.static_text()) return true;
+          continue;
+        }
+        scratch.clear();
+        if (pv.text.ExpandString(request, &scratch) && v == scratch) return true;
+      }
+      return false;
     case ConditionFamily::kStringIgnoreCase:
-      if (!pv.text.has_variables()) return AsciiEqualsIgnoreCase(v, pv.text.static_text());
-      scratch.clear();
-      return pv.text.ExpandString(request, &scratch) && AsciiEqualsIgnoreCase(v, scratch);
+      for (const ConditionValue& pv : values) {
+        if (!pv.text.has_variables()) {
+          if (AsciiEqualsIgnoreCase(v, pv.text.static_text())) return true;
+          continue;
+        }
+        scratch.clear();
+        if (pv.text.ExpandString(request, &scratch) && AsciiEqualsIgnoreCase(v, scratch)) {
+          return true;
+        }
+      }
+      return false;
     case ConditionFamily::kStringLike:
-      if (!pv.text.has_variables()) return pv.like.Matches(v);
-      glob_scratch.Clear();
-      return pv.text.ExpandGlob(request, &glob_scratch) && glob_scratch.Matches(v);
+      for (const ConditionValue& pv : values) {
+        if (!pv.text.has_variables()) {
+          if (pv.like.Matches(v)) return true;
+          continue;
+        }
+        glob_scratch.Clear();
+        if (pv.text.ExpandGlob(request, &glob_scratch) && glob_scratch.Matches(v)) return true;
+      }
+      return false;
     case ConditionFamily::kArn:
       // A request value that is not an ARN never matches an ARN pattern.
       if (!SplitArn(v).ok) return false;
-      return pv.arn.Matches(v, request);
+      for (const ConditionValue& pv : values) {
+        if (pv.arn.Matches(v, request)) return true;
+      }
+      return false;
     case ConditionFamily::kNumeric: {
       double d;
-      return ParseNumber(v, &d) && Compare(c.comparison, d, pv.number);
+      if (!ParseNumber(v, &d)) return false;
+      for (const ConditionValue& pv : values) {
+        if (Compare(c.comparison, d, pv.number)) return true;
+      }
+      return false;
     }
     case ConditionFamily::kDate: {
       int64_t ms;
-      return ParseDateMillis(v, &ms) && Compare(c.comparison, ms, pv.date_ms);
+      if (!ParseDateMillis(v, &ms)) return false;
+      for (const ConditionValue& pv : values) {
+        if (Compare(c.comparison, ms, pv.date_ms)) return true;
+      }
+      return false;
     }
     case ConditionFamily::kBool: {
       bool b;
-      return ParseBool(v, &b) && b == pv.boolean;
+      if (!ParseBool(v, &b)) return false;
+      for (const ConditionValue& pv : values) {
+        if (b == pv.boolean) return true;
+      }
+      return false;
     }
     case ConditionFamily::kBinary: {
       std::optional<Bytes> b = Base64Decode(v);
-      return b.has_value() && AsStringView(*b) == pv.binary;
+      if (!b.has_value()) return false;
+      for (const ConditionValue& pv : values) {
+        if (AsStringView(*b) == pv.binary) return true;
+      }
+      return false;
     }
     case ConditionFamily::kIp: {
       Cidr addr;
-      return ParseCidr(v, &addr) && CidrContains(pv.cidr, addr);
+      if (!ParseCidr(v, &addr)) return false;
+      for (const ConditionValue& pv : values) {
+        if (CidrContains(pv.cidr, addr)) return true;
+      }
+      return false;
     }
     case ConditionFamily::kNull:
       return false;
-  }
-  return false;
-}
-
-bool AnyValueMatches(const Condition& c, std::string_view v, const RequestContext& request) {
-  for (const ConditionValue& pv : c.values) {
-    if (BaseMatch(c, pv, v, request)) return true;
   }
   return false;
 }

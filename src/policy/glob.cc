@@ -1,5 +1,7 @@
 #include "policy/glob.h"
 
+#include <cstring>
+
 namespace openpca::policy {
 
 GlobPattern GlobPattern::FromWildcardText(std::string_view text) {
@@ -10,6 +12,19 @@ GlobPattern GlobPattern::FromWildcardText(std::string_view text) {
 
 void GlobPattern::AppendLiteral(std::string_view text) {
   for (char c : text) units_.push_back(static_cast<uint8_t>(c));
+  Update();
+}
+
+void GlobPattern::Update() {
+  prefix_.clear();
+  exact_ = true;
+  for (uint16_t u : units_) {
+    if (u == kStar || u == kQuestion) {
+      exact_ = false;
+      break;
+    }
+    prefix_.push_back(static_cast<char>(u));
+  }
 }
 
 void GlobPattern::AppendWildcardText(std::string_view text) {
@@ -23,26 +38,31 @@ void GlobPattern::AppendWildcardText(std::string_view text) {
       units_.push_back(static_cast<uint8_t>(c));
     }
   }
+  Update();
 }
 
 void GlobPattern::LowerCase() {
   for (uint16_t& u : units_) {
     if (u >= 'A' && u <= 'Z') u = static_cast<uint16_t>(u - 'A' + 'a');
   }
-}
-
-bool GlobPattern::HasWildcard() const {
-  for (uint16_t u : units_) {
-    if (u == kStar || u == kQuestion) return true;
-  }
-  return false;
+  Update();
 }
 
 bool GlobPattern::Matches(std::string_view text, bool fold_case) const {
   const size_t n = units_.size();
   const size_t m = text.size();
-  size_t p = 0;
-  size_t t = 0;
+  const size_t k = prefix_.size();
+  if (m < k || (exact_ && m != k)) return false;
+  if (fold_case) {
+    for (size_t i = 0; i < k; ++i) {
+      if (AsciiLower(text[i]) != prefix_[i]) return false;
+    }
+  } else if (std::memcmp(text.data(), prefix_.data(), k) != 0) {
+    return false;
+  }
+  if (exact_) return true;
+  size_t p = k;
+  size_t t = k;
   size_t star_p = SIZE_MAX;  // position after the last '*' seen
   size_t star_t = 0;         // text position that '*' currently extends to
   while (t < m) {

@@ -25,12 +25,16 @@ class GlobPattern {
 
   void AppendLiteral(std::string_view text);
   void AppendWildcardText(std::string_view text);
-  void Clear() { units_.clear(); }
+  void Clear() {
+    units_.clear();
+    prefix_.clear();
+    exact_ = true;
+  }
   // Lower-cases the literal bytes (ASCII), for case-insensitive matching.
   void LowerCase();
 
   bool empty() const { return units_.empty(); }
-  bool HasWildcard() const;
+  bool HasWildcard() const { return !exact_; }
   // True when the pattern is exactly one '*' (matches everything).
   bool IsMatchAll() const { return units_.size() == 1 && units_[0] == kStar; }
   const std::vector<uint16_t>& units() const { return units_; }
@@ -40,7 +44,13 @@ class GlobPattern {
   bool Matches(std::string_view text, bool fold_case = false) const;
 
  private:
+  void Update();  // recomputes prefix_ and exact_ after a change
+
   std::vector<uint16_t> units_;
+  // The literal bytes before the first wildcard, compared with memcmp before the glob runs: most
+  // patterns differ from most texts within it ("acm-pca:get*" vs "acm-pca:issuecertificate").
+  std::string prefix_;
+  bool exact_ = true;  // no wildcard at all
 };
 
 // Plain wildcard match of `text` against `pattern` text ('*', '?' wildcards), case-sensitive.
