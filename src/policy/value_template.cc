@@ -38,7 +38,7 @@ ValueTemplate ValueTemplate::Parse(std::string_view text, bool variables) {
     if (!t.parts_.empty() && t.parts_.back().kind == kind) {
       t.parts_.back().text.append(s);
     } else {
-      t.parts_.push_back(Part{kind, std::string(s), std::nullopt});
+      t.parts_.push_back(Part{kind, std::string(s), std::nullopt, {}});
     }
   };
   size_t pos = 0;
@@ -61,7 +61,7 @@ ValueTemplate ValueTemplate::Parse(std::string_view text, bool variables) {
     if (body == "*" || body == "?" || body == "$") {
       add_text(body, Part::kLiteral);
     } else {
-      Part var{Part::kVariable, {}, std::nullopt};
+      Part var{Part::kVariable, {}, std::nullopt, {}};
       size_t comma = body.find(',');
       std::string_view key = Trim(body.substr(0, comma));
       bool ok = !key.empty();
@@ -74,6 +74,7 @@ ValueTemplate ValueTemplate::Parse(std::string_view text, bool variables) {
         add_text(text.substr(open, close + 1 - open), Part::kText);
       } else {
         var.text = AsciiLowerCopy(key);
+        var.written_key = std::string(key);
         t.parts_.push_back(std::move(var));
         t.has_variables_ = true;
       }
@@ -90,7 +91,7 @@ ValueTemplate ValueTemplate::Parse(std::string_view text, bool variables) {
 std::vector<std::string> ValueTemplate::VariableKeys() const {
   std::vector<std::string> out;
   for (const Part& p : parts_) {
-    if (p.kind == Part::kVariable) out.push_back(p.text);
+    if (p.kind == Part::kVariable) out.push_back(p.written_key);
   }
   return out;
 }

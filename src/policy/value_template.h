@@ -25,7 +25,7 @@ class ValueTemplate {
   const std::string& text() const { return text_; }
   // Without variables: the value with "${*}"-style escapes resolved (compare with this).
   const std::string& static_text() const { return static_text_; }
-  // Lower-cased key names of the variables used (not the ${*} escapes).
+  // Key names of the variables used, as written (not the ${*} escapes).
   std::vector<std::string> VariableKeys() const;
 
   // All parts as plain text; false if a variable is unresolved. Appends to `out`.
@@ -40,6 +40,7 @@ class ValueTemplate {
     enum Kind { kText, kLiteral, kVariable } kind;
     std::string text;  // kText/kLiteral: the text; kVariable: the lower-cased key
     std::optional<std::string> default_value;
+    std::string written_key;  // kVariable: the key as written
   };
   const std::string* Resolve(const Part& part, const RequestContext& request) const;
 

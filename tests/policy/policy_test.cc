@@ -76,7 +76,7 @@ TEST(PolicyParseTest, KeepsDocumentAndStatementPositions) {
   EXPECT_EQ(policy.statements()[1].end.column, 5);
   EXPECT_FALSE(policy.statements()[1].allow);
   EXPECT_EQ(policy.condition_keys(),
-            (std::vector<std::string>{"aws:ResourceTag/Env", "aws:principaltag/env"}));
+            (std::vector<std::string>{"aws:ResourceTag/Env", "aws:PrincipalTag/Env"}));
 }
 
 TEST(PolicyParseTest, CompiledForms) {
