@@ -94,7 +94,10 @@ const char* ReasonName(Reason r) {
 }
 
 EvaluationResult Evaluate(const EvaluationInput& input, const RequestContext& request) {
-  std::string lower_action = AsciiLowerCopy(request.action);
+  // Reused per thread: the lower-cased action is longer than the small-string buffer.
+  thread_local std::string lower_action;
+  lower_action.assign(request.action);
+  for (char& ch : lower_action) ch = AsciiLower(ch);
   const PrincipalInfo& who = request.principal;
   const bool is_service = who.type == PrincipalType::kService;
   const bool is_anonymous = who.type == PrincipalType::kAnonymous;
@@ -255,6 +258,28 @@ std::string AccessDeniedMessage(const RequestContext& request, const EvaluationR
     case Reason::kNoSessionAllow: return no_allow("session policy");
   }
   return msg;
+}
+
+std::vector<std::string> MissingContextKeys(const EvaluationInput& input,
+                                            const RequestContext& request) {
+  std::vector<std::string> out;
+  auto add = [&](const std::shared_ptr<const Policy>& p) {
+    if (p == nullptr) return;
+    for (const std::string& k : p->condition_keys()) {
+      if (request.Get(k) != nullptr) continue;
+      bool seen = false;
+      for (const std::string& o : out) seen = seen || AsciiEqualsIgnoreCase(o, k);
+      if (!seen) out.push_back(k);
+    }
+  };
+  for (const auto& p : input.identity) add(p);
+  if (input.resource.has_value()) add(*input.resource);
+  if (input.permissions_boundary.has_value()) add(*input.permissions_boundary);
+  for (const auto& p : input.session) add(p);
+  for (const auto& level : input.scp_levels) {
+    for (const auto& p : level) add(p);
+  }
+  return out;
 }
 
 }  // namespace openpca::policy

@@ -98,4 +98,9 @@ EvaluationResult Evaluate(const EvaluationInput& input, const RequestContext& re
 // for anonymous callers; " on resource: ..." is left out when the resource is "*" or empty.
 std::string AccessDeniedMessage(const RequestContext& request, const EvaluationResult& result);
 
+// SimulatePrincipalPolicy's MissingContextValues: condition keys (and policy-variable keys) that
+// the input's policies read and the request does not set, as first written, each name once.
+std::vector<std::string> MissingContextKeys(const EvaluationInput& input,
+                                            const RequestContext& request);
+
 }  // namespace openpca::policy

@@ -37,8 +37,7 @@ struct PrincipalInfo {
   std::string identity_provider;
 };
 
-class RequestContext {
- public:
+struct RequestContext {
   std::string action;    // "acm-pca:IssueCertificate"
   std::string resource;  // an ARN, or "*" for actions without a resource
   PrincipalInfo principal;

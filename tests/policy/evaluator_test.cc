@@ -156,5 +156,21 @@ TEST(EvaluateTest, AddPrincipalKeysFeedsVariables) {
   EXPECT_EQ(s.Get("aws:username"), nullptr);
 }
 
+TEST(EvaluateTest, MissingContextKeys) {
+  RequestContext r = Alice();
+  r.Set("aws:sourceip", "10.0.0.1");
+  EvaluationInput in;
+  in.identity = {P(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*",
+      "Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},
+      "StringEquals":{"aws:ResourceTag/Team":"${aws:PrincipalTag/Team}"}}}]})")};
+  in.resource = P(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",
+      "Action":"*","Resource":"*","Condition":{"StringEquals":{"AWS:PRINCIPALTAG/TEAM":"x",
+      "aws:PrincipalOrgID":"o-1"}}}]})",
+                  PolicyKind::kResource);
+  EXPECT_EQ(MissingContextKeys(in, r),
+            (std::vector<std::string>{"aws:ResourceTag/Team", "aws:PrincipalTag/Team",
+                                      "aws:PrincipalOrgID"}));
+}
+
 }  // namespace
 }  // namespace openpca::policy

@@ -136,7 +136,9 @@ TEST_P(EvaluationTableTest, Decides) {
   for (const MatchedStatement& m : result.matched) {
     EXPECT_EQ(m.statement().allow, result.decision == Decision::kAllow);
   }
-  if (result.decision == Decision::kExplicitDeny) EXPECT_FALSE(result.matched.empty());
+  if (result.decision == Decision::kExplicitDeny) {
+    EXPECT_FALSE(result.matched.empty());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, EvaluationTableTest, testing::ValuesIn(Rows("evaluation")),
@@ -161,7 +163,9 @@ TEST_P(ParseTableTest, ParsesOrRejects) {
   } else {
     ADD_FAILURE() << "unknown error " << error;
   }
-  if (row.contains("message")) EXPECT_EQ(p.status().message(), row["message"].get<std::string>());
+  if (row.contains("message")) {
+    EXPECT_EQ(p.status().message(), row["message"].get<std::string>());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, ParseTableTest, testing::ValuesIn(Rows("parse")), RowName);
