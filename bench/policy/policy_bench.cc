@@ -30,23 +30,29 @@ std::shared_ptr<const Policy> MustParse(const std::string& doc, PolicyKind kind)
 // Policy `p` of 10: statements on various actions with ABAC conditions; policy 9 statement 9
 // is the one that grants IssueCertificate.
 std::string IdentityPolicy(int p) {
-  static const char* kActions[] = {
-      "acm-pca:DescribeCertificateAuthority", "acm-pca:Get*",          "acm-pca:List*",
-      "acm-pca:CreatePermission",             "acm-pca:Tag*",          "acm-pca:UpdateCertificateAuthority",
-      "acm-pca:RevokeCertificate",            "acm-pca:ImportCertificateAuthorityCertificate",
-      "acm-pca:DeletePolicy",                 "acm-pca:IssueCertificate"};
+  static const char* kActions[] = {"acm-pca:DescribeCertificateAuthority",
+                                   "acm-pca:Get*",
+                                   "acm-pca:List*",
+                                   "acm-pca:CreatePermission",
+                                   "acm-pca:Tag*",
+                                   "acm-pca:UpdateCertificateAuthority",
+                                   "acm-pca:RevokeCertificate",
+                                   "acm-pca:ImportCertificateAuthorityCertificate",
+                                   "acm-pca:DeletePolicy",
+                                   "acm-pca:IssueCertificate"};
   std::string doc = R"({"Version":"2012-10-17","Statement":[)";
   for (int s = 0; s < 10; ++s) {
     if (s > 0) doc += ",";
     // Only the last statement of the last policy names IssueCertificate.
     std::string action = (p == 9 && s == 9) ? "acm-pca:IssueCertificate" : kActions[s % 9];
-    doc += R"({"Sid":"P)" + std::to_string(p) + "S" + std::to_string(s) +
-           R"(","Effect":"Allow","Action":[")" + action +
-           R"("],"Resource":"arn:aws:acm-pca:*:111111111111:certificate-authority/*",)"
-           R"("Condition":{"StringEquals":{"aws:ResourceTag/project":"${aws:PrincipalTag/project}"},)"
-           R"("ArnLike":{"acm-pca:TemplateArn":"arn:aws:acm-pca:::template/EndEntity*"},)"
-           R"("IpAddress":{"aws:SourceIp":["10.0.0.0/8","192.168.0.0/16"]},)"
-           R"("DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}})";
+    doc +=
+        R"({"Sid":"P)" + std::to_string(p) + "S" + std::to_string(s) +
+        R"(","Effect":"Allow","Action":[")" + action +
+        R"("],"Resource":"arn:aws:acm-pca:*:111111111111:certificate-authority/*",)"
+        R"("Condition":{"StringEquals":{"aws:ResourceTag/project":"${aws:PrincipalTag/project}"},)"
+        R"("ArnLike":{"acm-pca:TemplateArn":"arn:aws:acm-pca:::template/EndEntity*"},)"
+        R"("IpAddress":{"aws:SourceIp":["10.0.0.0/8","192.168.0.0/16"]},)"
+        R"("DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}})";
   }
   return doc + "]}";
 }
@@ -64,9 +70,11 @@ struct Fixture {
           {"Sid":"1","Effect":"Allow","Principal":{"AWS":"222222222222"},
            "Action":["acm-pca:DescribeCertificateAuthority","acm-pca:GetCertificate",
                      "acm-pca:GetCertificateAuthorityCertificate","acm-pca:ListPermissions",
-                     "acm-pca:ListTags"],"Resource":")" + std::string(kCa) + R"("},
+                     "acm-pca:ListTags"],"Resource":")" +
+            std::string(kCa) + R"("},
           {"Sid":"1","Effect":"Allow","Principal":{"AWS":"222222222222"},
-           "Action":"acm-pca:IssueCertificate","Resource":")" + std::string(kCa) + R"(",
+           "Action":"acm-pca:IssueCertificate","Resource":")" +
+            std::string(kCa) + R"(",
            "Condition":{"StringEquals":{"acm-pca:TemplateArn":
              "arn:aws:acm-pca:::template/EndEntityCertificate/V1"}}}]})",
         PolicyKind::kResource);

@@ -75,11 +75,16 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 template <typename Cmp>
 bool Compare(Comparison c, const Cmp& a, const Cmp& b) {
   switch (c) {
-    case Comparison::kEquals: return a == b;
-    case Comparison::kLessThan: return a < b;
-    case Comparison::kLessThanEquals: return a <= b;
-    case Comparison::kGreaterThan: return a > b;
-    case Comparison::kGreaterThanEquals: return a >= b;
+    case Comparison::kEquals:
+      return a == b;
+    case Comparison::kLessThan:
+      return a < b;
+    case Comparison::kLessThanEquals:
+      return a <= b;
+    case Comparison::kGreaterThan:
+      return a > b;
+    case Comparison::kGreaterThanEquals:
+      return a >= b;
   }
   return false;
 }
@@ -240,18 +245,18 @@ Result<Condition> Condition::Compile(std::string_view op, std::string_view key,
   for (const OperatorInfo& o : kOperators) {
     if (base == o.name) info = &o;
   }
-  if (info == nullptr || (info->family == ConditionFamily::kNull &&
-                          (c.if_exists || c.set != SetOperator::kNone))) {
+  if (info == nullptr ||
+      (info->family == ConditionFamily::kNull && (c.if_exists || c.set != SetOperator::kNone))) {
     return Malformed("Invalid Condition type : " + std::string(op));
   }
   c.family = info->family;
   c.comparison = info->comparison;
   c.negated = info->negated;
   // Only string and ARN operators take policy variables.
-  const bool vars = variables &&
-                    (c.family == ConditionFamily::kString ||
-                     c.family == ConditionFamily::kStringIgnoreCase ||
-                     c.family == ConditionFamily::kStringLike || c.family == ConditionFamily::kArn);
+  const bool vars =
+      variables &&
+      (c.family == ConditionFamily::kString || c.family == ConditionFamily::kStringIgnoreCase ||
+       c.family == ConditionFamily::kStringLike || c.family == ConditionFamily::kArn);
   for (const std::string& v : values) {
     ConditionValue cv;
     cv.text = ValueTemplate::Parse(v, vars);
@@ -411,9 +416,12 @@ bool Condition::Evaluate(const RequestContext& request) const {
   if (e == nullptr) {
     if (if_exists) return true;
     switch (set) {
-      case SetOperator::kForAllValues: return true;
-      case SetOperator::kForAnyValue: return false;
-      case SetOperator::kNone: return negated;
+      case SetOperator::kForAllValues:
+        return true;
+      case SetOperator::kForAnyValue:
+        return false;
+      case SetOperator::kNone:
+        return negated;
     }
   }
   const std::vector<std::string>& vals = e->values;

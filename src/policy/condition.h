@@ -21,8 +21,18 @@
 
 namespace openpca::policy {
 
-enum class ConditionFamily { kString, kStringIgnoreCase, kStringLike, kNumeric, kDate, kBool,
-                             kBinary, kIp, kArn, kNull };
+enum class ConditionFamily {
+  kString,
+  kStringIgnoreCase,
+  kStringLike,
+  kNumeric,
+  kDate,
+  kBool,
+  kBinary,
+  kIp,
+  kArn,
+  kNull
+};
 enum class Comparison { kEquals, kLessThan, kLessThanEquals, kGreaterThan, kGreaterThanEquals };
 enum class SetOperator { kNone, kForAllValues, kForAnyValue };
 
@@ -52,8 +62,8 @@ struct ConditionValue {
 };
 
 struct Condition {
-  std::string op;          // as written, "ForAnyValue:StringLikeIfExists"
-  std::string key;         // as written
+  std::string op;   // as written, "ForAnyValue:StringLikeIfExists"
+  std::string key;  // as written
   std::string key_lower;
   ConditionFamily family = ConditionFamily::kString;
   Comparison comparison = Comparison::kEquals;

@@ -69,26 +69,40 @@ std::vector<MatchedStatement> Pick(const std::vector<MatchedStatement>& all,
 
 const char* DecisionName(Decision d) {
   switch (d) {
-    case Decision::kAllow: return "allowed";
-    case Decision::kExplicitDeny: return "explicitDeny";
-    case Decision::kImplicitDeny: return "implicitDeny";
+    case Decision::kAllow:
+      return "allowed";
+    case Decision::kExplicitDeny:
+      return "explicitDeny";
+    case Decision::kImplicitDeny:
+      return "implicitDeny";
   }
   return "implicitDeny";
 }
 
 const char* ReasonName(Reason r) {
   switch (r) {
-    case Reason::kAllowed: return "Allowed";
-    case Reason::kExplicitDenyIdentity: return "ExplicitDenyIdentity";
-    case Reason::kExplicitDenyResource: return "ExplicitDenyResource";
-    case Reason::kExplicitDenyScp: return "ExplicitDenyScp";
-    case Reason::kExplicitDenyBoundary: return "ExplicitDenyBoundary";
-    case Reason::kExplicitDenySession: return "ExplicitDenySession";
-    case Reason::kNoIdentityAllow: return "NoIdentityAllow";
-    case Reason::kNoResourceAllow: return "NoResourceAllow";
-    case Reason::kNoScpAllow: return "NoScpAllow";
-    case Reason::kNoBoundaryAllow: return "NoBoundaryAllow";
-    case Reason::kNoSessionAllow: return "NoSessionAllow";
+    case Reason::kAllowed:
+      return "Allowed";
+    case Reason::kExplicitDenyIdentity:
+      return "ExplicitDenyIdentity";
+    case Reason::kExplicitDenyResource:
+      return "ExplicitDenyResource";
+    case Reason::kExplicitDenyScp:
+      return "ExplicitDenyScp";
+    case Reason::kExplicitDenyBoundary:
+      return "ExplicitDenyBoundary";
+    case Reason::kExplicitDenySession:
+      return "ExplicitDenySession";
+    case Reason::kNoIdentityAllow:
+      return "NoIdentityAllow";
+    case Reason::kNoResourceAllow:
+      return "NoResourceAllow";
+    case Reason::kNoScpAllow:
+      return "NoScpAllow";
+    case Reason::kNoBoundaryAllow:
+      return "NoBoundaryAllow";
+    case Reason::kNoSessionAllow:
+      return "NoSessionAllow";
   }
   return "NoIdentityAllow";
 }
@@ -108,13 +122,15 @@ EvaluationResult Evaluate(const EvaluationInput& input, const RequestContext& re
   Collector c;
   bool identity_allow = false, identity_deny = false;
   for (size_t i = 0; i < input.identity.size(); ++i) {
-    Scan s = ScanPolicy(input.identity[i], PolicySource::kIdentity, 0, i, lower_action, request, &c);
+    Scan s =
+        ScanPolicy(input.identity[i], PolicySource::kIdentity, 0, i, lower_action, request, &c);
     identity_allow = identity_allow || s.allow;
     identity_deny = identity_deny || s.deny;
   }
   Scan resource;
   if (input.resource.has_value()) {
-    resource = ScanPolicy(*input.resource, PolicySource::kResource, 0, 0, lower_action, request, &c);
+    resource =
+        ScanPolicy(*input.resource, PolicySource::kResource, 0, 0, lower_action, request, &c);
   }
   const bool has_boundary = account_principal && !is_root &&
                             input.permissions_boundary.has_value() &&
@@ -128,7 +144,8 @@ EvaluationResult Evaluate(const EvaluationInput& input, const RequestContext& re
   bool session_allow = false, session_deny = false;
   if (has_session) {
     for (size_t i = 0; i < input.session.size(); ++i) {
-      Scan s = ScanPolicy(input.session[i], PolicySource::kSession, 0, i, lower_action, request, &c);
+      Scan s =
+          ScanPolicy(input.session[i], PolicySource::kSession, 0, i, lower_action, request, &c);
       session_allow = session_allow || s.allow;
       session_deny = session_deny || s.deny;
     }
@@ -245,17 +262,28 @@ std::string AccessDeniedMessage(const RequestContext& request, const EvaluationR
     return msg + " with an explicit deny in " + where;
   };
   switch (result.reason) {
-    case Reason::kAllowed: return msg;
-    case Reason::kExplicitDenyIdentity: return explicit_deny("an identity-based policy");
-    case Reason::kExplicitDenyResource: return explicit_deny("a resource-based policy");
-    case Reason::kExplicitDenyScp: return explicit_deny("a service control policy");
-    case Reason::kExplicitDenyBoundary: return explicit_deny("a permissions boundary");
-    case Reason::kExplicitDenySession: return explicit_deny("a session policy");
-    case Reason::kNoIdentityAllow: return no_allow("identity-based policy");
-    case Reason::kNoResourceAllow: return no_allow("resource-based policy");
-    case Reason::kNoScpAllow: return no_allow("service control policy");
-    case Reason::kNoBoundaryAllow: return no_allow("permissions boundary");
-    case Reason::kNoSessionAllow: return no_allow("session policy");
+    case Reason::kAllowed:
+      return msg;
+    case Reason::kExplicitDenyIdentity:
+      return explicit_deny("an identity-based policy");
+    case Reason::kExplicitDenyResource:
+      return explicit_deny("a resource-based policy");
+    case Reason::kExplicitDenyScp:
+      return explicit_deny("a service control policy");
+    case Reason::kExplicitDenyBoundary:
+      return explicit_deny("a permissions boundary");
+    case Reason::kExplicitDenySession:
+      return explicit_deny("a session policy");
+    case Reason::kNoIdentityAllow:
+      return no_allow("identity-based policy");
+    case Reason::kNoResourceAllow:
+      return no_allow("resource-based policy");
+    case Reason::kNoScpAllow:
+      return no_allow("service control policy");
+    case Reason::kNoBoundaryAllow:
+      return no_allow("permissions boundary");
+    case Reason::kNoSessionAllow:
+      return no_allow("session policy");
   }
   return msg;
 }

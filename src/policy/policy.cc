@@ -1,8 +1,7 @@
 #include "policy/policy.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace openpca::policy {
@@ -228,13 +227,14 @@ Status ParseActions(const json& v, bool trust, Statement* st) {
   if (!list.has_value()) return SyntaxError();
   if (list->empty()) return Malformed("Policy statement must contain actions.");
   static constexpr std::string_view kAssumeActions[] = {
-      "sts:assumerole",         "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
-      "sts:tagsession",         "sts:setsourceidentity",  "sts:setcontext"};
+      "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+      "sts:tagsession", "sts:setsourceidentity",  "sts:setcontext"};
   for (const std::string& a : *list) {
     if (a != "*") {
       size_t colon = a.find(':');
       if (colon == std::string::npos || colon == 0) {
-        return Malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
+        return Malformed(
+            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
       }
       if (a.find(':', colon + 1) != std::string::npos) {
         return Malformed("Actions/Condition can contain only one colon.");
@@ -273,7 +273,8 @@ Status ParseConditionBlock(const json& v, bool variables, Statement* st) {
     for (const auto& [key, values] : keys.items()) {
       size_t colon = key.find(':');
       if (colon == std::string::npos || colon == 0) {
-        return Malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
+        return Malformed(
+            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
       }
       std::optional<std::vector<std::string>> list = ConditionValues(values);
       if (!list.has_value()) return SyntaxError();
@@ -294,9 +295,9 @@ bool SidIsAlphanumeric(std::string_view sid) {
 
 Status ParseStatement(const json& s, PolicyKind kind, bool variables, Statement* st) {
   if (!s.is_object()) return SyntaxError();
-  static constexpr std::string_view kFields[] = {"Sid",      "Effect",    "Principal",
-                                                 "NotPrincipal", "Action", "NotAction",
-                                                 "Resource", "NotResource", "Condition"};
+  static constexpr std::string_view kFields[] = {"Sid",          "Effect",      "Principal",
+                                                 "NotPrincipal", "Action",      "NotAction",
+                                                 "Resource",     "NotResource", "Condition"};
   for (const auto& [k, unused] : s.items()) {
     bool known = false;
     for (std::string_view f : kFields) known = known || k == f;
@@ -331,7 +332,8 @@ Status ParseStatement(const json& s, PolicyKind kind, bool variables, Statement*
     }
     st->has_principal = true;
     st->not_principal = principal == s.end();
-    RETURN_IF_ERROR(ParsePrincipal(st->not_principal ? *not_principal : *principal, &st->principal));
+    RETURN_IF_ERROR(
+        ParsePrincipal(st->not_principal ? *not_principal : *principal, &st->principal));
   }
 
   auto action = s.find("Action");
@@ -341,8 +343,8 @@ Status ParseStatement(const json& s, PolicyKind kind, bool variables, Statement*
     return Malformed("Policy statement must contain actions.");
   }
   st->not_action = action == s.end();
-  RETURN_IF_ERROR(ParseActions(st->not_action ? *not_action : *action,
-                               kind == PolicyKind::kTrust, st));
+  RETURN_IF_ERROR(
+      ParseActions(st->not_action ? *not_action : *action, kind == PolicyKind::kTrust, st));
 
   auto resource = s.find("Resource");
   auto not_resource = s.find("NotResource");
@@ -358,8 +360,7 @@ Status ParseStatement(const json& s, PolicyKind kind, bool variables, Statement*
   } else {
     st->has_resource = true;
     st->not_resource = resource == s.end();
-    RETURN_IF_ERROR(
-        ParseResources(st->not_resource ? *not_resource : *resource, variables, st));
+    RETURN_IF_ERROR(ParseResources(st->not_resource ? *not_resource : *resource, variables, st));
   }
 
   if (auto it = s.find("Condition"); it != s.end()) {
@@ -379,24 +380,36 @@ void AddKey(std::vector<std::string>* keys, std::string_view key) {
 
 const char* PolicyKindName(PolicyKind kind) {
   switch (kind) {
-    case PolicyKind::kIdentity: return "identity";
-    case PolicyKind::kResource: return "resource";
-    case PolicyKind::kTrust: return "trust";
-    case PolicyKind::kServiceControl: return "service-control";
-    case PolicyKind::kPermissionsBoundary: return "permissions-boundary";
-    case PolicyKind::kSession: return "session";
+    case PolicyKind::kIdentity:
+      return "identity";
+    case PolicyKind::kResource:
+      return "resource";
+    case PolicyKind::kTrust:
+      return "trust";
+    case PolicyKind::kServiceControl:
+      return "service-control";
+    case PolicyKind::kPermissionsBoundary:
+      return "permissions-boundary";
+    case PolicyKind::kSession:
+      return "session";
   }
   return "identity";
 }
 
 size_t DefaultMaxChars(PolicyKind kind) {
   switch (kind) {
-    case PolicyKind::kIdentity: return 10240;
-    case PolicyKind::kResource: return 20480;
-    case PolicyKind::kTrust: return 2048;
-    case PolicyKind::kServiceControl: return 5120;
-    case PolicyKind::kPermissionsBoundary: return 6144;
-    case PolicyKind::kSession: return 2048;
+    case PolicyKind::kIdentity:
+      return 10240;
+    case PolicyKind::kResource:
+      return 20480;
+    case PolicyKind::kTrust:
+      return 2048;
+    case PolicyKind::kServiceControl:
+      return 5120;
+    case PolicyKind::kPermissionsBoundary:
+      return 6144;
+    case PolicyKind::kSession:
+      return 2048;
   }
   return 6144;
 }
@@ -478,8 +491,8 @@ bool Statement::MatchesConditions(const RequestContext& request) const {
   return true;
 }
 
-Result<std::shared_ptr<const Policy>> Policy::Parse(std::string_view json_document,
-                                                    PolicyKind kind, const ParseOptions& options) {
+Result<std::shared_ptr<const Policy>> Policy::Parse(std::string_view json_document, PolicyKind kind,
+                                                    const ParseOptions& options) {
   const size_t limit = options.max_chars != 0 ? options.max_chars : DefaultMaxChars(kind);
   if (PolicySizeChars(json_document, kind) > limit) {
     return Status(ErrorCode::kLimitExceeded,

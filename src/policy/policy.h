@@ -52,12 +52,12 @@ struct TextPosition {
 
 // A Principal / NotPrincipal element, classified at parse time.
 struct PrincipalSpec {
-  bool any = false;                   // "*" or {"AWS": "*"}
-  std::vector<std::string> accounts;  // 12-digit ids ({"AWS": "1234..."} or ...:root)
-  std::vector<std::string> arns;      // users, role sessions, federated users
-  std::vector<std::string> roles;     // role ARNs: match the role's sessions
-  std::vector<std::string> services;  // {"Service": ...}
-  std::vector<std::string> federated; // {"Federated": ...}
+  bool any = false;                          // "*" or {"AWS": "*"}
+  std::vector<std::string> accounts;         // 12-digit ids ({"AWS": "1234..."} or ...:root)
+  std::vector<std::string> arns;             // users, role sessions, federated users
+  std::vector<std::string> roles;            // role ARNs: match the role's sessions
+  std::vector<std::string> services;         // {"Service": ...}
+  std::vector<std::string> federated;        // {"Federated": ...}
   std::vector<std::string> canonical_users;  // kept, never match (S3 only)
 };
 

@@ -6,12 +6,18 @@ namespace openpca::policy {
 
 const char* PrincipalTypeName(PrincipalType type) {
   switch (type) {
-    case PrincipalType::kAccount: return "Account";
-    case PrincipalType::kUser: return "User";
-    case PrincipalType::kAssumedRole: return "AssumedRole";
-    case PrincipalType::kFederatedUser: return "FederatedUser";
-    case PrincipalType::kService: return "Service";
-    case PrincipalType::kAnonymous: return "Anonymous";
+    case PrincipalType::kAccount:
+      return "Account";
+    case PrincipalType::kUser:
+      return "User";
+    case PrincipalType::kAssumedRole:
+      return "AssumedRole";
+    case PrincipalType::kFederatedUser:
+      return "FederatedUser";
+    case PrincipalType::kService:
+      return "Service";
+    case PrincipalType::kAnonymous:
+      return "Anonymous";
   }
   return "Anonymous";
 }

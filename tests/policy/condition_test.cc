@@ -47,8 +47,8 @@ TEST(ConditionParseTest, Cidrs) {
 }
 
 TEST(ConditionTest, UnknownOperatorIsMalformed) {
-  Result<Condition> c = Condition::Compile("StringEqualsIfExistsIfExists", "aws:username", {"a"},
-                                           true);
+  Result<Condition> c =
+      Condition::Compile("StringEqualsIfExistsIfExists", "aws:username", {"a"}, true);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), ErrorCode::kMalformedPolicyDocument);
   EXPECT_FALSE(Condition::Compile("ForAllValues:Null", "aws:username", {"true"}, true).ok());

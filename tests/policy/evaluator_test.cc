@@ -19,8 +19,8 @@ RequestContext Alice(std::string action = "acm-pca:IssueCertificate", std::strin
   RequestContext r;
   r.action = std::move(action);
   r.resource = std::move(res);
-  r.principal = {PrincipalType::kUser, "arn:aws:iam::111111111111:user/alice", "",
-                 "111111111111", ""};
+  r.principal = {PrincipalType::kUser, "arn:aws:iam::111111111111:user/alice", "", "111111111111",
+                 ""};
   return r;
 }
 
@@ -83,7 +83,8 @@ TEST(AccessDeniedMessageTest, OtherShapes) {
       "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: "
       "acm-pca:ListCertificateAuthorities ";
   res.reason = Reason::kExplicitDenyScp;
-  EXPECT_EQ(AccessDeniedMessage(r, res), head + "with an explicit deny in a service control policy");
+  EXPECT_EQ(AccessDeniedMessage(r, res),
+            head + "with an explicit deny in a service control policy");
   res.reason = Reason::kExplicitDenyResource;
   EXPECT_EQ(AccessDeniedMessage(r, res), head + "with an explicit deny in a resource-based policy");
   res.reason = Reason::kExplicitDenyBoundary;
@@ -92,17 +93,19 @@ TEST(AccessDeniedMessageTest, OtherShapes) {
   EXPECT_EQ(AccessDeniedMessage(r, res), head + "with an explicit deny in a session policy");
   res.decision = Decision::kImplicitDeny;
   res.reason = Reason::kNoScpAllow;
-  EXPECT_EQ(AccessDeniedMessage(r, res),
-            head + "because no service control policy allows the "
-                   "acm-pca:ListCertificateAuthorities action");
+  EXPECT_EQ(AccessDeniedMessage(r, res), head +
+                                             "because no service control policy allows the "
+                                             "acm-pca:ListCertificateAuthorities action");
   res.reason = Reason::kNoBoundaryAllow;
   EXPECT_EQ(AccessDeniedMessage(r, res),
-            head + "because no permissions boundary allows the acm-pca:ListCertificateAuthorities "
-                   "action");
+            head +
+                "because no permissions boundary allows the acm-pca:ListCertificateAuthorities "
+                "action");
   res.reason = Reason::kNoSessionAllow;
   EXPECT_EQ(AccessDeniedMessage(r, res),
-            head + "because no session policy allows the acm-pca:ListCertificateAuthorities "
-                   "action");
+            head +
+                "because no session policy allows the acm-pca:ListCertificateAuthorities "
+                "action");
   r.principal = {PrincipalType::kAnonymous, "", "", "", ""};
   res.reason = Reason::kNoResourceAllow;
   EXPECT_EQ(AccessDeniedMessage(r, res),

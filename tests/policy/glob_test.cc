@@ -1,8 +1,8 @@
 #include "policy/glob.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "policy/arn_pattern.h"
 

@@ -1,12 +1,12 @@
 // Table-driven policy tests: every row of testdata/evaluation_cases.json (see README.md there) is
 // one test. The same rows can drive IAM's SimulatePrincipalPolicy end to end.
+#include <gtest/gtest.h>
+
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "policy/evaluator.h"
 #include "policy/policy.h"
@@ -51,9 +51,9 @@ std::string RowName(const testing::TestParamInfo<json>& info) {
 std::string DocumentText(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 PolicyKind KindFromName(const std::string& name) {
-  for (PolicyKind k : {PolicyKind::kIdentity, PolicyKind::kResource, PolicyKind::kTrust,
-                       PolicyKind::kServiceControl, PolicyKind::kPermissionsBoundary,
-                       PolicyKind::kSession}) {
+  for (PolicyKind k :
+       {PolicyKind::kIdentity, PolicyKind::kResource, PolicyKind::kTrust,
+        PolicyKind::kServiceControl, PolicyKind::kPermissionsBoundary, PolicyKind::kSession}) {
     if (name == PolicyKindName(k)) return k;
   }
   ADD_FAILURE() << "unknown policy kind " << name;
@@ -61,9 +61,9 @@ PolicyKind KindFromName(const std::string& name) {
 }
 
 PrincipalType TypeFromName(const std::string& name) {
-  for (PrincipalType t : {PrincipalType::kAccount, PrincipalType::kUser,
-                          PrincipalType::kAssumedRole, PrincipalType::kFederatedUser,
-                          PrincipalType::kService, PrincipalType::kAnonymous}) {
+  for (PrincipalType t :
+       {PrincipalType::kAccount, PrincipalType::kUser, PrincipalType::kAssumedRole,
+        PrincipalType::kFederatedUser, PrincipalType::kService, PrincipalType::kAnonymous}) {
     if (name == PrincipalTypeName(t)) return t;
   }
   ADD_FAILURE() << "unknown principal type " << name;
@@ -73,7 +73,8 @@ PrincipalType TypeFromName(const std::string& name) {
 std::shared_ptr<const Policy> MustParse(const json& v, PolicyKind kind) {
   Result<std::shared_ptr<const Policy>> p = Policy::Parse(DocumentText(v), kind);
   EXPECT_TRUE(p.ok()) << PolicyKindName(kind) << " policy rejected: " << p.status().ToString()
-                      << "\n" << DocumentText(v);
+                      << "\n"
+                      << DocumentText(v);
   return p.ok() ? *p : nullptr;
 }
 
@@ -87,8 +88,8 @@ TEST_P(EvaluationTableTest, Decides) {
     input.identity.push_back(MustParse(d, PolicyKind::kIdentity));
   }
   if (row.contains("resource_policy")) {
-    input.resource = MustParse(row["resource_policy"],
-                               KindFromName(row.value("resource_kind", "resource")));
+    input.resource =
+        MustParse(row["resource_policy"], KindFromName(row.value("resource_kind", "resource")));
   }
   input.resource_account = row.value("resource_account", "");
   if (row.contains("permissions_boundary")) {

@@ -1,10 +1,10 @@
 #include "policy/policy.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "policy/policy_cache.h"
 
@@ -118,9 +118,12 @@ TEST(PolicyParseTest, PrincipalForms) {
 
 TEST(PolicyCacheTest, ParsesOnceAndBounds) {
   PolicyCache cache(2);
-  const std::string a = R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"a:b","Resource":"*"}})";
-  const std::string b = R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"a:c","Resource":"*"}})";
-  const std::string c = R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"a:d","Resource":"*"}})";
+  const std::string a =
+      R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"a:b","Resource":"*"}})";
+  const std::string b =
+      R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"a:c","Resource":"*"}})";
+  const std::string c =
+      R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"a:d","Resource":"*"}})";
   auto pa = cache.GetOrParse(a, PolicyKind::kIdentity);
   ASSERT_TRUE(pa.ok());
   auto pa2 = cache.GetOrParse(a, PolicyKind::kIdentity);
