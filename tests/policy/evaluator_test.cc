@@ -1,5 +1,9 @@
 #include "policy/evaluator.h"
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace openpca::policy {
@@ -173,6 +177,32 @@ TEST(EvaluateTest, MissingContextKeys) {
   EXPECT_EQ(MissingContextKeys(in, r),
             (std::vector<std::string>{"aws:ResourceTag/Team", "aws:PrincipalTag/Team",
                                       "aws:PrincipalOrgID"}));
+}
+
+// Policies are shared between threads; evaluation keeps its scratch space per thread.
+TEST(EvaluateTest, ConcurrentEvaluationsAgree) {
+  EvaluationInput in;
+  in.identity = {P(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",
+      "Resource":"arn:aws:s3:::home/${aws:username}/*",
+      "Condition":{"StringLike":{"aws:ResourceTag/p":"${aws:PrincipalTag/p}-*"}}}]})")};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&in, &wrong, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const std::string user = "u" + std::to_string(t);
+        RequestContext r = Alice("s3:GetObject", "arn:aws:s3:::home/" + user + "/f");
+        r.Set("aws:username", user);
+        r.Set("aws:PrincipalTag/p", user);
+        const bool match = i % 2 == 0;
+        r.Set("aws:ResourceTag/p", match ? user + "-x" : "other-x");
+        Decision want = match ? Decision::kAllow : Decision::kImplicitDeny;
+        if (Evaluate(in, r).decision != want) ++wrong;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
