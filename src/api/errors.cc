@@ -227,6 +227,16 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"MissingAction", 400};
     case ErrorCode::kInvalidParameterCombination:
       return {"InvalidParameterCombination", 400};
+    case ErrorCode::kEntityTemporarilyUnmodifiable:
+      return {"EntityTemporarilyUnmodifiableException", 400};
+    case ErrorCode::kFeatureDisabled:
+      return {"FeatureDisabledException", 400};
+    case ErrorCode::kFeatureEnabled:
+      return {"FeatureEnabledException", 400};
+    case ErrorCode::kInvalidCertificate:
+      return {"InvalidCertificateException", 400};
+    case ErrorCode::kReportGenerationLimitExceeded:
+      return {"ReportGenerationLimitExceededException", 400};
   }
   OPENPCA_CHECK(code != ErrorCode::kOk);
   return {"InternalFailure", 500};  // an out-of-range enum value
@@ -281,6 +291,12 @@ constexpr Override kIam[] = {
     {ErrorCode::kCertificateMismatch, {"KeyPairMismatch", 400}},
     {ErrorCode::kKeyPairMismatch, {"KeyPairMismatch", 400}},
     {ErrorCode::kServiceNotSupported, {"NotSupportedService", 404}},
+    {ErrorCode::kIdpCommunicationError, {"OpenIdIdpCommunicationError", 400}},
+    {ErrorCode::kEntityTemporarilyUnmodifiable, {"EntityTemporarilyUnmodifiable", 409}},
+    {ErrorCode::kFeatureDisabled, {"FeatureDisabled", 404}},
+    {ErrorCode::kFeatureEnabled, {"FeatureEnabled", 409}},
+    {ErrorCode::kInvalidCertificate, {"InvalidCertificate", 400}},
+    {ErrorCode::kReportGenerationLimitExceeded, {"ReportGenerationLimitExceeded", 409}},
     {ErrorCode::kInternal, {"ServiceFailure", 500, false}},
 };
 

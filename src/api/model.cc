@@ -147,7 +147,11 @@ Status FillShape(const OrderedJson& j, const std::unordered_map<std::string, Sha
       const OrderedJson& e = j.at("error");
       shape->error_code = e.value("code", shape->name);
       if (e.contains("httpStatusCode")) shape->http_status = e.at("httpStatusCode").get<int>();
-      shape->sender_fault = e.value("senderFault", false);
+      if (e.contains("senderFault")) {
+        shape->sender_fault = e.at("senderFault").get<bool>();
+      } else {
+        shape->sender_fault = !j.value("fault", false) && shape->http_status.value_or(400) < 500;
+      }
     } else {
       shape->sender_fault = !j.value("fault", false);
     }

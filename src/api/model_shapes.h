@@ -78,7 +78,8 @@ struct Shape {
   bool exception = false;
   std::string error_code;            // error.code, else the shape name
   std::optional<int> http_status;    // error.httpStatusCode
-  bool sender_fault = true;          // false for "fault": true or senderFault absent in query
+  // error.senderFault when given; else false for "fault": true or a 5xx httpStatusCode.
+  bool sender_fault = true;
 };
 
 }  // namespace openpca::api

@@ -113,6 +113,11 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnmatchedPolicyPermission: return "unmatched_policy_permission";
     case ErrorCode::kMissingAction: return "missing_action";
     case ErrorCode::kInvalidParameterCombination: return "invalid_parameter_combination";
+    case ErrorCode::kEntityTemporarilyUnmodifiable: return "entity_temporarily_unmodifiable";
+    case ErrorCode::kFeatureDisabled: return "feature_disabled";
+    case ErrorCode::kFeatureEnabled: return "feature_enabled";
+    case ErrorCode::kInvalidCertificate: return "invalid_certificate";
+    case ErrorCode::kReportGenerationLimitExceeded: return "report_generation_limit_exceeded";
   }
   return "unknown";
 }

@@ -127,6 +127,11 @@ enum class ErrorCode {
   kUnmatchedPolicyPermission,
   kMissingAction,
   kInvalidParameterCombination,
+  kEntityTemporarilyUnmodifiable,
+  kFeatureDisabled,
+  kFeatureEnabled,
+  kInvalidCertificate,
+  kReportGenerationLimitExceeded,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.
