@@ -34,7 +34,7 @@ AwsJsonProtocol::AwsJsonProtocol(const ServiceModel& model, SigV4Verifier verifi
       verifier_(std::move(verifier)),
       hook_(std::move(hook)),
       logger_(std::move(logger)),
-      target_prefix_(model.target_prefix() + ".") {
+      codec_(model) {
   OPENPCA_CHECK(logger_ != nullptr);
 }
 
@@ -49,27 +49,20 @@ void AwsJsonProtocol::RegisterOperation(std::string name, OperationHandler handl
 
 Result<nlohmann::json> AwsJsonProtocol::Run(const HttpRequest& request, CallContext& ctx,
                                             std::string* ca_arn) const {
-  // 1. Target.
-  std::string_view target = request.Header("x-amz-target");
-  auto it = handlers_.end();
-  if (target.starts_with(target_prefix_)) {
-    std::string_view name = target.substr(target_prefix_.size());
-    it = handlers_.find(name);
-    // Name the action in the log when it is a real one (a bounded set, unlike client input).
-    if (it == handlers_.end() && model_.HasOperation(name)) ctx.operation = std::string(name);
-  }
+  // 1. Target. Only a model operation is named (a bounded set, unlike client input).
+  std::string name = codec_.OperationOf(request);
+  auto it = handlers_.find(name);
   if (it == handlers_.end()) {
+    ctx.operation = std::move(name);
+    std::string_view target = request.Header("x-amz-target");
     return Status(ErrorCode::kUnknownOperation,
                   target.empty() ? "Missing X-Amz-Target header" : "Unknown operation");
   }
   ctx.operation = it->first;
 
   // 2. Body. WARNING: client input from here on.
-  nlohmann::json input = request.body.empty() ? nlohmann::json::object()
-                                              : nlohmann::json::parse(request.body, nullptr, false);
-  if (input.is_discarded() || !input.is_object()) {
-    return Status(ErrorCode::kSerialization, "Request body must be a JSON object");
-  }
+  ASSIGN_OR_RETURN(protocols::DecodedCall call, codec_.Parse(request));
+  nlohmann::json& input = call.input;
 
   // 3. Authentication.
   ASSIGN_OR_RETURN(Credential cred, verifier_.Verify(request.Signable()));
@@ -81,8 +74,7 @@ Result<nlohmann::json> AwsJsonProtocol::Run(const HttpRequest& request, CallCont
   if (arn != input.end() && arn->is_string()) *ca_arn = arn->get<std::string>();
 
   // 4. Model constraints.
-  RETURN_IF_ERROR(model_.ValidateInput(ctx.operation, input));
-  model_.PruneInput(ctx.operation, input);
+  RETURN_IF_ERROR(codec_.Validate(call));
 
   // 5. Authorization.
   if (hook_ != nullptr) RETURN_IF_ERROR(hook_(ctx, input));
@@ -120,11 +112,7 @@ HttpResponse AwsJsonProtocol::Reject(const HttpRequest& request, const Status& s
   CallContext ctx;
   ctx.request_id = std::move(request_id);
   ctx.source_ip = std::string(request.source_ip);
-  std::string_view target = request.Header("x-amz-target");
-  if (target.starts_with(target_prefix_) &&
-      model_.HasOperation(target.substr(target_prefix_.size()))) {
-    ctx.operation = std::string(target.substr(target_prefix_.size()));
-  }
+  ctx.operation = codec_.OperationOf(request);
   return Finish(status, ctx, {}, started);
 }
 
@@ -134,15 +122,9 @@ HttpResponse AwsJsonProtocol::Finish(const Result<nlohmann::json>& result, const
   HttpResponse res;
   const Status& status = result.status();
   if (result.ok()) {
-    res.status = 200;
-    res.headers.reserve(2);
-    res.headers.emplace_back("Content-Type", kAmzJsonContentType);
-    res.headers.emplace_back("x-amzn-RequestId", ctx.request_id);
-    const nlohmann::json& out = *result;
-    res.body =
-        out.is_null() ? "{}" : out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    res = codec_.EncodeOutput(ctx.operation, *result, ctx.request_id);
   } else {
-    res = JsonErrorResponse(status, ctx.request_id);
+    res = codec_.EncodeError(status, ctx.request_id);
   }
   RequestLogEntry entry;
   entry.action = ctx.operation.empty() ? std::string_view("unknown") : ctx.operation;

@@ -6,7 +6,8 @@
 //   4. model validation                   (SerializationException, ValidationException)
 //   5. AuthorizationHook                  (AccessDeniedException, ...)
 //   6. the OperationHandler               (its Status, mapped by errors.h)
-// and writes one request log line. See operation.h for the handler contract.
+// and writes one request log line. See operation.h for the handler contract. The wire format
+// (steps 1, 2 and the response bytes) is protocols::JsonProtocol's.
 //
 // Operations are registered before serving; Handle() is then const and thread-safe (the model,
 // verifier, hook and handlers must be thread-safe too). Holds references to the model and, via
@@ -24,6 +25,7 @@
 #include "api/http_types.h"
 #include "api/model.h"
 #include "api/operation.h"
+#include "api/protocols/json_protocol.h"
 #include "api/sigv4.h"
 #include "common/status.h"
 
@@ -74,7 +76,7 @@ class AwsJsonProtocol {
   AuthorizationHook hook_;
   std::shared_ptr<spdlog::logger> logger_;
   HandlerMap handlers_;        // keyed by operation name
-  std::string target_prefix_;  // "ACMPrivateCA."
+  protocols::JsonProtocol codec_;
 };
 
 }  // namespace openpca::api

@@ -1,0 +1,52 @@
+// Wire-format helpers shared by the protocol codecs: timestamps in the three AWS formats, form and
+// query-string parsing, and the model walk that turns a handler's output timestamps into one
+// representation. Pure functions; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/model_shapes.h"
+
+namespace openpca::api::protocols {
+
+// Seconds since the epoch (fraction allowed) from ISO-8601 ("2024-01-02T03:04:05Z",
+// "2024-01-02T03:04:05.123Z", "+01:00" offsets, a plain date), RFC 822 / HTTP-date
+// ("Tue, 02 Jan 2024 03:04:05 GMT") or an epoch number written as text. nullopt if none fits.
+std::optional<double> ParseTimestamp(std::string_view text);
+
+// The epoch seconds of a handler's timestamp value: a JSON number (epoch seconds) or a string in
+// any format ParseTimestamp() reads. nullopt for anything else.
+std::optional<double> TimestampSeconds(const nlohmann::json& v);
+
+// "2024-01-02T03:04:05Z", with ".123Z" milliseconds when the value has a fraction.
+std::string FormatIso8601(double epoch_seconds);
+// "Tue, 02 Jan 2024 03:04:05 GMT".
+std::string FormatHttpDate(double epoch_seconds);
+// The JSON number of epoch seconds: an integer when whole, else a double with milliseconds.
+nlohmann::json EpochJson(double epoch_seconds);
+
+// Decoded name/value pairs of an application/x-www-form-urlencoded body or a query string ('+'
+// is a space, %XX decoded), in order.
+struct FormParam {
+  std::string name;
+  std::string value;
+};
+std::vector<FormParam> ParseForm(std::string_view text);
+
+// Percent-encodes everything but A-Z a-z 0-9 - _ . ~ (RFC 3986 unreserved).
+std::string UrlEncode(std::string_view text);
+
+// Does the model's shape (transitively) contain a timestamp? Bounded depth.
+bool ContainsTimestamp(const Shape& shape);
+
+// Rewrites every timestamp value under `shape` to `format` ("unixTimestamp" → epoch number,
+// "iso8601" / "rfc822" → string). Values that are not timestamps are left alone; unknown members
+// are kept.
+void NormalizeTimestamps(const Shape& shape, std::string_view format, nlohmann::json& value);
+
+}  // namespace openpca::api::protocols
