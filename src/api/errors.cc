@@ -22,6 +22,7 @@ AwsError AwsErrorFor(ErrorCode code) {
     case ErrorCode::kInvalidNextToken:
       return {"InvalidNextTokenException", 400};
     case ErrorCode::kInvalidPolicy:
+    case ErrorCode::kMalformedPolicyDocument:  // acm-pca names a bad policy document so
       return {"InvalidPolicyException", 400};
     case ErrorCode::kInvalidRequest:
       return {"InvalidRequestException", 400};
@@ -272,6 +273,7 @@ constexpr Override kIam[] = {
     {ErrorCode::kInvalidNextToken, {"InvalidInput", 400}},
     {ErrorCode::kInvalidArn, {"InvalidInput", 400}},
     {ErrorCode::kInvalidPolicy, {"MalformedPolicyDocument", 400}},
+    {ErrorCode::kMalformedPolicyDocument, {"MalformedPolicyDocument", 400}},
     {ErrorCode::kDeleteConflict, {"DeleteConflict", 409}},
     {ErrorCode::kConcurrentModification, {"ConcurrentModification", 409}},
     {ErrorCode::kUnmodifiableEntity, {"UnmodifiableEntity", 400}},
@@ -303,6 +305,7 @@ constexpr Override kIam[] = {
 constexpr Override kSts[] = {
     {ErrorCode::kExpiredToken, {"ExpiredTokenException", 400}},
     {ErrorCode::kInvalidPolicy, {"MalformedPolicyDocument", 400}},
+    {ErrorCode::kMalformedPolicyDocument, {"MalformedPolicyDocument", 400}},
     {ErrorCode::kPackedPolicyTooLarge, {"PackedPolicyTooLarge", 400}},
     {ErrorCode::kRegionDisabled, {"RegionDisabledException", 403}},
     {ErrorCode::kInvalidIdentityToken, {"InvalidIdentityToken", 400}},
@@ -317,6 +320,7 @@ constexpr Override kOrganizations[] = {
     {ErrorCode::kInvalidNextToken, {"InvalidInputException", 400}},
     {ErrorCode::kInvalidTag, {"InvalidInputException", 400}},
     {ErrorCode::kInvalidPolicy, {"MalformedPolicyDocumentException", 400}},
+    {ErrorCode::kMalformedPolicyDocument, {"MalformedPolicyDocumentException", 400}},
     {ErrorCode::kLimitExceeded, {"ConstraintViolationException", 400}},
     {ErrorCode::kTooManyTags, {"ConstraintViolationException", 400}},
     {ErrorCode::kResourceNotFound, {"TargetNotFoundException", 400}},

@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "api/aws_json_protocol.h"
+#include "api/pipeline.h"
 #include "api/http_session.h"
 #include "api/request_log.h"
 #include "api/tls_context.h"
@@ -51,12 +51,12 @@ double MillisSince(std::chrono::steady_clock::time_point start) {
 
 class ApiServer::Impl final : public SessionHost {
  public:
-  Impl(Options options, SigV4Verifier verifier, AuthorizationHook hook, TlsContextPtr tls,
-       std::shared_ptr<spdlog::logger> logger)
+  Impl(Options options, CredentialLookup lookup, const Authorizer* authorizer, TlsContextPtr tls,
+       std::shared_ptr<spdlog::logger> logger, const Clock& clock)
       : options_(std::move(options)),
         session_config_{options_.max_body_bytes, options_.header_timeout, options_.idle_timeout},
         logger_(std::move(logger)),
-        protocol_(ServiceModel::AcmPca(), std::move(verifier), std::move(hook), logger_),
+        pipeline_(PipelineOptionsOf(options_), std::move(lookup), authorizer, clock, logger_),
         tls_(std::move(tls)),
         iocs_(MakeContexts(options_.io_threads)),
         acceptor_strand_(net::make_strand(*iocs_[0])),
@@ -66,9 +66,21 @@ class ApiServer::Impl final : public SessionHost {
 
   ~Impl() override { Stop(); }
 
-  void RegisterOperation(std::string name, OperationHandler handler) {
+  void RegisterOperation(std::string name, OperationHandler handler, ActionSpec action) {
     OPENPCA_CHECK(state_ == State::kCreated);
-    protocol_.RegisterOperation(std::move(name), std::move(handler));
+    pipeline_.AddOperation(ServiceModel::AcmPca().signing_name(), std::move(name),
+                           std::move(handler), std::move(action));
+  }
+
+  Pipeline& pipeline() {
+    OPENPCA_CHECK(state_ == State::kCreated);
+    return pipeline_;
+  }
+
+  static Pipeline::Options PipelineOptionsOf(const Options& o) {
+    Pipeline::Options po;
+    po.regions = o.regions.empty() ? std::vector<std::string>{o.region} : o.regions;
+    return po;
   }
 
   void AddRoute(Route route) {
@@ -207,7 +219,10 @@ class ApiServer::Impl final : public SessionHost {
         return;
       }
     }
-    if (route == nullptr && (req.method() != http::verb::post || path != "/")) {
+    // Requests no raw route takes go to the pipeline: POST / (JSON and query protocols) and the
+    // REST services' paths; anything no service's protocol matches is refused here.
+    if (route == nullptr && (req.method() != http::verb::post || path != "/") &&
+        !pipeline_.MatchesRestService(get_view())) {
       session->SendResponse(
           Reject(*session, req, started,
                  Status(ErrorCode::kUnknownOperation, "No such resource: " + std::string(path))));
@@ -232,7 +247,7 @@ class ApiServer::Impl final : public SessionHost {
                                      std::to_string(options_.max_body_bytes) + " bytes")
                         : Status(ErrorCode::kSerialization, "Malformed HTTP request");
     return ToBeast(
-        protocol_.Reject(HttpRequest{}, status, NewRequestId(), std::chrono::steady_clock::now()));
+        pipeline_.Reject(HttpRequest{}, status, NewRequestId(), std::chrono::steady_clock::now()));
   }
 
   void OnSessionClosed(HttpSession* session) override {
@@ -358,7 +373,7 @@ class ApiServer::Impl final : public SessionHost {
                         std::chrono::steady_clock::time_point started) {
     std::vector<sigv4::Header> headers;
     HttpRequest view = MakeView(session, req, &headers);
-    if (route == nullptr) return ToBeast(protocol_.Handle(view, NewRequestId(), started));
+    if (route == nullptr) return ToBeast(pipeline_.Handle(view, NewRequestId(), started));
     HttpResponse res;
     try {
       res = route->handler(view);
@@ -381,7 +396,7 @@ class ApiServer::Impl final : public SessionHost {
                        std::chrono::steady_clock::time_point started, const Status& status) {
     std::vector<sigv4::Header> headers;
     HttpRequest view = MakeView(session, req, &headers);
-    return ToBeast(protocol_.Reject(view, status, NewRequestId(), started));
+    return ToBeast(pipeline_.Reject(view, status, NewRequestId(), started));
   }
 
   static HttpRequest MakeView(const HttpSession& session, const BeastRequest& req,
@@ -416,7 +431,7 @@ class ApiServer::Impl final : public SessionHost {
   const Options options_;
   const SessionConfig session_config_;
   std::shared_ptr<spdlog::logger> logger_;
-  AwsJsonProtocol protocol_;
+  Pipeline pipeline_;
   std::vector<std::unique_ptr<RouteEntry>> routes_;
   std::mutex summary_mu_;
   OpenSslRandom random_;
@@ -445,7 +460,8 @@ class ApiServer::Impl final : public SessionHost {
 };
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Create(Options options, CredentialLookup lookup,
-                                                     AuthorizationHook hook, const Clock& clock) {
+                                                     const Authorizer* authorizer,
+                                                     const Clock& clock) {
   if (options.io_threads < 1 || options.worker_threads < 1 || options.max_queued_requests < 1 ||
       options.max_body_bytes < 1) {
     return Status(ErrorCode::kInvalidArgs, "thread counts, queue and body limits must be >= 1");
@@ -463,12 +479,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(Options options, Credential
   }
   std::shared_ptr<spdlog::logger> logger =
       options.request_logger != nullptr ? options.request_logger : spdlog::default_logger();
-  SigV4Verifier verifier({.region = options.region,
-                          .service = ServiceModel::AcmPca().signing_name(),
-                          .max_clock_skew = std::chrono::minutes(15)},
-                         std::move(lookup), clock);
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(verifier), std::move(hook),
-                                     std::move(tls), std::move(logger));
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(lookup), authorizer,
+                                     std::move(tls), std::move(logger), clock);
+  impl->pipeline().AddService(ServiceModel::AcmPca());
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
 
@@ -476,9 +489,11 @@ ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ApiServer::~ApiServer() {
   if (impl_ != nullptr) impl_->Stop();
 }
-void ApiServer::RegisterOperation(std::string name, OperationHandler handler) {
-  impl_->RegisterOperation(std::move(name), std::move(handler));
+void ApiServer::RegisterOperation(std::string name, OperationHandler handler,
+                                  ActionSpec action) {
+  impl_->RegisterOperation(std::move(name), std::move(handler), std::move(action));
 }
+Pipeline& ApiServer::pipeline() { return impl_->pipeline(); }
 void ApiServer::RegisterRawRoute(boost::beast::http::verb method, std::string path_prefix,
                                  RawHandler handler) {
   Route route;

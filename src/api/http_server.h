@@ -1,6 +1,6 @@
 // ApiServer: the HTTP/1.1 (optionally TLS) front end of openpca.
 //
-// Serves the AWS JSON 1.1 protocol (aws_json_protocol.h) on `POST /`, the built-in
+// Serves the request pipeline (pipeline.h: every AWS service, by protocol) on `POST /`, the built-in
 // `GET /health` → 200 {"status":"ok"}, and raw routes registered by path prefix (which do not
 // get SigV4 or model validation; a raw handler that needs SigV4 builds its own SigV4Verifier, e.g.
 // with service "s3"). I/O runs on `io_threads` threads, each with its own event loop and its
@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/beast/http/verb.hpp>
 #include <spdlog/logger.h>
@@ -43,12 +44,16 @@
 
 namespace openpca::api {
 
+class Pipeline;
+
 class ApiServer {
  public:
   struct Options {
     std::string host = "127.0.0.1";
     uint16_t port = 8080;              // 0: an ephemeral port, see port()
-    std::string region = "us-east-1";  // SigV4 credential scope region
+    std::string region = "us-east-1";  // SigV4 credential scope region (the default region)
+    // Every region the endpoint serves; empty: just `region`.
+    std::vector<std::string> regions;
     int io_threads = 2;
     int worker_threads = 64;
     size_t max_queued_requests = 4096;  // waiting for a worker; beyond → ThrottlingException
@@ -79,14 +84,19 @@ class ApiServer {
   };
 
   // kInvalidArgs for unusable options; kInternal if the TLS files cannot be loaded.
+  // `authorizer` (null: every authenticated call is allowed, for transport tests) must outlive the
+  // server. The pipeline starts with acm-pca as its default service.
   static Result<std::unique_ptr<ApiServer>> Create(Options options, CredentialLookup lookup,
-                                                   AuthorizationHook hook, const Clock& clock);
+                                                   const Authorizer* authorizer,
+                                                   const Clock& clock);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
   // `name` is a model operation ("IssueCertificate"); aborts otherwise.
-  void RegisterOperation(std::string name, OperationHandler handler);
+  void RegisterOperation(std::string name, OperationHandler handler, ActionSpec action = {});
+  // The request pipeline, to add other services (Pipeline::AddService/AddOperation) before Start().
+  Pipeline& pipeline();
   // Requests with this method whose path starts with `path_prefix` (longest prefix wins) go to
   // `handler` instead of the JSON protocol.
   void RegisterRawRoute(boost::beast::http::verb method, std::string path_prefix,

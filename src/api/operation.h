@@ -1,4 +1,4 @@
-// The contract between the HTTP transport (api/http_server, api/aws_json_protocol) and the
+// The contract between the HTTP transport (api/http_server, api/pipeline) and the
 // operation handlers: one function per AWS action, JSON in, JSON out.
 //
 // By the time a handler runs, the transport has: parsed the body as a JSON object
@@ -10,6 +10,9 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,14 +20,26 @@
 
 namespace openpca::api {
 
+// Who is calling. Filled by authentication (SigV4 and the credential lookup) before anything else.
+enum class PrincipalType { kAnonymous, kAccountRoot, kUser, kAssumedRole, kService };
+
 struct CallContext {
+  std::string service;         // SigV4 signing name of the service called: "acm-pca", "iam", ...
   std::string operation;       // "IssueCertificate"
   std::string request_id;      // UUID, echoed as x-amzn-RequestId
+  std::string region;          // from the SigV4 credential scope
   std::string account_id;      // of the calling credential
   std::string access_key_id;
-  std::string principal_arn;   // arn:aws:iam::<account>:root for the bootstrap key
+  std::string session_token;   // X-Amz-Security-Token of temporary credentials, else empty
+  PrincipalType principal_type = PrincipalType::kAnonymous;
+  // arn:aws:iam::<account>:root, arn:aws:iam::<account>:user/<path><name>, or for a role session
+  // arn:aws:sts::<account>:assumed-role/<role>/<session>.
+  std::string principal_arn;
+  std::string role_arn;        // the role of an assumed-role session, else empty
+  std::string user_id;         // aws:userid: account id, AIDA..., or AROA...:<session>
   std::string source_ip;
   std::string user_agent;
+  bool secure_transport = false;
 };
 
 // Returns the output members (an object; `{}` for operations without output) or an error Status.
@@ -32,18 +47,46 @@ struct CallContext {
 using OperationHandler =
     std::function<Result<nlohmann::json>(const CallContext& ctx, const nlohmann::json& input)>;
 
-// Called before every handler; a non-OK status (kAccessDenied) stops the call.
-using AuthorizationHook =
-    std::function<Status(const CallContext& ctx, const nlohmann::json& input)>;
-
-// A credential the SigV4 verifier can check against.
+// A credential the SigV4 verifier can check against, with the principal it belongs to.
 struct Credential {
   std::string access_key_id;
   std::string secret_access_key;
   std::string account_id;
   std::string principal_arn;
+  PrincipalType principal_type = PrincipalType::kAccountRoot;
+  std::string role_arn;
+  std::string user_id;
+  // Set by the verifier from the request's credential scope.
+  std::string scope_region;
+  std::string scope_service;
 };
-// Returns kUnrecognizedClient when the access key id is unknown.
-using CredentialLookup = std::function<Result<Credential>(const std::string& access_key_id)>;
+// `session_token` is the request's X-Amz-Security-Token (empty when absent). Returns
+// kUnrecognizedClient when the access key id is unknown, kExpiredToken for an expired session,
+// kInvalidClientTokenId for a session token that does not belong to the key.
+using CredentialLookup = std::function<Result<Credential>(const std::string& access_key_id,
+                                                          std::string_view session_token)>;
+
+// What the authorizer needs to know about one operation, declared next to its handler: the IAM
+// action it is, the resource it acts on and the condition keys the request contributes.
+using ConditionKeys = std::vector<std::pair<std::string, std::vector<std::string>>>;
+struct ActionSpec {
+  std::string action;  // "acm-pca:IssueCertificate"
+  // The ARN of the resource acted on, derived from the input; empty: "*" (no resource).
+  std::function<std::string(const CallContext& ctx, const nlohmann::json& input)> resource;
+  // Request-specific condition keys (acm-pca:TemplateArn, aws:RequestTag/<k>, aws:TagKeys, ...).
+  std::function<void(const CallContext& ctx, const nlohmann::json& input, ConditionKeys& keys)>
+      conditions;
+  // Needs no permission (sts:GetCallerIdentity works even under an explicit deny).
+  bool no_authorization = false;
+};
+
+// Decides whether the caller may perform the action on the resource. Returns OK or
+// kAccessDenied with AWS's message; kInternal when a policy cannot be read (fail closed).
+class Authorizer {
+ public:
+  virtual ~Authorizer() = default;
+  virtual Status Authorize(const CallContext& ctx, const ActionSpec& spec,
+                           const std::string& resource, const ConditionKeys& keys) const = 0;
+};
 
 }  // namespace openpca::api

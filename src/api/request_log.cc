@@ -15,7 +15,10 @@ void LogRequest(spdlog::logger& logger, const RequestLogEntry& e) {
       {"error_code", ErrorCodeName(e.code)},
       {"latency_ms", static_cast<double>(static_cast<int64_t>(e.latency_ms * 1000)) / 1000},
   };
-  if (e.code != ErrorCode::kOk) line["error"] = AwsErrorFor(e.code).name;
+  if (!e.service.empty()) line["service"] = e.service;
+  if (e.code != ErrorCode::kOk) {
+    line["error"] = e.service.empty() ? AwsErrorFor(e.code).name : ErrorFor(e.service, e.code).name;
+  }
   if (!e.access_key_id.empty()) line["access_key_id"] = e.access_key_id;
   if (!e.principal.empty()) line["principal"] = e.principal;
   if (!e.ca_arn.empty()) line["ca_arn"] = e.ca_arn;

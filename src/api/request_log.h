@@ -12,6 +12,7 @@
 namespace openpca::api {
 
 struct RequestLogEntry {
+  std::string_view service;  // signing name ("acm-pca", "iam", ...); empty for raw routes
   std::string_view action;  // "IssueCertificate", or "GET /ocsp" for raw routes
   std::string_view request_id;
   std::string_view access_key_id;  // empty if authentication did not get that far

@@ -313,7 +313,11 @@ Status SigV4Verifier::CheckScopeAndTime(const Parsed& p) const {
                       std::string(p.scope_date) + "' != '" + std::string(p.amz_date.substr(0, 8)) +
                       "', from '" + std::string(p.amz_date) + "'.");
   }
-  if (p.region != options_.region) {
+  bool region_ok = options_.regions.empty()
+                       ? p.region == options_.region
+                       : std::find(options_.regions.begin(), options_.regions.end(), p.region) !=
+                             options_.regions.end();
+  if (!region_ok) {
     return Status(
         ErrorCode::kInvalidSignature,
         "Credential should be scoped to a valid region, not '" + std::string(p.region) + "'.");
@@ -354,7 +358,13 @@ Status SigV4Verifier::CheckScopeAndTime(const Parsed& p) const {
 
 Result<Credential> SigV4Verifier::CheckSignature(const Parsed& p,
                                                  const SignableRequest& request) const {
-  Result<Credential> cred = lookup_(std::string(p.access_key_id));
+  std::string_view session_token = Trim(FindHeader(request.headers, "x-amz-security-token"));
+  if (p.presigned && session_token.empty()) {
+    for (const sigv4::QueryParam& q : p.params) {
+      if (q.name == "X-Amz-Security-Token") session_token = q.value;
+    }
+  }
+  Result<Credential> cred = lookup_(std::string(p.access_key_id), session_token);
   if (!cred.ok()) {
     if (cred.status().code() == ErrorCode::kUnrecognizedClient) {
       return Status(ErrorCode::kUnrecognizedClient,
@@ -401,7 +411,11 @@ Result<Credential> SigV4Verifier::CheckSignature(const Parsed& p,
     });
     std::string expected =
         sigv4::ComputeSignature(key, sigv4::StringToSign(p.amz_date, p.scope, canonical));
-    if (ConstantTimeEquals(expected, p.signature)) return cred;
+    if (ConstantTimeEquals(expected, p.signature)) {
+      cred->scope_region = std::string(p.region);
+      cred->scope_service = std::string(p.service);
+      return cred;
+    }
   }
   return Status(ErrorCode::kInvalidSignature, std::string(kSignatureMismatch));
 }

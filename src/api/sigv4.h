@@ -41,6 +41,8 @@ class SigV4Verifier {
     // twice) and allows x-amz-content-sha256: UNSIGNED-PAYLOAD with the Authorization header.
     std::string service = "acm-pca";
     std::chrono::seconds max_clock_skew{15 * 60};
+    // When not empty, the credential scope may name any of these regions instead of `region`.
+    std::vector<std::string> regions;
   };
 
   SigV4Verifier(Options options, CredentialLookup lookup, const Clock& clock);

@@ -121,6 +121,9 @@ class Authority {
   // Loads the caller's CA by ARN: kInvalidArn for a malformed ARN, kResourceNotFound when absent
   // (or purged because its restoration window passed). The status is resolved (EXPIRED).
   Result<store::CaRecord> LoadCa(const Caller& caller, const std::string& ca_arn);
+  const std::string& RegionOf(const Caller& caller) const {
+    return caller.region.empty() ? options_.region : caller.region;
+  }
   std::string ResolvedStatus(const store::CaRecord& ca) const;
   Result<std::shared_ptr<const IssuerContext>> Issuer(const store::CaRecord& ca);
   void ForgetIssuer(const std::string& ca_id);

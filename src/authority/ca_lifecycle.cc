@@ -88,7 +88,8 @@ Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::strin
   }
   Status not_found(ErrorCode::kResourceNotFound,
                    "Could not find certificate authority " + ca_arn + ".");
-  if (arn->account_id != caller.account_id || arn->region != options_.region) return not_found;
+  // Cross-account access was decided by the authorizer; the region must still be the caller's.
+  if (arn->region != RegionOf(caller)) return not_found;
   auto ca = store_.GetCa(arn->ca_id);
   if (!ca.ok()) {
     if (ca.status().code() == ErrorCode::kResourceNotFound) return not_found;
@@ -164,7 +165,7 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
 
   store::CaRecord ca;
   ca.id = NewUuidV4(random_);
-  ca.arn = MakeCaArn(options_.region, caller.account_id, ca.id);
+  ca.arn = MakeCaArn(RegionOf(caller), caller.account_id, ca.id);
   ca.account_id = caller.account_id;
   ca.type = req.type;
   // Key generation and the CSR are done before the response, so CREATING is never observed.
@@ -213,6 +214,7 @@ Result<CaPage> Authority::ListCertificateAuthorities(const Caller& caller, int m
     for (auto& ca : batch) {
       if (static_cast<int>(page.cas.size()) == limit) break;
       after = ca.id;
+      if (auto arn = ParseCaArn(ca.arn); !arn || arn->region != RegionOf(caller)) continue;
       if (ca.status == "DELETED" && ca.restorable_until_ms.has_value() &&
           *ca.restorable_until_ms <= now_ms) {
         continue;

@@ -15,8 +15,11 @@
 
 namespace openpca::authority {
 
+// Who calls and where. The request pipeline has authorized the call before the authority sees
+// it: a caller of another account reaches a CA only when a policy allowed it.
 struct Caller {
   std::string account_id;
+  std::string region;  // from the SigV4 scope; "" means the server's default region
 };
 
 struct CreateCaRequest {

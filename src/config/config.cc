@@ -68,7 +68,7 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "worker_threads", "max_queued_requests", "tls_cert_file",
                                  "tls_key_file", "log_level", "crl_regenerate_delay_ms",
                                  "crl_partition_capacity", "ocsp_signer",
-                                 "ocsp_delegate_lifetime_hours"};
+                                 "ocsp_delegate_lifetime_hours", "regions"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -89,6 +89,23 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   num("crl_partition_capacity", config.crl_partition_capacity);
   str("ocsp_signer", config.ocsp_signer);
   num("ocsp_delegate_lifetime_hours", config.ocsp_delegate_lifetime_hours);
+  if (j.contains("regions")) {
+    const nlohmann::json& list = j["regions"];
+    bool ok = list.is_array();
+    std::vector<std::string> regions;
+    for (const auto& r : ok ? list : nlohmann::json::array()) {
+      if (!r.is_string()) {
+        ok = false;
+        break;
+      }
+      regions.push_back(r.get<std::string>());
+    }
+    if (ok) {
+      config.regions = std::move(regions);
+    } else {
+      problems.push_back("regions must be an array of strings");
+    }
+  }
   if (!problems.empty()) {
     std::string message = path + ":";
     for (const auto& p : problems) message += "\n  " + p;
@@ -97,11 +114,50 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   return config;
 }
 
+const std::vector<std::string> kStandardRegions = {
+    "us-east-1",      "us-east-2",      "us-west-1",      "us-west-2",      "af-south-1",
+    "ap-east-1",      "ap-south-1",     "ap-south-2",     "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-northeast-1",
+    "ap-northeast-2", "ap-northeast-3", "ca-central-1",   "ca-west-1",      "eu-central-1",
+    "eu-central-2",   "eu-west-1",      "eu-west-2",      "eu-west-3",      "eu-south-1",
+    "eu-south-2",     "eu-north-1",     "il-central-1",   "me-south-1",     "me-central-1",
+    "mx-central-1",   "sa-east-1"};
+
+std::vector<std::string> ServedRegions(const ServerConfig& config) {
+  std::vector<std::string> out = {config.region};
+  for (const std::string& r : config.regions.empty() ? kStandardRegions : config.regions) {
+    if (r != config.region) out.push_back(r);
+  }
+  return out;
+}
+
+namespace {
+
+// "us-east-1", "us-gov-west-1", "eusc-de-east-1": lower-case words joined by '-', ending in a
+// number.
+bool IsRegionName(const std::string& r) {
+  if (r.empty() || r.size() > 32 || r.front() == '-' || r.back() == '-') return false;
+  size_t dash = r.rfind('-');
+  if (dash == std::string::npos || dash + 1 >= r.size()) return false;
+  for (size_t i = 0; i < r.size(); ++i) {
+    char ch = r[i];
+    bool digit = ch >= '0' && ch <= '9';
+    if (i > dash ? !digit : !((ch >= 'a' && ch <= 'z') || digit || ch == '-')) return false;
+    if (ch == '-' && i > 0 && r[i - 1] == '-') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Status Validate(const ServerConfig& c) {
   std::vector<std::string> problems;
   if (!SplitHostPort(c.listen)) problems.push_back("listen must be HOST:PORT, got " + c.listen);
   if (c.data_dir.empty()) problems.push_back("data_dir must not be empty");
-  if (c.region.empty()) problems.push_back("region must not be empty");
+  if (!IsRegionName(c.region)) problems.push_back("region is not a region name: " + c.region);
+  for (const std::string& r : c.regions) {
+    if (!IsRegionName(r)) problems.push_back("regions: not a region name: " + r);
+  }
   if (c.io_threads < 1 || c.io_threads > 64) problems.push_back("io_threads must be 1-64");
   if (c.worker_threads < 1 || c.worker_threads > 1024)
     problems.push_back("worker_threads must be 1-1024");

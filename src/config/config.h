@@ -17,8 +17,13 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   // "data_dir": database, keys, master key and credentials. Default ./data.
   std::string data_dir = "./data";
-  // "region": the region in ARNs and the SigV4 credential scope. Default us-east-1.
+  // "region": the default region (ARNs of requests that name none, the startup hint). Default
+  // us-east-1.
   std::string region = "us-east-1";
+  // "regions": every region the endpoint serves; a request's SigV4 credential scope picks one and
+  // its resources live there, as on AWS. Default: the standard regions of the aws partition
+  // (kStandardRegions). `region` is always served.
+  std::vector<std::string> regions;
   // "public_url": base URL relying parties use for CRL/OCSP/CA certificate links.
   // Default: http://<listen>.
   std::string public_url;
@@ -51,6 +56,12 @@ struct ServerConfig {
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
 };
+
+// The regions of the aws partition that AWS Private CA serves, in the default "regions".
+extern const std::vector<std::string> kStandardRegions;
+
+// config.regions, or kStandardRegions when empty, with config.region first.
+std::vector<std::string> ServedRegions(const ServerConfig& config);
 
 // Reads the JSON file at `path` over `base`. Errors: kInvalidArgs listing every problem.
 Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig base);

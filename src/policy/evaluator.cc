@@ -234,6 +234,9 @@ EvaluationResult Evaluate(const EvaluationInput& input, const RequestContext& re
   }
 
   // 5. Same account.
+  if (input.resource_policy_required && !resource.allow) {
+    return finish(Deny(Decision::kImplicitDeny, Reason::kNoResourceAllow));
+  }
   if (resource.allow && resource.best == PrincipalMatch::kDirect) {
     return finish(allow({PolicySource::kResource, PolicySource::kIdentity}));
   }

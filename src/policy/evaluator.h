@@ -76,6 +76,9 @@ struct EvaluationInput {
   // SCPs of the principal's account, one entry per level (root, OUs..., account); each level
   // needs an Allow. Empty = no SCPs (no organization, SCPs disabled, or the management account).
   std::vector<std::vector<std::shared_ptr<const Policy>>> scp_levels;
+  // The resource policy must allow, in the resource's own account too: a role's trust policy for
+  // sts:AssumeRole. (Naming the account still needs the caller's identity policies.)
+  bool resource_policy_required = false;
 };
 
 struct EvaluationResult {

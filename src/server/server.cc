@@ -119,16 +119,14 @@ int Serve(const ServeFlags& flags) {
     options.tls_cert_file = cfg.tls_cert_file;
     options.tls_key_file = cfg.tls_key_file;
   }
-  api::CredentialLookup lookup = [&accounts](const std::string& id) -> Result<api::Credential> {
+  api::CredentialLookup lookup = [&accounts](const std::string& id,
+                                             std::string_view) -> Result<api::Credential> {
     ASSIGN_OR_RETURN(authority::AccessKey key, accounts.Lookup(id));
     return api::Credential{key.access_key_id, key.secret_access_key, key.account_id,
                            "arn:aws:iam::" + key.account_id + ":root"};
   };
   // Every valid key of the account may call every operation until policies arrive.
-  api::AuthorizationHook authorize = [](const api::CallContext&, const nlohmann::json&) {
-    return Status::Ok();
-  };
-  auto server_result = api::ApiServer::Create(options, lookup, authorize, clock);
+  auto server_result = api::ApiServer::Create(options, lookup, nullptr, clock);
   if (!server_result.ok()) return Fail(server_result.status());
   std::unique_ptr<api::ApiServer> server = std::move(server_result).value();
   for (auto& [name, handler] : api::AcmPcaOperations(authority)) {

@@ -36,7 +36,7 @@ inline constexpr char kCaArn[] =
     "11111111-2222-3333-4444-555555555555";
 
 inline CredentialLookup TestLookup() {
-  return [](const std::string& akid) -> Result<Credential> {
+  return [](const std::string& akid, std::string_view) -> Result<Credential> {
     if (akid != kAkid) return Status(ErrorCode::kUnrecognizedClient, "unknown key");
     return Credential{kAkid, kSecret, kAccount, "arn:aws:iam::111122223333:root"};
   };

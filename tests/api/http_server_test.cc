@@ -22,6 +22,18 @@ std::string CaInput() { return json{{"CertificateAuthorityArn", kCaArn}}.dump();
 
 json Body(const Response& res) { return json::parse(res.body()); }
 
+// Refuses DeletePolicy, allows everything else.
+class DenyDeletePolicy final : public Authorizer {
+ public:
+  Status Authorize(const CallContext& ctx, const ActionSpec&, const std::string&,
+                   const ConditionKeys&) const override {
+    if (ctx.operation == "DeletePolicy") {
+      return Status(ErrorCode::kAccessDenied, "User is not authorized to perform DeletePolicy");
+    }
+    return Status::Ok();
+  }
+};
+
 class ApiServerTest : public ::testing::Test {
  protected:
   ApiServerTest() : clock_(Now()) {
@@ -37,14 +49,8 @@ class ApiServerTest : public ::testing::Test {
     options.worker_threads = 4;
     options.request_logger = logger_;
     if (tweak) tweak(options);
-    AuthorizationHook hook = [](const CallContext& ctx, const json&) -> Status {
-      if (ctx.operation == "DeletePolicy") {
-        return Status(ErrorCode::kAccessDenied, "User is not authorized to perform DeletePolicy");
-      }
-      return Status::Ok();
-    };
     Result<std::unique_ptr<ApiServer>> server =
-        ApiServer::Create(options, TestLookup(), hook, clock_);
+        ApiServer::Create(options, TestLookup(), &deny_delete_policy_, clock_);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(server).value();
     server_->RegisterOperation(
@@ -104,6 +110,7 @@ class ApiServerTest : public ::testing::Test {
   }
 
   FakeClock clock_;
+  DenyDeletePolicy deny_delete_policy_;
   std::shared_ptr<CollectingSink> sink_;
   std::shared_ptr<spdlog::logger> logger_;
   std::unique_ptr<ApiServer> server_;

@@ -18,7 +18,7 @@ constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 TimePoint At(std::string_view amz_date) { return ParseAmzDate(amz_date).value(); }
 
 CredentialLookup Lookup(std::string secret = kSecret) {
-  return [secret](const std::string& akid) -> Result<Credential> {
+  return [secret](const std::string& akid, std::string_view) -> Result<Credential> {
     if (akid != kAkid) return Status(ErrorCode::kUnrecognizedClient, "unknown");
     return Credential{akid, secret, "111122223333", "arn:aws:iam::111122223333:root"};
   };
@@ -163,7 +163,7 @@ TEST(SigV4Test, UnknownAccessKey) {
 
 TEST(SigV4Test, LookupFailureFailsClosed) {
   FakeClock clock(At("20260115T120000Z"));
-  CredentialLookup broken = [](const std::string&) -> Result<Credential> {
+  CredentialLookup broken = [](const std::string&, std::string_view) -> Result<Credential> {
     return InternalError("database is down");
   };
   EXPECT_EQ(VerifyBoto(clock, Verifier(clock, "acm-pca", "us-east-1", broken)).status().code(),

@@ -9,7 +9,7 @@ using json = nlohmann::json;
 using authority::Authority;
 using authority::Caller;
 
-Caller CallerOf(const CallContext& ctx) { return Caller{ctx.account_id}; }
+Caller CallerOf(const CallContext& ctx) { return Caller{ctx.account_id, ctx.region}; }
 
 std::string Str(const json& in, const char* member) {
   auto it = in.find(member);
