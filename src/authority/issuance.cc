@@ -60,16 +60,18 @@ Status CheckValidity(const TemplateDefinition& tmpl, const IssuerContext& issuer
 }
 
 Status CheckPathLength(const TemplateDefinition& tmpl, const IssuerContext& issuer) {
+  // AWS fails path-length violations "with a validation exception" (user guide, RFC
+  // compliance), the sixth level of a hierarchy included.
   if (!tmpl.bc_ca || tmpl.root) return Status::Ok();
   if (issuer.path_len.has_value() &&
       (!tmpl.path_len.has_value() || *tmpl.path_len >= *issuer.path_len)) {
-    return Status(ErrorCode::kInvalidArgs,
+    return Status(ErrorCode::kValidation,
                   "The path length of the requested CA certificate must be less than the issuing "
                   "certificate authority's path length (" +
                       std::to_string(*issuer.path_len) + ").");
   }
   if (issuer.depth + 1 > kMaxHierarchyDepth) {
-    return Status(ErrorCode::kInvalidArgs,
+    return Status(ErrorCode::kValidation,
                   "A certificate authority hierarchy can have at most five levels.");
   }
   return Status::Ok();

@@ -160,11 +160,20 @@ TEST(AuthorityTest, PathLengthAndDepthAreEnforced) {
   auto chain = t.authority().GetCertificateAuthorityCertificate(t.caller(), sub0);
   EXPECT_EQ(x509::CertificateBundlePemToDer(chain->chain_pem)->size(), 2u);
 
+  // AWS answers a path-length violation with ValidationException (user guide, RFC compliance);
+  // nothing is stored.
   TestCsr csr = MakeCsr("another ca");
+  const auto commits_before = t.store().commit_count();
   auto denied = t.Issue(sub0, csr.pem, "SubordinateCACertificate_PathLen0/V1");
-  EXPECT_EQ(denied.status().code(), ErrorCode::kInvalidArgs);
+  EXPECT_EQ(denied.status().code(), ErrorCode::kValidation);
+  for (const char* tmpl : {"SubordinateCACertificate_PathLen1/V1",
+                           "BlankSubordinateCACertificate_PathLen0_APIPassthrough/V1",
+                           "SubordinateCACertificate_PathLen0_CSRPassthrough/V1"}) {
+    EXPECT_EQ(t.Issue(sub0, csr.pem, tmpl).status().code(), ErrorCode::kValidation) << tmpl;
+  }
   auto denied_same = t.Issue(sub1, csr.pem, "SubordinateCACertificate_PathLen1/V1");
-  EXPECT_EQ(denied_same.status().code(), ErrorCode::kInvalidArgs);
+  EXPECT_EQ(denied_same.status().code(), ErrorCode::kValidation);
+  EXPECT_EQ(t.store().commit_count(), commits_before);
   auto leaf = t.Issue(sub0, csr.pem);
   EXPECT_TRUE(leaf.ok()) << leaf.status().ToString();
 }

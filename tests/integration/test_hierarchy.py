@@ -228,19 +228,21 @@ class HierarchyTest(ServerTestCase):
         make_csr(self.srv.work, "would-be-sub")
         issue(self.srv, self.issuing, "would-be-sub.csr", self.issuing.sig_alg,
               "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0",
-              expect_error="InvalidArgsException")
+              expect_error="ValidationException")
         for tmpl in ("SubordinateCACertificate_PathLen1", "SubordinateCACertificate_PathLen0_"
                      "CSRPassthrough", "BlankSubordinateCACertificate_PathLen0_APIPassthrough"):
-            self.issue_error("InvalidArgsException", self.issuing, "would-be-sub.csr",
+            self.issue_error("ValidationException", self.issuing, "would-be-sub.csr",
                              "Value=1,Type=YEARS", tmpl)
         self.assertEqual(self.describe(self.issuing.arn), before)
 
     def test_31_pathlen1_ca_cannot_issue_pathlen1(self):
+        before = self.describe(self.sub.arn)
         make_csr(self.srv.work, "would-be-sub2")
         for tmpl in ("SubordinateCACertificate_PathLen1", "SubordinateCACertificate_PathLen2",
                      "SubordinateCACertificate_PathLen3"):
-            self.issue_error("InvalidArgsException", self.sub, "would-be-sub2.csr",
+            self.issue_error("ValidationException", self.sub, "would-be-sub2.csr",
                              "Value=1,Type=YEARS", tmpl)
+        self.assertEqual(self.describe(self.sub.arn), before)
         # ...but pathlen 0 is fine.
         arn = issue(self.srv, self.sub, "would-be-sub2.csr", self.sub.sig_alg,
                     "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0", via="boto3")
@@ -263,10 +265,12 @@ class HierarchyTest(ServerTestCase):
         self.assertEqual(len(split_pem(leaf.chain_pem)), 5)
         # A sixth level cannot be issued.
         make_csr(s.work, "depth6")
+        before = self.describe(deepest.arn)
         for tmpl in ("SubordinateCACertificate_PathLen0",
                      "BlankSubordinateCACertificate_PathLen0_APIPassthrough"):
-            self.issue_error("InvalidArgsException", deepest, "depth6.csr",
+            self.issue_error("ValidationException", deepest, "depth6.csr",
                              "Value=1,Type=YEARS", tmpl)
+        self.assertEqual(self.describe(deepest.arn), before)
 
     # -- validity cap (templates.md §4) -------------------------------------------------------
 

@@ -103,7 +103,7 @@ class HybridTest(ServerTestCase):
             self.assertEqual(aki.value.key_identifier, ski.value.digest)
         # The imported pathlen:0 forbids issuing CA certificates.
         make_csr(s.work, "hyb-would-be-ca")
-        self.issue_error("InvalidArgsException", ca, "hyb-would-be-ca.csr", "Value=30,Type=DAYS",
+        self.issue_error("ValidationException", ca, "hyb-would-be-ca.csr", "Value=30,Type=DAYS",
                          "SubordinateCACertificate_PathLen0")
         # End-entity NotAfter capped by the imported certificate's NotAfter (365 days); the
         # spec names no code for this (templates.md §4).
@@ -175,7 +175,7 @@ class HybridTest(ServerTestCase):
         self.assertEqual(len(split_pem(leaf.chain_pem)), 5)
         # A CA certificate from the level-5 CA would be level 6.
         make_csr(s.work, "deep-l6-csr")
-        self.issue_error("InvalidArgsException", ca5, "deep-l6-csr.csr", "Value=30,Type=DAYS",
+        self.issue_error("ValidationException", ca5, "deep-l6-csr.csr", "Value=30,Type=DAYS",
                          "SubordinateCACertificate_PathLen0")
         # A hosted CA at level 6 (under deep-i4) cannot be imported.
         arn6 = create_ca(s, "deep-l6", "SUBORDINATE", via="boto3")
