@@ -198,6 +198,37 @@ TEST(AuthorityTest, ValidityIsCappedByTheIssuingCa) {
   EXPECT_EQ(ToUnixSeconds(x509::NotAfter(**end_date)), 1924991999);  // 2030-12-31T23:59:59Z
 }
 
+TEST(AuthorityTest, ShortLivedCaIssuesUpToSevenDays) {
+  TestAuthority t;
+  // The root's own 10-year certificate is not subject to the 7-day limit.
+  std::string root = t.MakeActiveRoot("EC_prime256v1", "SHA256WITHECDSA",
+                                      "SHORT_LIVED_CERTIFICATE");
+  x509::X509Ptr root_cert = CaCert(t, root);
+  EXPECT_GT(ToUnixSeconds(x509::NotAfter(*root_cert)) - ToUnixSeconds(t.clock().Now()),
+            int64_t{9} * 365 * 86400);
+  TestCsr csr = MakeCsr("short.example");
+  const int64_t now_s = ToUnixSeconds(t.clock().Now());
+  auto seven = t.Issue(root, csr.pem, "EndEntityCertificate/V1", "SHA256WITHECDSA", {"DAYS", 7});
+  ASSERT_TRUE(seven.ok()) << seven.status().ToString();
+  EXPECT_EQ(ToUnixSeconds(x509::NotAfter(**seven)), now_s + 7 * 86400);
+  EXPECT_EQ(ToUnixSeconds(x509::NotBefore(**seven)), now_s - 3600);  // backdating is allowed
+  auto exact = t.Issue(root, csr.pem, "EndEntityCertificate/V1", "SHA256WITHECDSA",
+                       {"ABSOLUTE", now_s + 7 * 86400});
+  EXPECT_TRUE(exact.ok()) << exact.status().ToString();
+
+  const auto commits_before = t.store().commit_count();
+  EXPECT_EQ(t.Issue(root, csr.pem, "EndEntityCertificate/V1", "SHA256WITHECDSA", {"DAYS", 8})
+                .status()
+                .code(),
+            ErrorCode::kValidation);
+  EXPECT_EQ(t.Issue(root, csr.pem, "EndEntityCertificate/V1", "SHA256WITHECDSA",
+                    {"ABSOLUTE", now_s + 7 * 86400 + 1})
+                .status()
+                .code(),
+            ErrorCode::kValidation);
+  EXPECT_EQ(t.store().commit_count(), commits_before);
+}
+
 TEST(AuthorityTest, RejectedIssuanceStoresNothing) {
   TestAuthority t;
   std::string root = t.MakeActiveRoot();
