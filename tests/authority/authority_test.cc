@@ -366,6 +366,31 @@ TEST(AuthorityTest, TagsMergeUntagAndPaginate) {
             ErrorCode::kTooManyTags);
   EXPECT_EQ(t.authority().TagCertificateAuthority(t.caller(), root, {{"aws:x", "v"}}).code(),
             ErrorCode::kInvalidTag);
+  EXPECT_EQ(t.authority().TagCertificateAuthority(t.caller(), root, {{"AWS:x", "v"}}).code(),
+            ErrorCode::kInvalidTag);
+}
+
+TEST(AuthorityTest, UntagRefusesReservedKeysAndChangesNothing) {
+  TestAuthority t;
+  std::string root = t.MakeActiveRoot();
+  ASSERT_TRUE(t.authority().TagCertificateAuthority(t.caller(), root, {{"keep", "1"}}).ok());
+  const auto commits_before = t.store().commit_count();
+  for (const char* key : {"aws:x", "AWS:x", "aWs:"}) {
+    EXPECT_EQ(t.authority()
+                  .UntagCertificateAuthority(t.caller(), root, {{"keep", std::nullopt},
+                                                                {key, std::nullopt}})
+                  .code(),
+              ErrorCode::kInvalidTag)
+        << key;
+  }
+  EXPECT_EQ(t.store().commit_count(), commits_before);
+  auto page = t.authority().ListTags(t.caller(), root, 10, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->tags.size(), 1u);
+  EXPECT_EQ(page->tags[0].key, "keep");
+  // "aws" without the colon is an ordinary key.
+  EXPECT_TRUE(t.authority().UntagCertificateAuthority(t.caller(), root, {{"awsx", std::nullopt}})
+                  .ok());
 }
 
 }  // namespace

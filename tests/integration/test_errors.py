@@ -502,6 +502,26 @@ class ErrorsTest(ServerTestCase):
         self.issue_error("ValidationException", arn, "short-leaf.csr", "Value=8,Type=DAYS")
         self.assertUnchanged(before)
 
+    def test_reserved_tag_keys_refused_by_tag_and_untag(self):
+        arn = self.pending_sub
+        self.c.tag_certificate_authority(CertificateAuthorityArn=arn,
+                                         Tags=[{"Key": "keep", "Value": "v"}])
+        before = self.snapshot()
+        for key in ("aws:x", "AWS:x", "Aws:created-by"):
+            with self.subTest(key=key):
+                self.assertApiError("InvalidTagException", "tag_certificate_authority",
+                                    CertificateAuthorityArn=arn,
+                                    Tags=[{"Key": key, "Value": "v"}])
+                # Refused whole: the ordinary key beside it is not removed either.
+                self.assertApiError("InvalidTagException", "untag_certificate_authority",
+                                    CertificateAuthorityArn=arn,
+                                    Tags=[{"Key": "keep"}, {"Key": key}])
+                self.assertUnchanged(before)
+        self.aws("untag-certificate-authority", "--certificate-authority-arn", arn,
+                 "--tags", "Key=aws:x", expect_error="InvalidTagException")
+        self.assertUnchanged(before)
+        self.c.untag_certificate_authority(CertificateAuthorityArn=arn, Tags=[{"Key": "keep"}])
+
     def test_zz_still_healthy(self):
         self.assertTrue(self.srv.health(), self.srv.log_tail())
         self.assertTrue(self.srv.running)
