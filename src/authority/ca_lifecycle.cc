@@ -88,7 +88,10 @@ Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::strin
   }
   Status not_found(ErrorCode::kResourceNotFound,
                    "Could not find certificate authority " + ca_arn + ".");
-  if (arn->account_id != caller.account_id || arn->region != options_.region) return not_found;
+  if (arn->account_id != caller.account_id || arn->region != options_.region ||
+      arn->partition != PartitionOfRegion(options_.region)) {
+    return not_found;
+  }
   auto ca = store_.GetCa(arn->ca_id);
   if (!ca.ok()) {
     if (ca.status().code() == ErrorCode::kResourceNotFound) return not_found;

@@ -250,7 +250,7 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   record.not_before_s = ToUnixSeconds(not_before);
   record.not_after_s = ToUnixSeconds(not_after);
   record.issued_at_ms = now_ms;
-  record.template_arn = "arn:aws:acm-pca:::template/" + tmpl->name;
+  record.template_arn = MakeTemplateArn(ca.arn, tmpl->name);
   record.crl_partition = std::move(crl_partition);
   std::string arn = ca.arn + "/certificate/" + record.serial_hex;
   std::optional<store::IdempotencyClaim> claim;

@@ -15,6 +15,7 @@
 #include "api/http_server.h"
 #include "authority/accounts.h"
 #include "authority/authority.h"
+#include "common/arn.h"
 #include "common/clock.h"
 #include "common/durable_file.h"
 #include "common/random.h"
@@ -119,10 +120,12 @@ int Serve(const ServeFlags& flags) {
     options.tls_cert_file = cfg.tls_cert_file;
     options.tls_key_file = cfg.tls_key_file;
   }
-  api::CredentialLookup lookup = [&accounts](const std::string& id) -> Result<api::Credential> {
+  const std::string partition(PartitionOfRegion(cfg.region));
+  api::CredentialLookup lookup = [&accounts,
+                                  partition](const std::string& id) -> Result<api::Credential> {
     ASSIGN_OR_RETURN(authority::AccessKey key, accounts.Lookup(id));
     return api::Credential{key.access_key_id, key.secret_access_key, key.account_id,
-                           "arn:aws:iam::" + key.account_id + ":root"};
+                           "arn:" + partition + ":iam::" + key.account_id + ":root"};
   };
   // Every valid key of the account may call every operation until policies arrive.
   api::AuthorizationHook authorize = [](const api::CallContext&, const nlohmann::json&) {

@@ -341,6 +341,31 @@ TEST(AuthorityTest, MalformedArnsAndOtherAccountsAreDistinguished) {
             ErrorCode::kResourceNotFound);
 }
 
+TEST(AuthorityTest, ArnsUseTheRegionsPartition) {
+  AuthorityOptions options;
+  options.region = "us-gov-west-1";
+  TestAuthority t(options);
+  std::string root = t.MakeActiveRoot();
+  EXPECT_EQ(root.rfind("arn:aws-us-gov:acm-pca:us-gov-west-1:123456789012:certificate-authority/",
+                       0),
+            0u)
+      << root;
+  TestCsr csr = MakeCsr("gov.example");
+  IssueRequest req;
+  req.ca_arn = root;
+  req.csr = ToBytes(csr.pem);
+  req.signing_algorithm = "SHA256WITHECDSA";
+  req.template_arn = "arn:aws-us-gov:acm-pca:::template/EndEntityCertificate/V1";
+  req.validity = {"DAYS", 10};
+  auto cert_arn = t.authority().IssueCertificate(t.caller(), req);
+  ASSERT_TRUE(cert_arn.ok()) << cert_arn.status().ToString();
+  EXPECT_EQ(cert_arn->rfind(root + "/certificate/", 0), 0u);
+  // The same id under another partition names no CA here.
+  std::string other = "arn:aws" + root.substr(std::string("arn:aws-us-gov").size());
+  EXPECT_EQ(t.authority().DescribeCertificateAuthority(t.caller(), other).status().code(),
+            ErrorCode::kResourceNotFound);
+}
+
 TEST(AuthorityTest, TagsMergeUntagAndPaginate) {
   TestAuthority t;
   std::string root = t.MakeActiveRoot();
