@@ -147,6 +147,20 @@ int Serve(const ServeFlags& flags) {
                            [&s3](const api::HttpRequest& r) { return s3.Get(r); });
   server->RegisterRawRoute(http::verb::head, "/",
                            [&s3](const api::HttpRequest& r) { return s3.Head(r); });
+  server->RegisterRawRoute(http::verb::put, "/",
+                           [&s3](const api::HttpRequest& r) { return s3.Put(r); });
+  server->RegisterRawRoute(http::verb::delete_, "/",
+                           [&s3](const api::HttpRequest& r) { return s3.Delete(r); });
+  {
+    // POST / stays the AWS JSON protocol (and OCSP); POST /<bucket>... is S3's.
+    api::ApiServer::Route route;
+    route.method = http::verb::post;
+    route.path_prefix = "/";
+    route.handler = [&s3](const api::HttpRequest& r) { return s3.Post(r); };
+    route.matcher = [](const api::HttpRequest& r) { return r.path != "/"; };
+    route.label = "POST /<bucket>";
+    server->AddRoute(std::move(route));
+  }
   server->RegisterRawRoute(http::verb::get, "/ca/", [&store](const api::HttpRequest& r) {
     return api::ServeCaCertificate(*store, r);
   });
