@@ -3,11 +3,16 @@ built-in buckets: create-bucket, put-bucket-policy (the documented acm-pca polic
 put-public-access-block, then a CA whose CRL goes there; object writes, ACLs, deletes, and S3's
 XML errors for what is refused or not offered. Every refusal leaves the state as it was."""
 
+import hashlib
 import http.client
 import json
 import subprocess
 import unittest
 import urllib.parse
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from harness import AWS, CLI_ERROR_RE, ServerTestCase, ca_config
 
@@ -186,6 +191,40 @@ class S3BucketsTest(ServerTestCase):
         self.assertNotIn(b, self.buckets())
         self.s3api("delete-bucket", "--bucket", b, expect_error="NoSuchBucket")
         self.s3api("head-bucket", "--bucket", b, expect_error="404")
+
+    def signed_with_host(self, method, host, path, body=b""):
+        """A SigV4 (s3) request sent to the server with `host` in the Host header, as a client of
+        a name pointed at openpca sends it."""
+        u = urllib.parse.urlparse(self.srv.endpoint)
+        req = AWSRequest(method=method, url=f"http://{host}:{u.port}{path}", data=body,
+                         headers={"Host": f"{host}:{u.port}",
+                                  "x-amz-content-sha256": hashlib.sha256(body).hexdigest()})
+        SigV4Auth(Credentials(self.srv.access_key_id, self.srv.secret_access_key), "s3",
+                  self.srv.region).add_auth(req)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        try:
+            conn.request(method, path, body=body, headers=dict(req.headers.items()))
+            r = conn.getresponse()
+            return r.status, r.read()
+        finally:
+            conn.close()
+
+    def test_4a_virtual_hosted_create_put_and_delete(self):
+        host = "crl.pki.example.test"
+        status, body = self.signed_with_host("PUT", host, "/")
+        self.assertEqual(status, 200, body)
+        self.assertIn(host, self.buckets())
+        status, body = self.signed_with_host("PUT", host, "/crl/x.crl", b"crl-bytes")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.keys(host), ["crl/x.crl"])
+        status, body = self.signed_with_host("DELETE", host, "/")
+        self.assertEqual(status, 409, body)
+        self.assertIn(b"<Code>BucketNotEmpty</Code>", body)
+        self.assertIn(b"<RequestId>", body)
+        self.assertEqual(self.keys(host), ["crl/x.crl"])
+        self.assertEqual(self.signed_with_host("DELETE", host, "/crl/x.crl")[0], 204)
+        self.assertEqual(self.signed_with_host("DELETE", host, "/")[0], 204)
+        self.assertNotIn(host, self.buckets())
 
     # -- what is not offered ------------------------------------------------------------------
 
