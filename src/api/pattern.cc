@@ -1,27 +1,47 @@
 #include "api/pattern.h"
 
+#include <re2/re2.h>
+
+#include <array>
+#include <cstdio>
 #include <utility>
+
+#include "api/utf8.h"
 
 namespace openpca::api {
 namespace {
 
-constexpr size_t kMaxProgramSize = 50000;
-constexpr int kInfinite = -1;
+// Java's '.' (without DOTALL): anything but a line terminator.
+constexpr std::string_view kDot = "[^\\n\\r\\x{85}\\x{2028}\\x{2029}]";
+// Java's \s: [ \t\n\x0B\f\r] (RE2's \s lacks \x0B).
+constexpr std::string_view kSpaceMembers = "\\t\\n\\x{0B}\\f\\r ";
+// Java's \S as class members: every code point but those six.
+constexpr std::string_view kNonSpaceMembers = "\\x00-\\x08\\x{0E}-\\x{1F}\\x{21}-\\x{10FFFF}";
 
-// Parse tree of a pattern; compiled to the NFA program and then discarded.
-struct Node {
-  enum Kind { kEmpty, kClass, kConcat, kAlt, kRepeat, kBol, kEol } kind = kEmpty;
-  int cls = 0;
-  int min = 0;
-  int max = 0;
-  std::vector<Node> kids;
+// Model patterns that use negative lookahead, which RE2 does not have, with equivalents: the
+// input must fully match every `must` expression and none of the `must_not` ones.
+struct LookaheadEquivalent {
+  std::string_view java;
+  std::string_view must;
+  std::string_view must_not;  // empty: none
 };
+constexpr std::array<LookaheadEquivalent, 3> kLookaheadEquivalents = {{
+    // iam accountAliasType: 3..63 of [a-z0-9-], alphanumeric at both ends, no "--".
+    {R"(^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$)", "[a-z0-9][a-z0-9-]{1,61}[a-z0-9]",
+     "[a-z0-9-]*--[a-z0-9-]*"},
+    // acm DomainNameString: labels of 1..63 (the last 2..63) that start and end alphanumeric.
+    {R"((\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9]))",
+     "(\\*\\.)?([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+"
+     "[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9]",
+     ""},
+    // events PathParameter: one or more non-line-terminators, not all whitespace.
+    {R"(^(?!\s*$).+)", "[^\\n\\r\\x{85}\\x{2028}\\x{2029}]+", "[\\t\\n\\x{0B}\\f\\r ]*"},
+}};
 
-const CodePointRange kDigit[] = {{'0', '9'}};
-const CodePointRange kWord[] = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
-const CodePointRange kSpace[] = {{'\t', '\r'}, {' ', ' '}};  // \t \n \x0B \f \r and space
-const CodePointRange kLineTerminators[] = {
-    {'\n', '\n'}, {'\r', '\r'}, {0x85, 0x85}, {0x2028, 0x2029}};
+Status Unsupported(std::string_view re, std::string_view why) {
+  return Status(ErrorCode::kInternal,
+                "unsupported model pattern '" + std::string(re) + "': " + std::string(why));
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -30,521 +50,367 @@ int HexValue(char c) {
   return -1;
 }
 
+std::string HexEscape(char32_t cp) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "\\x{%X}", static_cast<unsigned>(cp));
+  return buf;
+}
+
 bool IsAsciiAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-}  // namespace
-
-bool Pattern::CharClass::SlowMatches(char32_t c) const {
-  bool in = false;
-  for (const ClassItem& item : items) {
-    bool hit;
-    if (!item.table.empty()) {
-      hit = InRanges(item.table, c);
-    } else {
-      hit = false;
-      for (const CodePointRange& r : item.own) {
-        if (c >= r.lo && c <= r.hi) {
-          hit = true;
-          break;
-        }
-      }
-    }
-    if (hit != item.negated) {
-      in = true;
-      break;
-    }
+bool IsGeneralCategory(std::string_view n) {
+  static constexpr std::string_view kCategories[] = {
+      "L",  "Lu", "Ll", "Lt", "Lm", "Lo", "M",  "Mn", "Mc", "Me", "N",  "Nd",
+      "Nl", "No", "P",  "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S",  "Sm",
+      "Sc", "Sk", "So", "Z",  "Zs", "Zl", "Zp", "C",  "Cc", "Cf", "Co", "Cs"};
+  for (std::string_view c : kCategories) {
+    if (c == n) return true;
   }
-  return in != negated;
+  return false;
 }
 
-bool Pattern::CharClass::Matches(char32_t c) const {
-  if (c < 128) return (ascii[c >> 6] >> (c & 63)) & 1;
-  return SlowMatches(c);
+// Java's POSIX character classes, defined over US-ASCII: their members in RE2 class syntax.
+std::string_view PosixMembers(std::string_view n) {
+  if (n == "Lower") return "a-z";
+  if (n == "Upper") return "A-Z";
+  if (n == "ASCII") return "\\x00-\\x7F";
+  if (n == "Alpha") return "a-zA-Z";
+  if (n == "Digit") return "0-9";
+  if (n == "Alnum") return "a-zA-Z0-9";
+  if (n == "Punct") return "!-/:-@\\[-`{-~";
+  if (n == "Graph") return "!-~";
+  if (n == "Print") return " -~";
+  if (n == "Blank") return " \\t";
+  if (n == "Cntrl") return "\\x00-\\x1F\\x7F";
+  if (n == "XDigit") return "0-9a-fA-F";
+  if (n == "Space") return kSpaceMembers;
+  return {};
 }
 
-// Recursive-descent parser from Java regex syntax to Node, then code generation. Recursion is
-// over the pattern (trusted, from the embedded model), never over request input.
-class PatternCompiler {
+class Translator {
  public:
-  explicit PatternCompiler(std::string_view src) : src_(src) {}
+  explicit Translator(std::string_view re) : re_(re) {}
 
-  Result<Pattern> Run() {
-    Node root;
-    RETURN_IF_ERROR(ParseAlt(&root));
-    if (pos_ != src_.size()) return Error("unbalanced ')'");
-    for (Pattern::CharClass& cls : out_.classes_) {
-      for (char32_t c = 0; c < 128; ++c) {
-        if (cls.SlowMatches(c)) cls.ascii[c >> 6] |= uint64_t{1} << (c & 63);
+  Result<std::string> Run() {
+    while (i_ < re_.size()) {
+      char c = re_[i_];
+      switch (c) {
+        case '\\':
+          RETURN_IF_ERROR(Escape(/*in_class=*/false));
+          break;
+        case '[':
+          RETURN_IF_ERROR(Class());
+          break;
+        case '.':
+          out_ += dotall_ ? std::string_view("(?s:.)") : kDot;
+          ++i_;
+          break;
+        case '(':
+          if (Peek(1) == '?') {
+            if (Peek(2) == ':') {
+              out_ += "(?:";
+              i_ += 3;
+            } else {
+              RETURN_IF_ERROR(InlineFlags());
+            }
+          } else {
+            out_ += '(';
+            ++i_;
+          }
+          break;
+        case '*':
+        case '+':
+        case '?':
+          out_ += c;
+          ++i_;
+          RETURN_IF_ERROR(QuantifierSuffix());
+          break;
+        case '{':
+          RETURN_IF_ERROR(Repetition());
+          break;
+        default:
+          out_ += c;  // literals (UTF-8 bytes pass through), '|', ')', '^', '$'
+          ++i_;
+          break;
       }
     }
-    RETURN_IF_ERROR(Emit(root));
-    RETURN_IF_ERROR(Push({Pattern::Inst::kMatch}));
-    out_.source_ = std::string(src_);
     return std::move(out_);
   }
 
  private:
-  Status Error(std::string_view what) const {
-    return InternalError("unsupported model pattern '" + std::string(src_) + "' at offset " +
-                         std::to_string(pos_) + ": " + std::string(what));
+  char Peek(size_t ahead) const {
+    return i_ + ahead < re_.size() ? re_[i_ + ahead] : '\0';
   }
-  bool AtEnd() const { return pos_ >= src_.size(); }
-  char Peek() const { return src_[pos_]; }
 
-  Status ParseAlt(Node* out) {
-    Node first;
-    RETURN_IF_ERROR(ParseConcat(&first));
-    if (AtEnd() || Peek() != '|') {
-      *out = std::move(first);
-      return Status::Ok();
+  // (?s) and (?i) from here on (DOTALL, CASE_INSENSITIVE); any other '(?' form (lookaround,
+  // named groups, scoped or other flags) is refused.
+  Status InlineFlags() {
+    size_t j = i_ + 2;
+    std::string flags;
+    while (j < re_.size() && (re_[j] == 's' || re_[j] == 'i')) flags += re_[j++];
+    if (flags.empty() || j >= re_.size() || re_[j] != ')') {
+      return Unsupported(re_, "lookaround, named groups and flags other than (?s) (?i)");
     }
-    out->kind = Node::kAlt;
-    out->kids.push_back(std::move(first));
-    while (!AtEnd() && Peek() == '|') {
-      ++pos_;
-      Node next;
-      RETURN_IF_ERROR(ParseConcat(&next));
-      out->kids.push_back(std::move(next));
+    if (flags.find('s') != std::string::npos) dotall_ = true;
+    if (flags.find('i') != std::string::npos) out_ += "(?i)";
+    i_ = j + 1;
+    return Status::Ok();
+  }
+
+  // After a quantifier: a lazy '?' is kept (it cannot change a full match); a possessive '+'
+  // can, and RE2 has none.
+  Status QuantifierSuffix() {
+    if (Peek(0) == '+') return Unsupported(re_, "possessive quantifier");
+    if (Peek(0) == '?') {
+      out_ += '?';
+      ++i_;
     }
     return Status::Ok();
   }
 
-  Status ParseConcat(Node* out) {
-    out->kind = Node::kConcat;
-    while (!AtEnd() && Peek() != '|' && Peek() != ')') {
-      Node atom;
-      RETURN_IF_ERROR(ParseAtom(&atom));
-      RETURN_IF_ERROR(ParseQuantifiers(&atom));
-      out->kids.push_back(std::move(atom));
+  // {n} {n,} {n,m}: anything else after '{' is a Java syntax error.
+  Status Repetition() {
+    size_t j = i_ + 1;
+    auto digits = [&](int* value) {
+      size_t start = j;
+      long v = 0;
+      while (j < re_.size() && re_[j] >= '0' && re_[j] <= '9') {
+        v = v * 10 + (re_[j] - '0');
+        if (v > 100000) return false;
+        ++j;
+      }
+      *value = static_cast<int>(v);
+      return j > start;
+    };
+    int lo = 0;
+    int hi = -1;
+    if (!digits(&lo)) return Unsupported(re_, "'{' is not a repetition");
+    if (j < re_.size() && re_[j] == ',') {
+      ++j;
+      if (j < re_.size() && re_[j] != '}' && !digits(&hi)) {
+        return Unsupported(re_, "'{' is not a repetition");
+      }
+    } else {
+      hi = lo;
+    }
+    if (j >= re_.size() || re_[j] != '}') return Unsupported(re_, "'{' is not a repetition");
+    if (hi >= 0 && hi < lo) return Unsupported(re_, "repetition {n,m} with m < n");
+    out_.append(re_.substr(i_, j + 1 - i_));
+    i_ = j + 1;
+    return QuantifierSuffix();
+  }
+
+  // \uXXXX, with a following low surrogate escape joined into one code point as Java does.
+  Result<char32_t> UnicodeEscape() {
+    auto four = [&](size_t at) -> int {
+      if (at + 4 > re_.size()) return -1;
+      int v = 0;
+      for (size_t k = 0; k < 4; ++k) {
+        int h = HexValue(re_[at + k]);
+        if (h < 0) return -1;
+        v = v * 16 + h;
+      }
+      return v;
+    };
+    int v = four(i_ + 2);
+    if (v < 0) return Unsupported(re_, "\\u needs four hex digits");
+    i_ += 6;
+    if (v >= 0xD800 && v <= 0xDBFF && Peek(0) == '\\' && Peek(1) == 'u') {
+      int low = four(i_ + 2);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        i_ += 6;
+        return static_cast<char32_t>(0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00));
+      }
+    }
+    if (v >= 0xD800 && v <= 0xDFFF) return Unsupported(re_, "a lone surrogate escape");
+    return static_cast<char32_t>(v);
+  }
+
+  // \p{Name}, \P{Name}, \pL: members (for use inside a class) or a whole item.
+  Status Property(bool in_class) {
+    const bool negated = Peek(1) == 'P';
+    std::string name;
+    if (Peek(2) == '{') {
+      size_t close = re_.find('}', i_ + 3);
+      if (close == std::string_view::npos) return Unsupported(re_, "unterminated \\p{");
+      name = std::string(re_.substr(i_ + 3, close - i_ - 3));
+      i_ = close + 1;
+    } else if (IsAsciiAlnum(Peek(2))) {
+      name = std::string(1, Peek(2));
+      i_ += 3;
+    } else {
+      return Unsupported(re_, "malformed \\p");
+    }
+    std::string category = name;
+    if (category.size() > 2 && category.starts_with("Is")) category = category.substr(2);
+    std::string members;
+    bool perl = false;
+    if (IsGeneralCategory(category)) {
+      members = std::string(negated ? "\\P{" : "\\p{") + category + "}";
+      perl = true;
+    } else if (category == "Alphabetic") {
+      members = "\\p{L}\\p{Nl}";
+    } else if (std::string_view posix = PosixMembers(name); !posix.empty()) {
+      members = std::string(posix);
+    } else {
+      return Unsupported(re_, "unknown character property \\p{" + name + "}");
+    }
+    if (perl) {
+      out_ += members;
+    } else if (in_class) {
+      if (negated) return Unsupported(re_, "a negated multi-range property inside a class");
+      out_ += members;
+    } else {
+      out_ += negated ? "[^" : "[";
+      out_ += members;
+      out_ += ']';
     }
     return Status::Ok();
   }
 
-  Status ParseQuantifiers(Node* atom) {
-    while (!AtEnd()) {
-      int min = 0;
-      int max = 0;
-      char c = Peek();
-      if (c == '*') {
-        min = 0, max = kInfinite, ++pos_;
-      } else if (c == '+') {
-        min = 1, max = kInfinite, ++pos_;
-      } else if (c == '?') {
-        min = 0, max = 1, ++pos_;
-      } else if (c == '{') {
-        ++pos_;
-        RETURN_IF_ERROR(ParseNumber(&min));
-        max = min;
-        if (!AtEnd() && Peek() == ',') {
-          ++pos_;
-          if (!AtEnd() && Peek() == '}') {
-            max = kInfinite;
-          } else {
-            RETURN_IF_ERROR(ParseNumber(&max));
-          }
-        }
-        if (AtEnd() || Peek() != '}') return Error("bad {n,m} quantifier");
-        ++pos_;
-        if (max != kInfinite && max < min) return Error("quantifier max < min");
-      } else {
+  Status Escape(bool in_class) {
+    char e = Peek(1);
+    switch (e) {
+      case 'u': {
+        ASSIGN_OR_RETURN(char32_t cp, UnicodeEscape());
+        out_ += HexEscape(cp);
         return Status::Ok();
       }
-      if (atom->kind == Node::kBol || atom->kind == Node::kEol) {
-        return Error("quantified anchor");
-      }
-      if (!AtEnd() && Peek() == '?') {
-        ++pos_;  // lazy: same language under a full match
-      } else if (!AtEnd() && Peek() == '+') {
-        return Error("possessive quantifier");
-      }
-      Node rep;
-      rep.kind = Node::kRepeat;
-      rep.min = min;
-      rep.max = max;
-      rep.kids.push_back(std::move(*atom));
-      *atom = std::move(rep);
-    }
-    return Status::Ok();
-  }
-
-  Status ParseNumber(int* out) {
-    size_t start = pos_;
-    long v = 0;
-    while (!AtEnd() && Peek() >= '0' && Peek() <= '9') {
-      v = v * 10 + (Peek() - '0');
-      if (v > 1000) return Error("repetition count too large");
-      ++pos_;
-    }
-    if (pos_ == start) return Error("expected a number");
-    *out = static_cast<int>(v);
-    return Status::Ok();
-  }
-
-  Status ParseAtom(Node* out) {
-    char c = Peek();
-    switch (c) {
-      case '(': {
-        ++pos_;
-        if (src_.substr(pos_, 2) == "?:") {
-          pos_ += 2;
-        } else if (!AtEnd() && Peek() == '?') {
-          return Error("unsupported group construct");
-        }
-        RETURN_IF_ERROR(ParseAlt(out));
-        if (AtEnd() || Peek() != ')') return Error("missing ')'");
-        ++pos_;
+      case 'x': {
+        int h1 = HexValue(Peek(2));
+        int h2 = HexValue(Peek(3));
+        if (h1 < 0 || h2 < 0) return Unsupported(re_, "\\x needs two hex digits");
+        out_ += HexEscape(static_cast<char32_t>(h1 * 16 + h2));
+        i_ += 4;
         return Status::Ok();
       }
-      case '[':
-        return ParseClass(out);
-      case '.': {
-        ++pos_;
-        Pattern::ClassItem item;
-        item.table = kLineTerminators;
-        item.negated = true;
-        return NewClass(out, {std::move(item)}, false);
-      }
-      case '^':
-        ++pos_;
-        out->kind = Node::kBol;
-        return Status::Ok();
-      case '$':
-        ++pos_;
-        out->kind = Node::kEol;
-        return Status::Ok();
-      case '*':
-      case '+':
-      case '?':
-      case '{':
-        return Error("dangling quantifier");
-      case '\\': {
-        Pattern::ClassItem item;
-        bool is_class = false;
-        char32_t cp = 0;
-        RETURN_IF_ERROR(ParseEscape(&item, &is_class, &cp));
-        if (!is_class) item.own.push_back({cp, cp});
-        return NewClass(out, {std::move(item)}, false);
-      }
-      default: {
-        char32_t cp = 0;
-        RETURN_IF_ERROR(ParseLiteral(&cp));
-        Pattern::ClassItem item;
-        item.own.push_back({cp, cp});
-        return NewClass(out, {std::move(item)}, false);
-      }
-    }
-  }
-
-  Status ParseLiteral(char32_t* cp) {
-    std::optional<char32_t> v = DecodeUtf8(src_, &pos_);
-    if (!v.has_value()) return Error("ill-formed UTF-8");
-    *cp = *v;
-    return Status::Ok();
-  }
-
-  // Parses the escape at pos_ ('\\'). Either a class (is_class, filled into *item) or a single
-  // code point (*cp).
-  Status ParseEscape(Pattern::ClassItem* item, bool* is_class, char32_t* cp) {
-    ++pos_;
-    if (AtEnd()) return Error("trailing backslash");
-    char c = Peek();
-    ++pos_;
-    *is_class = true;
-    switch (c) {
-      case 'd':
-        item->table = kDigit;
-        return Status::Ok();
-      case 'D':
-        item->table = kDigit, item->negated = true;
-        return Status::Ok();
-      case 'w':
-        item->table = kWord;
-        return Status::Ok();
-      case 'W':
-        item->table = kWord, item->negated = true;
-        return Status::Ok();
-      case 's':
-        item->table = kSpace;
-        return Status::Ok();
-      case 'S':
-        item->table = kSpace, item->negated = true;
-        return Status::Ok();
-      case 'p':
-      case 'P': {
-        std::string_view name;
-        if (!AtEnd() && Peek() == '{') {
-          size_t close = src_.find('}', pos_);
-          if (close == std::string_view::npos) return Error("unterminated \\p{");
-          name = src_.substr(pos_ + 1, close - pos_ - 1);
-          pos_ = close + 1;
-        } else if (!AtEnd()) {
-          name = src_.substr(pos_, 1);
-          ++pos_;
-        }
-        if (name.starts_with("Is")) name.remove_prefix(2);
-        item->table = UnicodeCategoryRanges(name);
-        if (item->table.empty()) return Error("unsupported Unicode property");
-        item->negated = c == 'P';
-        return Status::Ok();
-      }
-      default:
-        break;
-    }
-    *is_class = false;
-    switch (c) {
       case 't':
-        *cp = '\t';
-        return Status::Ok();
       case 'n':
-        *cp = '\n';
-        return Status::Ok();
       case 'r':
-        *cp = '\r';
-        return Status::Ok();
       case 'f':
-        *cp = '\f';
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+        out_ += '\\';
+        out_ += e;
+        i_ += 2;
         return Status::Ok();
       case 'a':
-        *cp = 0x07;
+        out_ += "\\x{7}";
+        i_ += 2;
         return Status::Ok();
       case 'e':
-        *cp = 0x1B;
+        out_ += "\\x{1B}";
+        i_ += 2;
         return Status::Ok();
-      case 'u':
-      case 'x': {
-        int digits = c == 'u' ? 4 : 2;
-        if (pos_ + digits > src_.size()) return Error("short hex escape");
-        char32_t v = 0;
-        for (int i = 0; i < digits; ++i) {
-          int h = HexValue(src_[pos_ + i]);
-          if (h < 0) return Error("bad hex escape");
-          v = (v << 4) | static_cast<char32_t>(h);
-        }
-        pos_ += digits;
-        *cp = v;
+      case 's':
+        if (!in_class) out_ += '[';
+        out_ += kSpaceMembers;
+        if (!in_class) out_ += ']';
+        i_ += 2;
         return Status::Ok();
-      }
+      case 'S':
+        if (!in_class) out_ += '[';
+        out_ += kNonSpaceMembers;
+        if (!in_class) out_ += ']';
+        i_ += 2;
+        return Status::Ok();
+      case 'p':
+      case 'P':
+        return Property(in_class);
+      case '\0':
+        return Unsupported(re_, "trailing backslash");
       default:
-        // Java reserves escaped ASCII letters and digits; everything else is a literal.
-        if (IsAsciiAlnum(c)) return Error("unsupported escape");
-        --pos_;
-        return ParseLiteral(cp);
-    }
-  }
-
-  Status ParseClass(Node* out) {
-    ++pos_;  // '['
-    bool negated = false;
-    if (!AtEnd() && Peek() == '^') {
-      negated = true;
-      ++pos_;
-    }
-    std::vector<Pattern::ClassItem> items;
-    Pattern::ClassItem singles;  // plain code points and ranges
-    bool first = true;
-    while (true) {
-      if (AtEnd()) return Error("unterminated character class");
-      char c = Peek();
-      if (c == ']' && !first) {
-        ++pos_;
         break;
-      }
-      first = false;
-      if (c == '[') return Error("nested character class");
-      if (c == '&' && src_.substr(pos_, 2) == "&&") return Error("class intersection");
-      char32_t lo = 0;
+    }
+    // Any other escaped ASCII character that is not a letter or digit is itself.
+    if (static_cast<unsigned char>(e) < 0x80 && !IsAsciiAlnum(e)) {
+      out_ += '\\';
+      out_ += e;
+      i_ += 2;
+      return Status::Ok();
+    }
+    return Unsupported(re_, std::string("the escape \\") + e);
+  }
+
+  Status Class() {
+    out_ += '[';
+    ++i_;
+    if (Peek(0) == '^') {
+      out_ += '^';
+      ++i_;
+    }
+    if (Peek(0) == ']') return Unsupported(re_, "a class starting with ']'");
+    while (i_ < re_.size() && re_[i_] != ']') {
+      char c = re_[i_];
+      if (c == '[') return Unsupported(re_, "class union or nesting");
+      if (c == '&' && Peek(1) == '&') return Unsupported(re_, "class intersection");
       if (c == '\\') {
-        Pattern::ClassItem item;
-        bool is_class = false;
-        RETURN_IF_ERROR(ParseEscape(&item, &is_class, &lo));
-        if (is_class) {
-          items.push_back(std::move(item));
-          continue;
-        }
+        RETURN_IF_ERROR(Escape(/*in_class=*/true));
       } else {
-        RETURN_IF_ERROR(ParseLiteral(&lo));
+        out_ += c;
+        ++i_;
       }
-      char32_t hi = lo;
-      if (pos_ + 1 < src_.size() && Peek() == '-' && src_[pos_ + 1] != ']') {
-        ++pos_;
-        if (Peek() == '\\') {
-          Pattern::ClassItem item;
-          bool is_class = false;
-          RETURN_IF_ERROR(ParseEscape(&item, &is_class, &hi));
-          if (is_class) return Error("class escape as range end");
-        } else if (Peek() == '[') {
-          return Error("nested character class");
-        } else {
-          RETURN_IF_ERROR(ParseLiteral(&hi));
-        }
-        if (hi < lo) return Error("reversed range");
-      }
-      singles.own.push_back({lo, hi});
     }
-    if (!singles.own.empty()) items.push_back(std::move(singles));
-    return NewClass(out, std::move(items), negated);
-  }
-
-  Status NewClass(Node* out, std::vector<Pattern::ClassItem> items, bool negated) {
-    Pattern::CharClass cls;
-    cls.items = std::move(items);
-    cls.negated = negated;
-    out_.classes_.push_back(std::move(cls));
-    out->kind = Node::kClass;
-    out->cls = static_cast<int>(out_.classes_.size() - 1);
+    if (i_ >= re_.size()) return Unsupported(re_, "unterminated class");
+    out_ += ']';
+    ++i_;
     return Status::Ok();
   }
 
-  // --- Code generation ---
-
-  int Pc() const { return static_cast<int>(out_.program_.size()); }
-
-  Status Push(Pattern::Inst inst) {
-    if (out_.program_.size() >= kMaxProgramSize) return Error("pattern too large");
-    out_.program_.push_back(inst);
-    return Status::Ok();
-  }
-
-  Status Emit(const Node& n) {
-    using Inst = Pattern::Inst;
-    switch (n.kind) {
-      case Node::kEmpty:
-        return Status::Ok();
-      case Node::kClass:
-        return Push({Inst::kClass, n.cls});
-      case Node::kBol:
-        return Push({Inst::kBol});
-      case Node::kEol:
-        return Push({Inst::kEol});
-      case Node::kConcat:
-        for (const Node& k : n.kids) RETURN_IF_ERROR(Emit(k));
-        return Status::Ok();
-      case Node::kAlt: {
-        // split L1, next; L1: a; jmp end; next: split L2, next2; ... last: z; end:
-        std::vector<int> jumps;
-        for (size_t i = 0; i < n.kids.size(); ++i) {
-          bool last = i + 1 == n.kids.size();
-          int split = Pc();
-          if (!last) RETURN_IF_ERROR(Push({Inst::kSplit, split + 1, 0}));
-          RETURN_IF_ERROR(Emit(n.kids[i]));
-          if (!last) {
-            jumps.push_back(Pc());
-            RETURN_IF_ERROR(Push({Inst::kJmp, 0}));
-            out_.program_[split].y = Pc();
-          }
-        }
-        for (int j : jumps) out_.program_[j].x = Pc();
-        return Status::Ok();
-      }
-      case Node::kRepeat: {
-        const Node& kid = n.kids[0];
-        for (int i = 0; i < n.min; ++i) RETURN_IF_ERROR(Emit(kid));
-        if (n.max == kInfinite) {
-          // L: split L+1, end; kid; jmp L; end:
-          int loop = Pc();
-          RETURN_IF_ERROR(Push({Inst::kSplit, loop + 1, 0}));
-          RETURN_IF_ERROR(Emit(kid));
-          RETURN_IF_ERROR(Push({Inst::kJmp, loop}));
-          out_.program_[loop].y = Pc();
-          return Status::Ok();
-        }
-        // Optional copies, nested so that a later copy only runs after an earlier one matched:
-        // split a, end; kid; split b, end; kid; ... end:
-        std::vector<int> splits;
-        for (int i = n.min; i < n.max; ++i) {
-          splits.push_back(Pc());
-          RETURN_IF_ERROR(Push({Inst::kSplit, Pc() + 1, 0}));
-          RETURN_IF_ERROR(Emit(kid));
-        }
-        for (int s : splits) out_.program_[s].y = Pc();
-        return Status::Ok();
-      }
-    }
-    return Error("unreachable");
-  }
-
-  std::string_view src_;
-  size_t pos_ = 0;
-  Pattern out_;
+  std::string_view re_;
+  size_t i_ = 0;
+  std::string out_;
+  bool dotall_ = false;
 };
 
-Result<Pattern> Pattern::Compile(std::string_view java_regex) {
-  return PatternCompiler(java_regex).Run();
+Result<std::shared_ptr<const re2::RE2>> CompileRe2(std::string_view java,
+                                                   std::string_view re2_syntax) {
+  RE2::Options options;
+  options.set_encoding(RE2::Options::EncodingUTF8);
+  options.set_log_errors(false);
+  options.set_case_sensitive(true);
+  auto re = std::make_shared<const re2::RE2>(re2_syntax, options);
+  if (!re->ok()) return Unsupported(java, re->error());
+  return std::shared_ptr<const re2::RE2>(std::move(re));
 }
 
-void Pattern::AddThread(std::vector<int>& list, int pc, bool at_begin, bool at_end,
-                        std::vector<uint32_t>& mark, uint32_t gen, std::vector<int>& stack) const {
-  stack.clear();
-  stack.push_back(pc);
-  while (!stack.empty()) {
-    int p = stack.back();
-    stack.pop_back();
-    if (mark[p] == gen) continue;
-    mark[p] = gen;
-    const Inst& inst = program_[p];
-    switch (inst.op) {
-      case Inst::kJmp:
-        stack.push_back(inst.x);
-        break;
-      case Inst::kSplit:
-        stack.push_back(inst.y);
-        stack.push_back(inst.x);
-        break;
-      case Inst::kBol:
-        if (at_begin) stack.push_back(p + 1);
-        break;
-      case Inst::kEol:
-        if (at_end) stack.push_back(p + 1);
-        break;
-      case Inst::kClass:
-      case Inst::kMatch:
-        list.push_back(p);
-        break;
+}  // namespace
+
+Result<std::string> Pattern::TranslateToRe2(std::string_view java_regex) {
+  return Translator(java_regex).Run();
+}
+
+Result<Pattern> Pattern::Compile(std::string_view java_regex) {
+  Pattern p;
+  p.source_ = std::string(java_regex);
+  for (const LookaheadEquivalent& eq : kLookaheadEquivalents) {
+    if (eq.java != java_regex) continue;
+    ASSIGN_OR_RETURN(auto must, CompileRe2(java_regex, eq.must));
+    p.terms_.push_back(Term{std::move(must), true});
+    if (!eq.must_not.empty()) {
+      ASSIGN_OR_RETURN(auto must_not, CompileRe2(java_regex, eq.must_not));
+      p.terms_.push_back(Term{std::move(must_not), false});
     }
+    return p;
   }
+  ASSIGN_OR_RETURN(std::string translated, TranslateToRe2(java_regex));
+  ASSIGN_OR_RETURN(auto re, CompileRe2(java_regex, translated));
+  p.terms_.push_back(Term{std::move(re), true});
+  return p;
 }
 
 bool Pattern::FullMatch(std::string_view utf8) const {
-  // Per-thread scratch: no allocation once warmed up, no sharing between threads.
-  struct Scratch {
-    std::vector<int> cur, next, stack;
-    std::vector<uint32_t> mark;
-    uint32_t gen = 0;
-  };
-  thread_local Scratch s;
-  if (s.mark.size() < program_.size()) s.mark.assign(program_.size(), 0);
-  auto next_gen = [&]() {
-    if (++s.gen == 0) {  // wrapped: stale marks could collide
-      std::fill(s.mark.begin(), s.mark.end(), 0);
-      s.gen = 1;
-    }
-    return s.gen;
-  };
-
-  s.cur.clear();
-  AddThread(s.cur, 0, true, utf8.empty(), s.mark, next_gen(), s.stack);
-  size_t pos = 0;
-  while (pos < utf8.size()) {
-    if (s.cur.empty()) return false;
-    std::optional<char32_t> c = DecodeUtf8(utf8, &pos);
-    if (!c.has_value()) return false;
-    bool at_end = pos == utf8.size();
-    uint32_t gen = next_gen();
-    s.next.clear();
-    for (int pc : s.cur) {
-      const Inst& inst = program_[pc];
-      if (inst.op == Inst::kClass && classes_[inst.x].Matches(*c)) {
-        AddThread(s.next, pc + 1, false, at_end, s.mark, gen, s.stack);
-      }
-    }
-    s.cur.swap(s.next);
+  // RE2 matches ill-formed bytes loosely (a negated class can take one); Java strings cannot
+  // hold them, so they never match.
+  if (!CountUtf8CodePoints(utf8).has_value()) return false;
+  for (const Term& t : terms_) {
+    if (RE2::FullMatch(utf8, *t.re) != t.must_match) return false;
   }
-  for (int pc : s.cur) {
-    if (program_[pc].op == Inst::kMatch) return true;
-  }
-  return false;
+  return true;
 }
 
 }  // namespace openpca::api

@@ -1,70 +1,64 @@
-// Pattern: a regular expression in the Java syntax subset that botocore service models use,
-// matched against whole UTF-8 strings (Java's Matcher.matches()).
+// Pattern: a regular expression in the Java syntax that botocore service models use, matched
+// against whole UTF-8 strings (Java's Matcher.matches()), executed by RE2 (linear time, no
+// recursion over the input, safe on an 80 KiB AWSPolicy).
 //
-// Why not std::regex: libstdc++'s executor backtracks recursively per input character (an 80 KiB
-// AWSPolicy would exhaust a worker's stack) and has no \p{L}/\p{N}/\p{Z}. This is a Thompson-NFA
-// simulation over code points: linear in the input, no recursion over the input, no allocation
-// after warm-up (per-thread scratch).
+// Compile() translates the Java syntax to RE2's and refuses what it cannot translate faithfully,
+// so an unsupported model pattern fails when the model loads, never at request time:
+//   - \uXXXX (exactly four hex digits, as Java reads them; a \uD8xx\uDCxx pair is one supplementary
+//     code point) and \xHH become \x{...};
+//   - '.' excludes Java's line terminators (\n \r U+0085 U+2028 U+2029); \s is Java's
+//     [ \t\n\x0B\f\r]; \d \w stay ASCII as in Java;
+//   - \p{..} / \P{..}: Unicode general categories, optionally prefixed "Is" (\p{IsL}), and the
+//     POSIX classes Java defines over US-ASCII (\p{Alpha}, \p{Digit}, \p{Alnum}, \p{Upper},
+//     \p{Lower}, \p{Punct}, \p{Space}, \p{XDigit}, \p{ASCII}); \p{IsAlphabetic} as L + Nl (Java's
+//     Alphabetic also takes Other_Alphabetic marks, which RE2 does not know: those few hundred
+//     combining marks are the difference);
+//   - possessive quantifiers (a++, a*+, a?+, a{n}+), lookaround, back references, class
+//     intersection/union ([a&&b], [a[b]]), \b, \Q..\E and inline flags are refused;
+//   - a few model patterns need negative lookahead, which RE2 lacks; for those exact pattern
+//     texts Compile() uses a hand-made equivalent (kLookaheadEquivalents in pattern.cc, each one
+//     unit-tested against the Java meaning), possibly as a conjunction of RE2 expressions that must
+//     and must not match.
 //
-// Supported: literals, '.', escapes (\\ \. \- \t \n \r \f \uXXXX \xHH, any escaped punctuation),
-// \d \D \w \W \s \S (ASCII, as in Java), \p{..} \P{..} for Unicode general categories (L, Lu, Ll,
-// Lt, Lm, Lo, N, Nd, Nl, No, Z, Zs, Zl, Zp, optionally prefixed "Is"), classes [..] / [^..] with
-// ranges, groups (..) and (?:..), alternation, quantifiers * + ? {n} {n,} {n,m} (lazy suffix
-// accepted; possessive rejected), ^ and $. Anything else fails Compile() with kInternal, so an
-// unsupported model pattern is caught when the model loads, never at request time.
-//
-// Immutable after Compile(); FullMatch() is thread-safe.
+// Copyable (the compiled expressions are shared); immutable after Compile(); FullMatch() is
+// thread-safe.
 #pragma once
 
-#include <cstdint>
-#include <span>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "api/unicode_tables.h"
 #include "common/status.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace openpca::api {
 
 class Pattern {
  public:
+  // Errors: kInternal when the pattern is not Java syntax or uses what Pattern cannot translate.
   static Result<Pattern> Compile(std::string_view java_regex);
+
+  // The RE2 syntax a lookahead-free Java pattern translates to (exposed for tests).
+  static Result<std::string> TranslateToRe2(std::string_view java_regex);
 
   // True if all of `utf8` matches. Ill-formed UTF-8 never matches.
   bool FullMatch(std::string_view utf8) const;
 
   const std::string& source() const { return source_; }
 
-  // One member of a character class: a set of code point ranges, possibly negated.
-  struct ClassItem {
-    std::vector<CodePointRange> own;        // used when `table` is empty
-    std::span<const CodePointRange> table;  // a Unicode category table
-    bool negated = false;
-  };
-  struct CharClass {
-    std::vector<ClassItem> items;
-    bool negated = false;
-    uint64_t ascii[2] = {0, 0};  // membership of U+0000..U+007F, precomputed
-    bool Matches(char32_t c) const;
-    bool SlowMatches(char32_t c) const;
-  };
-  struct Inst {
-    enum Op : uint8_t { kClass, kSplit, kJmp, kBol, kEol, kMatch };
-    Op op;
-    int x = 0;
-    int y = 0;
-  };
-
  private:
-  friend class PatternCompiler;
+  struct Term {
+    std::shared_ptr<const re2::RE2> re;
+    bool must_match = true;  // false: the input must NOT fully match `re`
+  };
   Pattern() = default;
-  void AddThread(std::vector<int>& list, int pc, bool at_begin, bool at_end,
-                 std::vector<uint32_t>& mark, uint32_t gen, std::vector<int>& stack) const;
 
   std::string source_;
-  std::vector<CharClass> classes_;
-  std::vector<Inst> program_;
+  std::vector<Term> terms_;
 };
 
 }  // namespace openpca::api

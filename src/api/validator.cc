@@ -5,7 +5,7 @@
 
 #include "api/model.h"
 #include "api/model_shapes.h"
-#include "api/unicode_tables.h"
+#include "api/utf8.h"
 
 namespace openpca::api {
 namespace {

@@ -88,8 +88,11 @@ Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::strin
   }
   Status not_found(ErrorCode::kResourceNotFound,
                    "Could not find certificate authority " + ca_arn + ".");
-  // Cross-account access was decided by the authorizer; the region must still be the caller's.
-  if (arn->region != RegionOf(caller)) return not_found;
+  // Cross-account access was decided by the authorizer; the region (and its partition) must
+  // still be the caller's.
+  if (arn->region != RegionOf(caller) || arn->partition != PartitionOfRegion(RegionOf(caller))) {
+    return not_found;
+  }
   auto ca = store_.GetCa(arn->ca_id);
   if (!ca.ok()) {
     if (ca.status().code() == ErrorCode::kResourceNotFound) return not_found;

@@ -31,8 +31,12 @@ Bytes NewSerial(Random& random) {
   return serial;
 }
 
+// `period_start` is where the requested validity starts: the ValidityNotBefore when one is given,
+// else the issuance time (the default 60-minute backdating of NotBefore is not part of the
+// requested validity, so a SHORT_LIVED_CERTIFICATE CA can issue DAYS 7).
 Status CheckValidity(const TemplateDefinition& tmpl, const IssuerContext& issuer,
-                     TimePoint not_before, TimePoint not_after, TimePoint now) {
+                     TimePoint not_before, TimePoint not_after, TimePoint now,
+                     TimePoint period_start) {
   if (not_after <= now) {
     return Status(ErrorCode::kInvalidArgs, "The validity end date must be in the future.");
   }
@@ -40,12 +44,15 @@ Status CheckValidity(const TemplateDefinition& tmpl, const IssuerContext& issuer
     return Status(ErrorCode::kInvalidArgs,
                   "The validity start date must be earlier than the validity end date.");
   }
-  if (issuer.usage_mode == "SHORT_LIVED_CERTIFICATE" && not_after - not_before > kShortLivedMax) {
-    return Status(ErrorCode::kInvalidArgs,
+  // AWS "does not perform validity checks on root CA certificates" (user guide, CA modes): a
+  // short-lived root's own certificate may run for years.
+  if (tmpl.root) return Status::Ok();
+  if (issuer.usage_mode == "SHORT_LIVED_CERTIFICATE" &&
+      not_after - period_start > kShortLivedMax) {
+    return Status(ErrorCode::kValidation,
                   "A SHORT_LIVED_CERTIFICATE certificate authority issues certificates valid for "
                   "at most 7 days.");
   }
-  if (tmpl.root) return Status::Ok();  // a self-signed root is not capped
   if (not_after > issuer.not_after) {
     return Status(ErrorCode::kValidation,
                   "The certificate validity specified exceeds the certificate authority "
@@ -60,16 +67,18 @@ Status CheckValidity(const TemplateDefinition& tmpl, const IssuerContext& issuer
 }
 
 Status CheckPathLength(const TemplateDefinition& tmpl, const IssuerContext& issuer) {
+  // AWS fails path-length violations "with a validation exception" (user guide, RFC
+  // compliance), the sixth level of a hierarchy included.
   if (!tmpl.bc_ca || tmpl.root) return Status::Ok();
   if (issuer.path_len.has_value() &&
       (!tmpl.path_len.has_value() || *tmpl.path_len >= *issuer.path_len)) {
-    return Status(ErrorCode::kInvalidArgs,
+    return Status(ErrorCode::kValidation,
                   "The path length of the requested CA certificate must be less than the issuing "
                   "certificate authority's path length (" +
                       std::to_string(*issuer.path_len) + ").");
   }
   if (issuer.depth + 1 > kMaxHierarchyDepth) {
-    return Status(ErrorCode::kInvalidArgs,
+    return Status(ErrorCode::kValidation,
                   "A certificate authority hierarchy can have at most five levels.");
   }
   return Status::Ok();
@@ -184,7 +193,8 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   if (req.validity_not_before.has_value()) {
     ASSIGN_OR_RETURN(not_before, ResolveNotBefore(*req.validity_not_before));
   }
-  RETURN_IF_ERROR(CheckValidity(*tmpl, *issuer, not_before, not_after, now));
+  RETURN_IF_ERROR(CheckValidity(*tmpl, *issuer, not_before, not_after, now,
+                                req.validity_not_before.has_value() ? not_before : now));
   RETURN_IF_ERROR(CheckPathLength(*tmpl, *issuer));
 
   // The CA's own CDP and AIA come last in the plan, once the request is known to be valid: a
@@ -240,7 +250,7 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   record.not_before_s = ToUnixSeconds(not_before);
   record.not_after_s = ToUnixSeconds(not_after);
   record.issued_at_ms = now_ms;
-  record.template_arn = "arn:aws:acm-pca:::template/" + tmpl->name;
+  record.template_arn = MakeTemplateArn(ca.arn, tmpl->name);
   record.crl_partition = std::move(crl_partition);
   std::string arn = ca.arn + "/certificate/" + record.serial_hex;
   std::optional<store::IdempotencyClaim> claim;

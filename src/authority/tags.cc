@@ -16,17 +16,25 @@ Status CheckTaggable(const store::CaRecord& ca) {
   return Status::Ok();
 }
 
+// AWS reserves the prefix "aws:" in any case ("aws:", "AWS:", "Aws:", ...) for its own tags;
+// neither TagCertificateAuthority nor UntagCertificateAuthority accepts such a key.
+Status CheckNoReservedKeys(const std::vector<store::Tag>& tags) {
+  for (const auto& t : tags) {
+    if (t.key.size() >= 4 && (t.key[0] | 0x20) == 'a' && (t.key[1] | 0x20) == 'w' &&
+        (t.key[2] | 0x20) == 's' && t.key[3] == ':') {
+      return Status(ErrorCode::kInvalidTag, "Tag keys starting with \"aws:\" are reserved.");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Authority::TagCertificateAuthority(const Caller& caller, const std::string& ca_arn,
                                           const std::vector<store::Tag>& tags) {
   ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn));
   RETURN_IF_ERROR(CheckTaggable(ca));
-  for (const auto& t : tags) {
-    if (t.key.rfind("aws:", 0) == 0) {
-      return Status(ErrorCode::kInvalidTag, "Tag keys starting with \"aws:\" are reserved.");
-    }
-  }
+  RETURN_IF_ERROR(CheckNoReservedKeys(tags));
   ASSIGN_OR_RETURN(std::vector<store::Tag> current, store_.GetTags(ca.id));
   for (const auto& t : tags) {
     auto it = std::find_if(current.begin(), current.end(),
@@ -48,6 +56,7 @@ Status Authority::UntagCertificateAuthority(const Caller& caller, const std::str
                                             const std::vector<store::Tag>& tags) {
   ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn));
   RETURN_IF_ERROR(CheckTaggable(ca));
+  RETURN_IF_ERROR(CheckNoReservedKeys(tags));
   ASSIGN_OR_RETURN(std::vector<store::Tag> current, store_.GetTags(ca.id));
   size_t before = current.size();
   for (const auto& t : tags) {

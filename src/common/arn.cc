@@ -48,8 +48,23 @@ std::string CertificateArn::ToString() const {
   return ca.ToString() + "/certificate/" + serial_hex;
 }
 
+std::string_view PartitionOfRegion(std::string_view region) {
+  if (region.starts_with("us-gov-")) return "aws-us-gov";
+  if (region.starts_with("cn-")) return "aws-cn";
+  if (region.starts_with("eusc-")) return "aws-eusc";
+  return "aws";
+}
+
 std::string MakeCaArn(std::string_view region, std::string_view account, std::string_view ca_id) {
-  return CaArn{"aws", std::string(region), std::string(account), std::string(ca_id)}.ToString();
+  return CaArn{std::string(PartitionOfRegion(region)), std::string(region), std::string(account),
+               std::string(ca_id)}
+      .ToString();
+}
+
+std::string MakeTemplateArn(std::string_view ca_arn, std::string_view template_name) {
+  std::string partition = "aws";
+  if (auto ca = ParseCaArn(ca_arn)) partition = ca->partition;
+  return "arn:" + partition + ":acm-pca:::template/" + std::string(template_name);
 }
 
 namespace {

@@ -1,7 +1,8 @@
 // ARNs of acm-pca resources, formed as AWS forms them:
-//   CA:          arn:aws:acm-pca:<region>:<account>:certificate-authority/<uuid>
+//   CA:          arn:<partition>:acm-pca:<region>:<account>:certificate-authority/<uuid>
 //   certificate: <CA ARN>/certificate/<serial hex, lower case>
-//   template:    arn:aws:acm-pca:::template/<Name>/V1
+//   template:    arn:<partition>:acm-pca:::template/<Name>/V1
+// The partition follows the region (PartitionOfRegion).
 #pragma once
 
 #include <optional>
@@ -24,7 +25,14 @@ struct CertificateArn {
   std::string ToString() const;
 };
 
+// The ARN partition of a region: "aws-us-gov" for us-gov-*, "aws-cn" for cn-*, "aws-eusc" for
+// eusc-* (the AWS European Sovereign Cloud), "aws" for every other region.
+std::string_view PartitionOfRegion(std::string_view region);
+
 std::string MakeCaArn(std::string_view region, std::string_view account, std::string_view ca_id);
+// "arn:<partition>:acm-pca:::template/<name>", the partition taken from `ca_arn` ("aws" when
+// `ca_arn` is not a CA ARN).
+std::string MakeTemplateArn(std::string_view ca_arn, std::string_view template_name);
 
 // nullopt when the text is not a CA ARN (wrong service, resource type, or id shape).
 std::optional<CaArn> ParseCaArn(std::string_view arn);

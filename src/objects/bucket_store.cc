@@ -73,6 +73,13 @@ Status BucketStore::Put(std::string_view bucket, std::string_view key,
   if (!IsValidBucketName(bucket) || !IsValidKey(key)) {
     return Status(ErrorCode::kInvalidArgs, "invalid bucket or object key");
   }
+  if (public_read) {
+    ASSIGN_OR_RETURN(auto block, GetPublicAccessBlock(bucket));
+    if (block.has_value() && block->block_public_acls) {
+      return Status(ErrorCode::kAccessDenied,
+                    "the bucket's public access block blocks public ACLs");
+    }
+  }
   fs::path dir = fs::path(root_) / std::string(bucket);
   nlohmann::json meta{{"etag", "\"" + Md5Hex(data) + "\""},
                       {"content_type", std::string(content_type)},
@@ -123,6 +130,12 @@ Result<ObjectInfo> BucketStore::Head(std::string_view bucket, std::string_view k
   info.etag = meta.value("etag", "");
   info.content_type = meta.value("content_type", "application/octet-stream");
   info.public_read = meta.value("public_read", false);
+  if (info.public_read) {
+    auto block = GetPublicAccessBlock(bucket);
+    if (!block.ok() || (block->has_value() && (*block)->ignore_public_acls)) {
+      info.public_read = false;
+    }
+  }
   info.last_modified_s = meta.value("last_modified_s", int64_t{0});
   std::error_code ec;
   auto size = fs::file_size(dir / std::string(key), ec);
@@ -184,6 +197,126 @@ Result<ListPage> BucketStore::List(std::string_view bucket, std::string_view pre
     page.next_start_after = key;
   }
   return page;
+}
+
+namespace {
+constexpr char kConfigDir[] = ".openpca-bucket-config";
+
+Status NoSuchBucket() { return Status(ErrorCode::kResourceNotFound, "no such bucket"); }
+
+nlohmann::json BlockToJson(const PublicAccessBlock& b) {
+  return {{"BlockPublicAcls", b.block_public_acls},
+          {"IgnorePublicAcls", b.ignore_public_acls},
+          {"BlockPublicPolicy", b.block_public_policy},
+          {"RestrictPublicBuckets", b.restrict_public_buckets}};
+}
+}  // namespace
+
+std::string BucketStore::ConfigPath(std::string_view bucket, std::string_view name) const {
+  return (fs::path(root_) / kConfigDir / std::string(bucket) / std::string(name)).string();
+}
+
+Result<bool> BucketStore::CreateBucket(std::string_view bucket) {
+  if (!IsValidBucketName(bucket)) return Status(ErrorCode::kInvalidArgs, "invalid bucket name");
+  if (BucketExists(bucket)) return false;
+  std::error_code ec;
+  fs::path dir = fs::path(root_) / std::string(bucket);
+  fs::create_directories(dir, ec);
+  if (ec) return InternalError("cannot create " + dir.string());
+  // A bucket created anew starts without the configuration of an earlier one of that name.
+  fs::remove_all(fs::path(root_) / kConfigDir / std::string(bucket), ec);
+  return true;
+}
+
+Status BucketStore::DeleteBucket(std::string_view bucket) {
+  if (!BucketExists(bucket)) return NoSuchBucket();
+  ASSIGN_OR_RETURN(ListPage page, List(bucket, "", "", "", 1));
+  if (!page.objects.empty()) {
+    return Status(ErrorCode::kInvalidState, "the bucket is not empty");
+  }
+  std::error_code ec;
+  fs::remove_all(fs::path(root_) / std::string(bucket), ec);
+  if (ec) return InternalError("cannot remove bucket " + std::string(bucket));
+  fs::remove_all(fs::path(root_) / kConfigDir / std::string(bucket), ec);
+  return Status::Ok();
+}
+
+Status BucketStore::Delete(std::string_view bucket, std::string_view key) {
+  if (!BucketExists(bucket)) return NoSuchBucket();
+  if (!IsValidKey(key)) return Status::Ok();  // no such object can exist
+  fs::path dir = fs::path(root_) / std::string(bucket);
+  std::error_code ec;
+  fs::remove(dir / std::string(key), ec);
+  if (ec) return InternalError("cannot remove object");
+  fs::remove(dir / kMetaDir / (std::string(key) + ".json"), ec);
+  return Status::Ok();
+}
+
+Status BucketStore::SetPublicRead(std::string_view bucket, std::string_view key,
+                                  bool public_read) {
+  if (!BucketExists(bucket) || !IsValidKey(key)) return NoSuchBucket();
+  if (public_read) {
+    ASSIGN_OR_RETURN(auto block, GetPublicAccessBlock(bucket));
+    if (block.has_value() && block->block_public_acls) {
+      return Status(ErrorCode::kAccessDenied,
+                    "the bucket's public access block blocks public ACLs");
+    }
+  }
+  fs::path meta_path =
+      fs::path(root_) / std::string(bucket) / kMetaDir / (std::string(key) + ".json");
+  ASSIGN_OR_RETURN(std::string text, ReadFile(meta_path));
+  nlohmann::json meta = nlohmann::json::parse(text, nullptr, false);
+  if (meta.is_discarded()) return InternalError("corrupt object metadata");
+  meta["public_read"] = public_read;
+  std::string out = meta.dump();
+  return AtomicWrite(meta_path, AsSpan(out));
+}
+
+Status BucketStore::PutPolicy(std::string_view bucket, std::string_view policy) {
+  if (!BucketExists(bucket)) return NoSuchBucket();
+  return AtomicWrite(ConfigPath(bucket, "policy.json"), AsSpan(policy));
+}
+
+Result<std::optional<std::string>> BucketStore::GetPolicy(std::string_view bucket) const {
+  if (!BucketExists(bucket)) return NoSuchBucket();
+  auto text = ReadFile(ConfigPath(bucket, "policy.json"));
+  if (!text.ok()) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(text).value());
+}
+
+Status BucketStore::DeletePolicy(std::string_view bucket) {
+  if (!BucketExists(bucket)) return NoSuchBucket();
+  std::error_code ec;
+  fs::remove(ConfigPath(bucket, "policy.json"), ec);
+  return ec ? InternalError("cannot remove the bucket policy") : Status::Ok();
+}
+
+Status BucketStore::PutPublicAccessBlock(std::string_view bucket, const PublicAccessBlock& block) {
+  if (!BucketExists(bucket)) return NoSuchBucket();
+  std::string text = BlockToJson(block).dump();
+  return AtomicWrite(ConfigPath(bucket, "public-access-block.json"), AsSpan(text));
+}
+
+Result<std::optional<PublicAccessBlock>> BucketStore::GetPublicAccessBlock(
+    std::string_view bucket) const {
+  if (!IsValidBucketName(bucket)) return NoSuchBucket();
+  auto text = ReadFile(ConfigPath(bucket, "public-access-block.json"));
+  if (!text.ok()) return std::optional<PublicAccessBlock>();
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InternalError("corrupt public access block");
+  PublicAccessBlock b;
+  b.block_public_acls = j.value("BlockPublicAcls", false);
+  b.ignore_public_acls = j.value("IgnorePublicAcls", false);
+  b.block_public_policy = j.value("BlockPublicPolicy", false);
+  b.restrict_public_buckets = j.value("RestrictPublicBuckets", false);
+  return std::optional<PublicAccessBlock>(b);
+}
+
+Status BucketStore::DeletePublicAccessBlock(std::string_view bucket) {
+  if (!BucketExists(bucket)) return NoSuchBucket();
+  std::error_code ec;
+  fs::remove(ConfigPath(bucket, "public-access-block.json"), ec);
+  return ec ? InternalError("cannot remove the public access block") : Status::Ok();
 }
 
 }  // namespace openpca::objects

@@ -28,6 +28,16 @@ struct ObjectInfo {
   int64_t last_modified_s = 0;
 };
 
+// S3's PublicAccessBlockConfiguration. openpca's own writes honour block_public_acls (a
+// public-read Put is refused) and ignore_public_acls (objects read as private); the policy flags
+// are stored for bucket-policy evaluation.
+struct PublicAccessBlock {
+  bool block_public_acls = false;
+  bool ignore_public_acls = false;
+  bool block_public_policy = false;
+  bool restrict_public_buckets = false;
+};
+
 struct ListPage {
   std::vector<ObjectInfo> objects;
   std::vector<std::string> common_prefixes;  // with a delimiter
@@ -39,7 +49,9 @@ class BucketStore {
  public:
   BucketStore(std::string root, const Clock& clock);
 
-  // Errors: kInvalidArgs for a bucket or key that is not a safe name; kInternal for I/O.
+  // Errors: kInvalidArgs for a bucket or key that is not a safe name; kAccessDenied when
+  // `public_read` and the bucket's public access block has block_public_acls; kInternal for I/O.
+  // A missing bucket is created (openpca's own writes: CRLs, the permission probe).
   Status Put(std::string_view bucket, std::string_view key, std::span<const uint8_t> data,
              std::string_view content_type, bool public_read);
   // Errors: kResourceNotFound (bucket or key absent; `bucket_exists` tells which); kInternal.
@@ -56,10 +68,31 @@ class BucketStore {
   };
   std::vector<BucketInfo> Buckets() const;  // sorted by name
 
+  // Bucket lifecycle and configuration (the S3 write API). Bucket configuration lives under
+  // <root>/.openpca-bucket-config/<bucket>/, beside the buckets.
+  // Ok(true) when created, Ok(false) when it already existed. Errors: kInvalidArgs (name), kInternal.
+  Result<bool> CreateBucket(std::string_view bucket);
+  // Errors: kResourceNotFound; kInvalidState when the bucket holds objects; kInternal.
+  Status DeleteBucket(std::string_view bucket);
+  // Object removal; removing an absent key succeeds. Errors: kResourceNotFound (no bucket).
+  Status Delete(std::string_view bucket, std::string_view key);
+  // Changes a stored object's ACL. Errors: kResourceNotFound; kAccessDenied as Put.
+  Status SetPublicRead(std::string_view bucket, std::string_view key, bool public_read);
+  // The bucket policy document exactly as stored; nullopt when the bucket has none.
+  // Errors: kResourceNotFound (no bucket).
+  Status PutPolicy(std::string_view bucket, std::string_view policy);
+  Result<std::optional<std::string>> GetPolicy(std::string_view bucket) const;
+  Status DeletePolicy(std::string_view bucket);
+  Status PutPublicAccessBlock(std::string_view bucket, const PublicAccessBlock& block);
+  Result<std::optional<PublicAccessBlock>> GetPublicAccessBlock(std::string_view bucket) const;
+  Status DeletePublicAccessBlock(std::string_view bucket);
+
   static bool IsValidBucketName(std::string_view bucket);  // common/bucket_name.h
   static bool IsValidKey(std::string_view key);
 
  private:
+  std::string ConfigPath(std::string_view bucket, std::string_view name) const;
+
   std::string root_;
   const Clock& clock_;
 };

@@ -15,6 +15,7 @@
 #include "api/http_server.h"
 #include "authority/accounts.h"
 #include "authority/authority.h"
+#include "common/arn.h"
 #include "common/clock.h"
 #include "common/durable_file.h"
 #include "common/random.h"
@@ -119,11 +120,12 @@ int Serve(const ServeFlags& flags) {
     options.tls_cert_file = cfg.tls_cert_file;
     options.tls_key_file = cfg.tls_key_file;
   }
-  api::CredentialLookup lookup = [&accounts](const std::string& id,
-                                             std::string_view) -> Result<api::Credential> {
+  const std::string partition(PartitionOfRegion(cfg.region));
+  api::CredentialLookup lookup = [&accounts, partition](const std::string& id,
+                                                        std::string_view) -> Result<api::Credential> {
     ASSIGN_OR_RETURN(authority::AccessKey key, accounts.Lookup(id));
     return api::Credential{key.access_key_id, key.secret_access_key, key.account_id,
-                           "arn:aws:iam::" + key.account_id + ":root"};
+                           "arn:" + partition + ":iam::" + key.account_id + ":root"};
   };
   // Every valid key of the account may call every operation until policies arrive.
   auto server_result = api::ApiServer::Create(options, lookup, nullptr, clock);
@@ -142,6 +144,20 @@ int Serve(const ServeFlags& flags) {
                            [&s3](const api::HttpRequest& r) { return s3.Get(r); });
   server->RegisterRawRoute(http::verb::head, "/",
                            [&s3](const api::HttpRequest& r) { return s3.Head(r); });
+  server->RegisterRawRoute(http::verb::put, "/",
+                           [&s3](const api::HttpRequest& r) { return s3.Put(r); });
+  server->RegisterRawRoute(http::verb::delete_, "/",
+                           [&s3](const api::HttpRequest& r) { return s3.Delete(r); });
+  {
+    // POST / stays the AWS JSON protocol (and OCSP); POST /<bucket>... is S3's.
+    api::ApiServer::Route route;
+    route.method = http::verb::post;
+    route.path_prefix = "/";
+    route.handler = [&s3](const api::HttpRequest& r) { return s3.Post(r); };
+    route.matcher = [](const api::HttpRequest& r) { return r.path != "/"; };
+    route.label = "POST /<bucket>";
+    server->AddRoute(std::move(route));
+  }
   server->RegisterRawRoute(http::verb::get, "/ca/", [&store](const api::HttpRequest& r) {
     return api::ServeCaCertificate(*store, r);
   });

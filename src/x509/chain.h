@@ -13,7 +13,9 @@
 namespace openpca::x509 {
 
 // Errors: kCertificateMismatch when the chain is out of order, the last element is not a
-// self-signed root, or verification fails (the message carries OpenSSL's reason).
+// self-signed root, or verification fails (the message carries OpenSSL's reason);
+// kValidation when `cert` (itself a CA certificate, so it counts) sits deeper below a chain
+// certificate than that certificate's pathLenConstraint allows.
 Status VerifyChain(const X509& cert, const std::vector<X509Ptr>& chain, TimePoint at);
 
 }  // namespace openpca::x509

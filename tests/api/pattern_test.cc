@@ -132,5 +132,102 @@ TEST(PatternTest, UnsupportedSyntaxFailsAtCompile) {
   }
 }
 
+TEST(PatternTest, MoreUnsupportedJavaSyntaxFailsAtCompile) {
+  for (const char* re : {"a*+", "a?+", "a{2}+", "(?<name>a)", "(?!a)b", "(?<=a)b", "\\Qa.b\\E",
+                         "(a)\\1", "[\\uD800]", "\\p{IsGreek}", "a{", "[[:alpha:]]"}) {
+    Result<Pattern> p = Pattern::Compile(re);
+    EXPECT_FALSE(p.ok()) << re;
+    if (!p.ok()) {
+      EXPECT_EQ(p.status().code(), ErrorCode::kInternal) << re;
+    }
+  }
+}
+
+TEST(PatternTest, JavaEscapesTranslate) {
+  EXPECT_EQ(*Pattern::TranslateToRe2(R"(\u0041\x42)"), R"(\x{41}\x{42})");
+  // Java reads exactly four hex digits: \u10000 is U+1000 followed by '0'.
+  Pattern five = Compile(R"(\u10000)");
+  EXPECT_TRUE(five.FullMatch("\xE1\x80\x80"
+                             "0"));
+  EXPECT_FALSE(five.FullMatch("\xF0\x90\x80\x80"));  // U+10000
+  // A surrogate pair of escapes is one supplementary code point, as in Java.
+  Pattern supplementary = Compile(R"([\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*)");
+  EXPECT_TRUE(supplementary.FullMatch("key \xF0\x9F\x94\x91\t"));  // U+1F511
+  EXPECT_FALSE(supplementary.FullMatch("a\nb"));
+}
+
+TEST(PatternTest, JavaDotSpaceAndFlags) {
+  Pattern dot = Compile("a.c");
+  for (const char* term : {"a\rc", "a\xC2\x85" "c", "a\xE2\x80\xA8" "c", "a\xE2\x80\xA9" "c"}) {
+    EXPECT_FALSE(dot.FullMatch(term)) << term;
+  }
+  EXPECT_TRUE(dot.FullMatch("a\tc"));
+  Pattern dotall = Compile("(?s).*");
+  EXPECT_TRUE(dotall.FullMatch("line\nline\r\n"));
+  // Java's \s includes the vertical tab (RE2's does not); \S is its exact complement.
+  Pattern space = Compile(R"(\s+)");
+  EXPECT_TRUE(space.FullMatch(" \t\n\x0B\f\r"));
+  EXPECT_FALSE(space.FullMatch("\xC2\xA0"));  // U+00A0 is not Java \s
+  Pattern non_space = Compile(R"(\S+)");
+  EXPECT_FALSE(non_space.FullMatch("\x0B"));
+  EXPECT_TRUE(non_space.FullMatch("a\xC2\xA0\xF0\x9F\x94\x91"));
+  Pattern anything = Compile(R"([\s\S]*)");
+  EXPECT_TRUE(anything.FullMatch("any\x0B\nthing \xE5\x90\x8D"));
+  Pattern insensitive = Compile("(?i)abc");
+  EXPECT_TRUE(insensitive.FullMatch("AbC"));
+}
+
+TEST(PatternTest, JavaPropertyNames) {
+  Pattern is_letter = Compile(R"(\p{IsL}+)");
+  EXPECT_TRUE(is_letter.FullMatch("caf\xC3\xA9"));
+  Pattern single = Compile(R"(\pL\pN)");
+  EXPECT_TRUE(single.FullMatch("a1"));
+  // POSIX names are US-ASCII in Java.
+  Pattern alpha = Compile(R"(\p{Alpha}+)");
+  EXPECT_TRUE(alpha.FullMatch("abcXYZ"));
+  EXPECT_FALSE(alpha.FullMatch("\xC3\xA9"));
+  Pattern in_class = Compile(R"([\p{Digit}\p{Upper}_]+)");
+  EXPECT_TRUE(in_class.FullMatch("A_9"));
+  EXPECT_FALSE(in_class.FullMatch("a"));
+  Pattern alphabetic = Compile(R"(\p{IsAlphabetic}+)");
+  EXPECT_TRUE(alphabetic.FullMatch("\xD0\xB6\xE2\x85\xA0"));  // ж, U+2160 ROMAN NUMERAL ONE (Nl)
+  EXPECT_FALSE(alphabetic.FullMatch("1"));
+}
+
+// Model patterns with negative lookahead get hand-made equivalents; these check them against
+// what Java's engine decides for the same strings.
+TEST(PatternTest, LookaheadEquivalents) {
+  Pattern alias = Compile(R"(^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$)");  // iam
+  EXPECT_TRUE(alias.FullMatch("my-alias-1"));
+  EXPECT_TRUE(alias.FullMatch("a-b"));
+  EXPECT_FALSE(alias.FullMatch("my--alias"));
+  EXPECT_FALSE(alias.FullMatch("-ab"));
+  EXPECT_FALSE(alias.FullMatch("ab-"));
+  EXPECT_FALSE(alias.FullMatch("ab"));
+  EXPECT_TRUE(alias.FullMatch(std::string(63, 'a')));
+  EXPECT_FALSE(alias.FullMatch(std::string(64, 'a')));
+
+  Pattern domain = Compile(  // acm
+      R"((\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9]))");
+  EXPECT_TRUE(domain.FullMatch("*.example.com"));
+  EXPECT_TRUE(domain.FullMatch("a.b-c.io"));
+  EXPECT_TRUE(domain.FullMatch("x.bc"));
+  EXPECT_FALSE(domain.FullMatch("x.b"));  // the last label has at least two characters
+  EXPECT_FALSE(domain.FullMatch("-a.com"));
+  EXPECT_FALSE(domain.FullMatch("a-.com"));
+  EXPECT_FALSE(domain.FullMatch("a.-com"));
+  EXPECT_FALSE(domain.FullMatch("example"));
+  EXPECT_TRUE(domain.FullMatch(std::string(63, 'a') + ".com"));
+  EXPECT_FALSE(domain.FullMatch(std::string(64, 'a') + ".com"));
+
+  Pattern not_blank = Compile(R"(^(?!\s*$).+)");  // events
+  EXPECT_TRUE(not_blank.FullMatch("x"));
+  EXPECT_TRUE(not_blank.FullMatch(" a "));
+  EXPECT_FALSE(not_blank.FullMatch("  \t"));
+  EXPECT_FALSE(not_blank.FullMatch(""));
+  EXPECT_FALSE(not_blank.FullMatch("a\nb"));
+  EXPECT_EQ(not_blank.source(), R"(^(?!\s*$).+)");
+}
+
 }  // namespace
 }  // namespace openpca::api

@@ -160,11 +160,20 @@ TEST(AuthorityTest, PathLengthAndDepthAreEnforced) {
   auto chain = t.authority().GetCertificateAuthorityCertificate(t.caller(), sub0);
   EXPECT_EQ(x509::CertificateBundlePemToDer(chain->chain_pem)->size(), 2u);
 
+  // AWS answers a path-length violation with ValidationException (user guide, RFC compliance);
+  // nothing is stored.
   TestCsr csr = MakeCsr("another ca");
+  const auto commits_before = t.store().commit_count();
   auto denied = t.Issue(sub0, csr.pem, "SubordinateCACertificate_PathLen0/V1");
-  EXPECT_EQ(denied.status().code(), ErrorCode::kInvalidArgs);
+  EXPECT_EQ(denied.status().code(), ErrorCode::kValidation);
+  for (const char* tmpl : {"SubordinateCACertificate_PathLen1/V1",
+                           "BlankSubordinateCACertificate_PathLen0_APIPassthrough/V1",
+                           "SubordinateCACertificate_PathLen0_CSRPassthrough/V1"}) {
+    EXPECT_EQ(t.Issue(sub0, csr.pem, tmpl).status().code(), ErrorCode::kValidation) << tmpl;
+  }
   auto denied_same = t.Issue(sub1, csr.pem, "SubordinateCACertificate_PathLen1/V1");
-  EXPECT_EQ(denied_same.status().code(), ErrorCode::kInvalidArgs);
+  EXPECT_EQ(denied_same.status().code(), ErrorCode::kValidation);
+  EXPECT_EQ(t.store().commit_count(), commits_before);
   auto leaf = t.Issue(sub0, csr.pem);
   EXPECT_TRUE(leaf.ok()) << leaf.status().ToString();
 }
@@ -187,6 +196,37 @@ TEST(AuthorityTest, ValidityIsCappedByTheIssuingCa) {
                           {"END_DATE", 301231235959});
   ASSERT_TRUE(end_date.ok()) << end_date.status().ToString();
   EXPECT_EQ(ToUnixSeconds(x509::NotAfter(**end_date)), 1924991999);  // 2030-12-31T23:59:59Z
+}
+
+TEST(AuthorityTest, ShortLivedCaIssuesUpToSevenDays) {
+  TestAuthority t;
+  // The root's own 10-year certificate is not subject to the 7-day limit.
+  std::string root = t.MakeActiveRoot("EC_prime256v1", "SHA256WITHECDSA",
+                                      "SHORT_LIVED_CERTIFICATE");
+  x509::X509Ptr root_cert = CaCert(t, root);
+  EXPECT_GT(ToUnixSeconds(x509::NotAfter(*root_cert)) - ToUnixSeconds(t.clock().Now()),
+            int64_t{9} * 365 * 86400);
+  TestCsr csr = MakeCsr("short.example");
+  const int64_t now_s = ToUnixSeconds(t.clock().Now());
+  auto seven = t.Issue(root, csr.pem, "EndEntityCertificate/V1", "SHA256WITHECDSA", {"DAYS", 7});
+  ASSERT_TRUE(seven.ok()) << seven.status().ToString();
+  EXPECT_EQ(ToUnixSeconds(x509::NotAfter(**seven)), now_s + 7 * 86400);
+  EXPECT_EQ(ToUnixSeconds(x509::NotBefore(**seven)), now_s - 3600);  // backdating is allowed
+  auto exact = t.Issue(root, csr.pem, "EndEntityCertificate/V1", "SHA256WITHECDSA",
+                       {"ABSOLUTE", now_s + 7 * 86400});
+  EXPECT_TRUE(exact.ok()) << exact.status().ToString();
+
+  const auto commits_before = t.store().commit_count();
+  EXPECT_EQ(t.Issue(root, csr.pem, "EndEntityCertificate/V1", "SHA256WITHECDSA", {"DAYS", 8})
+                .status()
+                .code(),
+            ErrorCode::kValidation);
+  EXPECT_EQ(t.Issue(root, csr.pem, "EndEntityCertificate/V1", "SHA256WITHECDSA",
+                    {"ABSOLUTE", now_s + 7 * 86400 + 1})
+                .status()
+                .code(),
+            ErrorCode::kValidation);
+  EXPECT_EQ(t.store().commit_count(), commits_before);
 }
 
 TEST(AuthorityTest, RejectedIssuanceStoresNothing) {
@@ -301,6 +341,31 @@ TEST(AuthorityTest, MalformedArnsAndOtherAccountsAreDistinguished) {
             ErrorCode::kResourceNotFound);
 }
 
+TEST(AuthorityTest, ArnsUseTheRegionsPartition) {
+  AuthorityOptions options;
+  options.region = "us-gov-west-1";
+  TestAuthority t(options);
+  std::string root = t.MakeActiveRoot();
+  EXPECT_EQ(root.rfind("arn:aws-us-gov:acm-pca:us-gov-west-1:123456789012:certificate-authority/",
+                       0),
+            0u)
+      << root;
+  TestCsr csr = MakeCsr("gov.example");
+  IssueRequest req;
+  req.ca_arn = root;
+  req.csr = ToBytes(csr.pem);
+  req.signing_algorithm = "SHA256WITHECDSA";
+  req.template_arn = "arn:aws-us-gov:acm-pca:::template/EndEntityCertificate/V1";
+  req.validity = {"DAYS", 10};
+  auto cert_arn = t.authority().IssueCertificate(t.caller(), req);
+  ASSERT_TRUE(cert_arn.ok()) << cert_arn.status().ToString();
+  EXPECT_EQ(cert_arn->rfind(root + "/certificate/", 0), 0u);
+  // The same id under another partition names no CA here.
+  std::string other = "arn:aws" + root.substr(std::string("arn:aws-us-gov").size());
+  EXPECT_EQ(t.authority().DescribeCertificateAuthority(t.caller(), other).status().code(),
+            ErrorCode::kResourceNotFound);
+}
+
 TEST(AuthorityTest, TagsMergeUntagAndPaginate) {
   TestAuthority t;
   std::string root = t.MakeActiveRoot();
@@ -326,6 +391,31 @@ TEST(AuthorityTest, TagsMergeUntagAndPaginate) {
             ErrorCode::kTooManyTags);
   EXPECT_EQ(t.authority().TagCertificateAuthority(t.caller(), root, {{"aws:x", "v"}}).code(),
             ErrorCode::kInvalidTag);
+  EXPECT_EQ(t.authority().TagCertificateAuthority(t.caller(), root, {{"AWS:x", "v"}}).code(),
+            ErrorCode::kInvalidTag);
+}
+
+TEST(AuthorityTest, UntagRefusesReservedKeysAndChangesNothing) {
+  TestAuthority t;
+  std::string root = t.MakeActiveRoot();
+  ASSERT_TRUE(t.authority().TagCertificateAuthority(t.caller(), root, {{"keep", "1"}}).ok());
+  const auto commits_before = t.store().commit_count();
+  for (const char* key : {"aws:x", "AWS:x", "aWs:"}) {
+    EXPECT_EQ(t.authority()
+                  .UntagCertificateAuthority(t.caller(), root, {{"keep", std::nullopt},
+                                                                {key, std::nullopt}})
+                  .code(),
+              ErrorCode::kInvalidTag)
+        << key;
+  }
+  EXPECT_EQ(t.store().commit_count(), commits_before);
+  auto page = t.authority().ListTags(t.caller(), root, 10, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->tags.size(), 1u);
+  EXPECT_EQ(page->tags[0].key, "keep");
+  // "aws" without the colon is an ordinary key.
+  EXPECT_TRUE(t.authority().UntagCertificateAuthority(t.caller(), root, {{"awsx", std::nullopt}})
+                  .ok());
 }
 
 }  // namespace

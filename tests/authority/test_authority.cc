@@ -37,9 +37,11 @@ TestAuthority::~TestAuthority() {
   std::filesystem::remove_all(dir_);
 }
 
-std::string TestAuthority::MakeActiveRoot(const std::string& key_alg, const std::string& sig_alg) {
+std::string TestAuthority::MakeActiveRoot(const std::string& key_alg, const std::string& sig_alg,
+                                          const std::string& usage_mode) {
   CreateCaRequest req;
   req.type = "ROOT";
+  req.usage_mode = usage_mode;
   req.configuration = {{"KeyAlgorithm", key_alg},
                        {"SigningAlgorithm", sig_alg},
                        {"Subject", {{"CommonName", "Test Root"}, {"Organization", "openpca"}}}};

@@ -31,7 +31,8 @@ class TestAuthority {
 
   // CreateCA(ROOT) → issue RootCACertificate/V1 on its own CSR → import. Returns the CA ARN.
   std::string MakeActiveRoot(const std::string& key_alg = "EC_prime256v1",
-                             const std::string& sig_alg = "SHA256WITHECDSA");
+                             const std::string& sig_alg = "SHA256WITHECDSA",
+                             const std::string& usage_mode = "GENERAL_PURPOSE");
   // CreateCA(SUBORDINATE) signed by `parent` with `template_name` → import with chain.
   std::string MakeActiveSubordinate(const std::string& parent_arn, const std::string& template_name,
                                     const std::string& key_alg = "EC_prime256v1",

@@ -42,5 +42,41 @@ TEST(ArnTest, ParsesTemplateArn) {
   EXPECT_FALSE(ParseTemplateArn("arn:aws:acm-pca:us-east-1::template/X/V1").has_value());
 }
 
+TEST(ArnTest, PartitionFollowsTheRegion) {
+  EXPECT_EQ(PartitionOfRegion("us-east-1"), "aws");
+  EXPECT_EQ(PartitionOfRegion("eu-west-3"), "aws");
+  EXPECT_EQ(PartitionOfRegion("us-gov-west-1"), "aws-us-gov");
+  EXPECT_EQ(PartitionOfRegion("us-gov-east-1"), "aws-us-gov");
+  EXPECT_EQ(PartitionOfRegion("cn-north-1"), "aws-cn");
+  EXPECT_EQ(PartitionOfRegion("cn-northwest-1"), "aws-cn");
+  EXPECT_EQ(PartitionOfRegion("eusc-de-east-1"), "aws-eusc");
+  // Only the prefix with its dash counts.
+  EXPECT_EQ(PartitionOfRegion("us-govcloud"), "aws");
+  EXPECT_EQ(PartitionOfRegion("cnx-1"), "aws");
+  EXPECT_EQ(PartitionOfRegion(""), "aws");
+}
+
+TEST(ArnTest, CaAndTemplateArnsCarryThePartition) {
+  const std::string gov = MakeCaArn("us-gov-west-1", "123456789012",
+                                    "11111111-2222-4333-8444-555555555555");
+  EXPECT_EQ(gov,
+            "arn:aws-us-gov:acm-pca:us-gov-west-1:123456789012:certificate-authority/"
+            "11111111-2222-4333-8444-555555555555");
+  auto parsed = ParseCaArn(gov);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->partition, "aws-us-gov");
+  EXPECT_EQ(MakeCaArn("cn-north-1", "123456789012", "11111111-2222-4333-8444-555555555555")
+                .substr(0, 19),
+            "arn:aws-cn:acm-pca:");
+  EXPECT_EQ(MakeCaArn("us-east-1", "123456789012", "11111111-2222-4333-8444-555555555555"), kCa);
+  EXPECT_EQ(MakeTemplateArn(gov, "EndEntityCertificate/V1"),
+            "arn:aws-us-gov:acm-pca:::template/EndEntityCertificate/V1");
+  EXPECT_EQ(MakeTemplateArn(kCa, "EndEntityCertificate/V1"),
+            "arn:aws:acm-pca:::template/EndEntityCertificate/V1");
+  // A template ARN of any partition names the same template.
+  EXPECT_EQ(*ParseTemplateArn("arn:aws-cn:acm-pca:::template/RootCACertificate/V1"),
+            "RootCACertificate/V1");
+}
+
 }  // namespace
 }  // namespace openpca

@@ -9,8 +9,8 @@ import json
 import unittest
 
 from harness import (ServerTestCase, b64, build_root_ca, create_ca, fetch_cert, fetch_csr,
-                     issue, load_csr, make_csr, make_key, now_utc, openssl, raw_request,
-                     self_signed_ca)
+                     import_ca_cert, issue, load_cert, load_csr, make_csr, make_key, now_utc,
+                     openssl, raw_request, self_signed_ca)
 
 T = "ACMPrivateCA."
 # ImportCertificateAuthorityCertificate rejections whose exact code the spec leaves open.
@@ -464,6 +464,63 @@ class ErrorsTest(ServerTestCase):
         self.c.untag_certificate_authority(
             CertificateAuthorityArn=arn, Tags=[{"Key": f"b{i}"} for i in range(20)])
         self.assertUnchanged(before)
+
+    def test_short_lived_ca_issues_up_to_seven_days(self):
+        """UsageMode SHORT_LIVED_CERTIFICATE: DAYS 7 is allowed (the 60-minute backdating of
+        NotBefore is not part of the requested validity), DAYS 8 is refused; the root's own
+        10-year certificate is not subject to the limit (AWS does not check root CA
+        certificates)."""
+        s = self.srv
+        arn = create_ca(s, "short", "ROOT",
+                        extra_args=["--usage-mode", "SHORT_LIVED_CERTIFICATE"])
+        fetch_csr(s, arn, "short")
+        root_arn = issue(s, arn, "short.csr", "SHA256WITHECDSA", "Value=10,Type=YEARS",
+                         "RootCACertificate")
+        root_pem, _ = fetch_cert(s, arn, root_arn)
+        import_ca_cert(s, arn, s.write("short.pem", root_pem).name)
+        d = self.c.describe_certificate_authority(CertificateAuthorityArn=arn)
+        self.assertEqual(d["CertificateAuthority"]["UsageMode"], "SHORT_LIVED_CERTIFICATE")
+        self.assertEqual(d["CertificateAuthority"]["Status"], "ACTIVE")
+
+        make_csr(s.work, "short-leaf")
+        t0 = now_utc().replace(microsecond=0)
+        leaf_arn = issue(s, arn, "short-leaf.csr", "SHA256WITHECDSA", "Value=7,Type=DAYS")
+        t1 = now_utc()
+        leaf, _ = fetch_cert(s, arn, leaf_arn)
+        cert = load_cert(leaf)
+        not_after = cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)
+        not_before = cert.not_valid_before.replace(tzinfo=datetime.timezone.utc)
+        week = datetime.timedelta(days=7)
+        self.assertTrue(t0 + week <= not_after <= t1 + week, not_after)
+        self.assertEqual(not_after - not_before, week + datetime.timedelta(hours=1))
+
+        before = self.snapshot()
+        for validity in ("Value=8,Type=DAYS", "Value=1,Type=MONTHS"):
+            with self.subTest(validity=validity):
+                issue(s, arn, "short-leaf.csr", "SHA256WITHECDSA", validity,
+                      expect_error="ValidationException")
+        self.issue_error("ValidationException", arn, "short-leaf.csr", "Value=8,Type=DAYS")
+        self.assertUnchanged(before)
+
+    def test_reserved_tag_keys_refused_by_tag_and_untag(self):
+        arn = self.pending_sub
+        self.c.tag_certificate_authority(CertificateAuthorityArn=arn,
+                                         Tags=[{"Key": "keep", "Value": "v"}])
+        before = self.snapshot()
+        for key in ("aws:x", "AWS:x", "Aws:created-by"):
+            with self.subTest(key=key):
+                self.assertApiError("InvalidTagException", "tag_certificate_authority",
+                                    CertificateAuthorityArn=arn,
+                                    Tags=[{"Key": key, "Value": "v"}])
+                # Refused whole: the ordinary key beside it is not removed either.
+                self.assertApiError("InvalidTagException", "untag_certificate_authority",
+                                    CertificateAuthorityArn=arn,
+                                    Tags=[{"Key": "keep"}, {"Key": key}])
+                self.assertUnchanged(before)
+        self.aws("untag-certificate-authority", "--certificate-authority-arn", arn,
+                 "--tags", "Key=aws:x", expect_error="InvalidTagException")
+        self.assertUnchanged(before)
+        self.c.untag_certificate_authority(CertificateAuthorityArn=arn, Tags=[{"Key": "keep"}])
 
     def test_zz_still_healthy(self):
         self.assertTrue(self.srv.health(), self.srv.log_tail())

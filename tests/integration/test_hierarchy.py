@@ -4,13 +4,16 @@ tags, disable/enable, delete/restore and idempotency (spec acm-pca.md §3, templ
 
 import datetime
 import json
+import re
+import subprocess
 import unittest
 import uuid
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from harness import (CaInfo, ServerTestCase, build_root_ca, build_sub_ca, create_ca, fetch_cert,
+from harness import (AWS, CaInfo, ServerTestCase, build_root_ca, build_sub_ca, create_ca,
+                     fetch_cert,
                      issue, issue_leaf, load_cert, make_csr, now_utc, parse_ts,
                      split_pem, verify_chain, x509_ext, x509_text)
 
@@ -228,19 +231,21 @@ class HierarchyTest(ServerTestCase):
         make_csr(self.srv.work, "would-be-sub")
         issue(self.srv, self.issuing, "would-be-sub.csr", self.issuing.sig_alg,
               "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0",
-              expect_error="InvalidArgsException")
+              expect_error="ValidationException")
         for tmpl in ("SubordinateCACertificate_PathLen1", "SubordinateCACertificate_PathLen0_"
                      "CSRPassthrough", "BlankSubordinateCACertificate_PathLen0_APIPassthrough"):
-            self.issue_error("InvalidArgsException", self.issuing, "would-be-sub.csr",
+            self.issue_error("ValidationException", self.issuing, "would-be-sub.csr",
                              "Value=1,Type=YEARS", tmpl)
         self.assertEqual(self.describe(self.issuing.arn), before)
 
     def test_31_pathlen1_ca_cannot_issue_pathlen1(self):
+        before = self.describe(self.sub.arn)
         make_csr(self.srv.work, "would-be-sub2")
         for tmpl in ("SubordinateCACertificate_PathLen1", "SubordinateCACertificate_PathLen2",
                      "SubordinateCACertificate_PathLen3"):
-            self.issue_error("InvalidArgsException", self.sub, "would-be-sub2.csr",
+            self.issue_error("ValidationException", self.sub, "would-be-sub2.csr",
                              "Value=1,Type=YEARS", tmpl)
+        self.assertEqual(self.describe(self.sub.arn), before)
         # ...but pathlen 0 is fine.
         arn = issue(self.srv, self.sub, "would-be-sub2.csr", self.sub.sig_alg,
                     "Value=1,Type=YEARS", "SubordinateCACertificate_PathLen0", via="boto3")
@@ -263,10 +268,12 @@ class HierarchyTest(ServerTestCase):
         self.assertEqual(len(split_pem(leaf.chain_pem)), 5)
         # A sixth level cannot be issued.
         make_csr(s.work, "depth6")
+        before = self.describe(deepest.arn)
         for tmpl in ("SubordinateCACertificate_PathLen0",
                      "BlankSubordinateCACertificate_PathLen0_APIPassthrough"):
-            self.issue_error("InvalidArgsException", deepest, "depth6.csr",
+            self.issue_error("ValidationException", deepest, "depth6.csr",
                              "Value=1,Type=YEARS", tmpl)
+        self.assertEqual(self.describe(deepest.arn), before)
 
     # -- validity cap (templates.md §4) -------------------------------------------------------
 
@@ -332,6 +339,41 @@ class HierarchyTest(ServerTestCase):
         last = self.aws("list-certificate-authorities", "--max-results", "1000", "--no-paginate")
         self.assertNotIn("NextToken", last)
         self.assertEqual(sorted(c["Arn"] for c in last["CertificateAuthorities"]), sorted(arns))
+
+    # -- PEM text byte for byte ---------------------------------------------------------------
+
+    def test_55_pem_text_byte_for_byte(self):
+        """Certificate is one PEM block ending in a single newline; CertificateChain is PEM
+        blocks joined with nothing between them (no blank line), the last one also ending in a
+        newline; `--output text` prints Certificate, a tab, CertificateChain and a newline (the
+        form AWS's CLI output shows: aws/aws-cli#3465)."""
+        block = (r"-----BEGIN CERTIFICATE-----\n(?:[A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/=]{1,64}\n"
+                 r"-----END CERTIFICATE-----\n")
+        one = re.compile(block)
+        many = re.compile(f"(?:{block})+")
+        leaf = issue_leaf(self.srv, self.issuing, "pem-bytes", via="boto3")
+        got = self.c.get_certificate(CertificateAuthorityArn=self.issuing.arn,
+                                     CertificateArn=leaf.arn)
+        self.assertTrue(one.fullmatch(got["Certificate"]), repr(got["Certificate"][-40:]))
+        self.assertTrue(many.fullmatch(got["CertificateChain"]))
+        self.assertEqual(got["CertificateChain"].count("-----BEGIN CERTIFICATE-----"), 3)
+        self.assertNotIn("\n\n", got["CertificateChain"])
+        self.assertEqual(got["CertificateChain"],
+                         self.issuing.cert_pem + self.sub.cert_pem + self.root.cert_pem)
+
+        ca = self.c.get_certificate_authority_certificate(CertificateAuthorityArn=self.sub.arn)
+        self.assertTrue(one.fullmatch(ca["Certificate"]))
+        self.assertEqual(ca["CertificateChain"], self.root.cert_pem)
+        root = self.c.get_certificate_authority_certificate(CertificateAuthorityArn=self.root.arn)
+        self.assertTrue(one.fullmatch(root["Certificate"]))
+        self.assertNotIn("CertificateChain", root)
+
+        r = subprocess.run([AWS, "acm-pca", "get-certificate", "--certificate-authority-arn",
+                            self.issuing.arn, "--certificate-arn", leaf.arn, "--output", "text",
+                            "--endpoint-url", self.srv.endpoint],
+                           env=self.srv.cli_env(), capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, got["Certificate"] + "\t" + got["CertificateChain"] + "\n")
 
     # -- tags ---------------------------------------------------------------------------------
 

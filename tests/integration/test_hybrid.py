@@ -103,7 +103,7 @@ class HybridTest(ServerTestCase):
             self.assertEqual(aki.value.key_identifier, ski.value.digest)
         # The imported pathlen:0 forbids issuing CA certificates.
         make_csr(s.work, "hyb-would-be-ca")
-        self.issue_error("InvalidArgsException", ca, "hyb-would-be-ca.csr", "Value=30,Type=DAYS",
+        self.issue_error("ValidationException", ca, "hyb-would-be-ca.csr", "Value=30,Type=DAYS",
                          "SubordinateCACertificate_PathLen0")
         # End-entity NotAfter capped by the imported certificate's NotAfter (365 days); the
         # spec names no code for this (templates.md §4).
@@ -175,7 +175,7 @@ class HybridTest(ServerTestCase):
         self.assertEqual(len(split_pem(leaf.chain_pem)), 5)
         # A CA certificate from the level-5 CA would be level 6.
         make_csr(s.work, "deep-l6-csr")
-        self.issue_error("InvalidArgsException", ca5, "deep-l6-csr.csr", "Value=30,Type=DAYS",
+        self.issue_error("ValidationException", ca5, "deep-l6-csr.csr", "Value=30,Type=DAYS",
                          "SubordinateCACertificate_PathLen0")
         # A hosted CA at level 6 (under deep-i4) cannot be imported.
         arn6 = create_ca(s, "deep-l6", "SUBORDINATE", via="boto3")
@@ -234,7 +234,30 @@ class HybridTest(ServerTestCase):
         chain = s.write("neg-pl-chain.pem", int0.read_text() + root0.read_text())
         ok, _ = verify_chain(root0, cert, int0)
         self.assertFalse(ok, "openssl agrees the path length is violated")
-        self.assertRejected(cert.name, chain.name)
+        # AWS: "failing with a validation exception" (user guide, RFC compliance).
+        self.assertRejected(cert.name, chain.name, "ValidationException")
+
+    def test_7a_directly_below_pathlen0_ca(self):
+        """The imported certificate is a CA certificate: a pathlen:0 issuer allows none."""
+        s = self.srv
+        key, root0 = self_signed_ca(s.work, "ext-root-pl0b", subject="/CN=Root PathLen0 B",
+                                    exts=["basicConstraints=critical,CA:TRUE,pathlen:0",
+                                          "keyUsage=critical,keyCertSign,cRLSign",
+                                          "subjectKeyIdentifier=hash"])
+        cert = self.sign("neg-sub.csr", "neg-pl0-direct", ca_pem=root0, ca_key=key)
+        for via in ("boto3", "cli"):
+            with self.subTest(via=via):
+                self.assertRejected(cert.name, root0.name, "ValidationException", via=via)
+        # The same certificate under a pathlen:1 root imports (the refusal was the path length).
+        key1, root1 = self_signed_ca(s.work, "ext-root-pl1", subject="/CN=Root PathLen1",
+                                     exts=["basicConstraints=critical,CA:TRUE,pathlen:1",
+                                           "keyUsage=critical,keyCertSign,cRLSign",
+                                           "subjectKeyIdentifier=hash"])
+        arn = create_ca(s, "pl1-sub", "SUBORDINATE", via="boto3")
+        fetch_csr(s, arn, "pl1-sub", via="boto3")
+        ok_cert = self.sign("pl1-sub.csr", "pl1-sub", ca_pem=root1, ca_key=key1)
+        self.import_(arn, ok_cert.name, root1.name)
+        self.assertEqual(self.status(arn), "ACTIVE")
 
     def test_8_critical_aia_rejected(self):
         cert = self.sign("neg-sub.csr", "neg-aia",

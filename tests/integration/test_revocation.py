@@ -761,8 +761,10 @@ class RevocationTest(ServerTestCase):
         self.wait_crl(ROOT_BUCKET, key, what="root CRL")
         s3 = self.s3()
         self.assertIsNone(s3.get_bucket_location(Bucket=ROOT_BUCKET)["LocationConstraint"])
-        for call in (lambda: s3.get_object_acl(Bucket=ROOT_BUCKET, Key=key),
-                     lambda: s3.get_object_tagging(Bucket=ROOT_BUCKET, Key=key),
+        # GetObjectAcl is served: the PUBLIC_READ CRL grants everyone READ.
+        grants = s3.get_object_acl(Bucket=ROOT_BUCKET, Key=key)["Grants"]
+        self.assertIn(("Group", "READ"), [(g["Grantee"]["Type"], g["Permission"]) for g in grants])
+        for call in (lambda: s3.get_object_tagging(Bucket=ROOT_BUCKET, Key=key),
                      lambda: s3.get_bucket_acl(Bucket=ROOT_BUCKET),
                      lambda: s3.get_bucket_versioning(Bucket=ROOT_BUCKET)):
             with self.assertRaises(botocore.exceptions.ClientError) as cm:
@@ -770,7 +772,7 @@ class RevocationTest(ServerTestCase):
             self.assertEqual(cm.exception.response["Error"]["Code"], "NotImplemented")
             self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 501)
         # Unsigned, on a public object: still not the body.
-        status, _, body = self.srv.http_get(f"/{ROOT_BUCKET}/{urllib.parse.quote(key)}?acl")
+        status, _, body = self.srv.http_get(f"/{ROOT_BUCKET}/{urllib.parse.quote(key)}?tagging")
         self.assertNotEqual(status, 200)
         self.assertNotIn(b"\x30\x82", body[:2])
         first = {b["Name"]: b["CreationDate"] for b in s3.list_buckets()["Buckets"]}

@@ -3,6 +3,10 @@
 #include <cctype>
 #include <ctime>
 #include <map>
+#include <optional>
+#include <random>
+
+#include <nlohmann/json.hpp>
 
 #include "common/bucket_name.h"
 
@@ -117,19 +121,35 @@ HttpResponse XmlResponse(int status, std::string body) {
   return r;
 }
 
+std::string NewRequestId() {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string id(16, '0');
+  uint64_t v = rng();
+  for (char& c : id) {
+    c = kHex[v & 15];
+    v >>= 4;
+  }
+  return id;
+}
+
 HttpResponse S3Error(int status, std::string_view code, std::string_view message, bool head,
                      std::string_view resource = "") {
+  const std::string request_id = NewRequestId();
   if (head) {
     HttpResponse r;
     r.status = status;
     r.headers.emplace_back("x-amz-error-code", std::string(code));
+    r.headers.emplace_back("x-amz-request-id", request_id);
     return r;
   }
   std::string body = "<Error><Code>" + XmlEscape(code) + "</Code><Message>" +
                      XmlEscape(message) + "</Message>";
   if (!resource.empty()) body += "<Resource>" + XmlEscape(resource) + "</Resource>";
-  body += "</Error>";
-  return XmlResponse(status, std::move(body));
+  body += "<RequestId>" + request_id + "</RequestId></Error>";
+  HttpResponse r = XmlResponse(status, std::move(body));
+  r.headers.emplace_back("x-amz-request-id", request_id);
+  return r;
 }
 
 // The Host header without its port, lower case, when it could name a bucket (bucket names are
@@ -173,6 +193,59 @@ HttpResponse AuthError(const Status& st, bool head) {
   }
 }
 
+constexpr char kS3Xmlns[] = "http://s3.amazonaws.com/doc/2006-03-01/";
+constexpr char kAllUsers[] = "http://acs.amazonaws.com/groups/global/AllUsers";
+
+std::string Grant(std::string_view type, std::string_view grantee, std::string_view permission) {
+  return "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+         "xsi:type=\"" +
+         std::string(type) + "\">" + std::string(grantee) + "</Grantee><Permission>" +
+         std::string(permission) + "</Permission></Grant>";
+}
+
+// A BucketStore failure as S3 reports it.
+HttpResponse StoreError(const Status& st, std::string_view resource, bool head,
+                        bool object = false) {
+  switch (st.code()) {
+    case ErrorCode::kResourceNotFound:
+      return object ? S3Error(404, "NoSuchKey", "The specified key does not exist.", head, resource)
+                    : S3Error(404, "NoSuchBucket", "The specified bucket does not exist", head,
+                              resource);
+    case ErrorCode::kAccessDenied:
+      return S3Error(403, "AccessDenied", "Access Denied", head, resource);
+    case ErrorCode::kInvalidState:
+      return S3Error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", head,
+                     resource);
+    case ErrorCode::kInvalidArgs:
+      return S3Error(400, "InvalidArgument", st.message(), head, resource);
+    default:
+      return S3Error(500, "InternalError", "We encountered an internal error. Please try again.",
+                     head, resource);
+  }
+}
+
+// The text of the first <tag>...</tag> in `xml`; nullopt when absent.
+std::optional<std::string> XmlElement(std::string_view xml, std::string_view tag) {
+  std::string open = "<" + std::string(tag) + ">";
+  std::string close = "</" + std::string(tag) + ">";
+  size_t a = xml.find(open);
+  if (a == std::string_view::npos) return std::nullopt;
+  a += open.size();
+  size_t b = xml.find(close, a);
+  if (b == std::string_view::npos) return std::nullopt;
+  std::string_view v = xml.substr(a, b - a);
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+  return std::string(v);
+}
+
+// Canned ACLs that grant everyone read access.
+bool CannedAclIsPublicRead(std::string_view acl) {
+  return acl == "public-read" || acl == "public-read-write";
+}
+
+HttpResponse Empty(int status) { return HttpResponse{status, {}, ""}; }
+
 }  // namespace
 
 S3Handlers::S3Handlers(objects::BucketStore& buckets, std::string region,
@@ -184,22 +257,28 @@ S3Handlers::S3Handlers(objects::BucketStore& buckets, std::string region,
 HttpResponse S3Handlers::Get(const HttpRequest& request) { return Handle(request, false); }
 HttpResponse S3Handlers::Head(const HttpRequest& request) { return Handle(request, true); }
 
-HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
+S3Handlers::Target S3Handlers::Resolve(const HttpRequest& request, bool creating) const {
   std::string_view path = request.path;
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  std::string bucket;
-  std::string key;
+  Target t;
   if (std::string host = VirtualHostBucket(request.Header("host"));
-      !host.empty() && buckets_.BucketExists(host)) {
+      !host.empty() && (buckets_.BucketExists(host) || (creating && path.empty()))) {
     // Virtual-hosted style: a bucket named like the host, as S3 serves a CNAME pointed at it (a
-    // CRL's CustomCname).
-    bucket = std::move(host);
-    key = UrlDecode(path, false);
+    // CRL's CustomCname); CreateBucket sent to <bucket>.<endpoint> names a bucket yet to be.
+    t.bucket = std::move(host);
+    t.key = UrlDecode(path, false);
   } else {
     size_t slash = path.find('/');
-    bucket = UrlDecode(path.substr(0, slash), false);
-    key = slash == std::string_view::npos ? "" : UrlDecode(path.substr(slash + 1), false);
+    t.bucket = UrlDecode(path.substr(0, slash), false);
+    t.key = slash == std::string_view::npos ? "" : UrlDecode(path.substr(slash + 1), false);
   }
+  return t;
+}
+
+HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
+  Target target = Resolve(request, false);
+  std::string& bucket = target.bucket;
+  std::string& key = target.key;
   auto signed_request = [&]() -> Status {
     auto cred = verifier_.Verify(request.Signable());
     return cred.ok() ? Status::Ok() : cred.status();
@@ -227,9 +306,40 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
     auto q = ParseQuery(request.query);
     if (q.count("location")) {  // GetBucketLocation: us-east-1 is the empty constraint
       return XmlResponse(200,
-                         "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
+                         std::string("<LocationConstraint xmlns=\"") + kS3Xmlns + "\">" +
                              (region_ == "us-east-1" ? std::string() : XmlEscape(region_)) +
                              "</LocationConstraint>");
+    }
+    if (q.count("policy")) {  // GetBucketPolicy: the document as it was put
+      auto policy = buckets_.GetPolicy(bucket);
+      if (!policy.ok()) return StoreError(policy.status(), bucket, head);
+      if (!policy->has_value()) {
+        return S3Error(404, "NoSuchBucketPolicy", "The bucket policy does not exist", head,
+                       bucket);
+      }
+      HttpResponse r;
+      r.headers.emplace_back("Content-Type", "application/json");
+      r.body = std::move(**policy);
+      return r;
+    }
+    if (q.count("publicAccessBlock")) {  // GetPublicAccessBlock
+      auto block = buckets_.GetPublicAccessBlock(bucket);
+      if (!block.ok()) return StoreError(block.status(), bucket, head);
+      if (!block->has_value()) {
+        return S3Error(404, "NoSuchPublicAccessBlockConfiguration",
+                       "The public access block configuration was not found", head, bucket);
+      }
+      auto flag = [](bool b) { return b ? "true" : "false"; };
+      const objects::PublicAccessBlock& b = **block;
+      return XmlResponse(200, std::string("<PublicAccessBlockConfiguration xmlns=\"") + kS3Xmlns +
+                                  "\"><BlockPublicAcls>" + flag(b.block_public_acls) +
+                                  "</BlockPublicAcls><IgnorePublicAcls>" +
+                                  flag(b.ignore_public_acls) +
+                                  "</IgnorePublicAcls><BlockPublicPolicy>" +
+                                  flag(b.block_public_policy) +
+                                  "</BlockPublicPolicy><RestrictPublicBuckets>" +
+                                  flag(b.restrict_public_buckets) +
+                                  "</RestrictPublicBuckets></PublicAccessBlockConfiguration>");
     }
     if (IsSubresourceRequest(q)) return NotImplemented(head);
     int max_keys = 1000;
@@ -289,7 +399,20 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
   if (!(anonymous && info.ok() && info->public_read && !subresource)) {
     if (Status st = signed_request(); !st.ok()) return AuthError(st, head);
   }
-  if (subresource) return NotImplemented(head);
+  if (subresource) {
+    auto q = ParseQuery(request.query);
+    if (q.size() != 1 || !q.count("acl")) return NotImplemented(head);
+    // GetObjectAcl
+    if (!info.ok()) return StoreError(info.status(), key, head, /*object=*/true);
+    std::string body = std::string("<AccessControlPolicy xmlns=\"") + kS3Xmlns +
+                       "\"><Owner><ID>openpca</ID></Owner><AccessControlList>" +
+                       Grant("CanonicalUser", "<ID>openpca</ID>", "FULL_CONTROL");
+    if (info->public_read) {
+      body += Grant("Group", "<URI>" + std::string(kAllUsers) + "</URI>", "READ");
+    }
+    body += "</AccessControlList></AccessControlPolicy>";
+    return XmlResponse(200, std::move(body));
+  }
   if (!info.ok()) {
     if (info.status().code() == ErrorCode::kResourceNotFound) {
       return S3Error(404, "NoSuchKey", "The specified key does not exist.", head, key);
@@ -336,5 +459,211 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
   r.body = data->substr(static_cast<size_t>(begin), static_cast<size_t>(end - begin + 1));
   return r;
 }
+
+}  // namespace openpca::api
+
+namespace openpca::api {
+
+HttpResponse S3Handlers::Put(const HttpRequest& request) {
+  const auto q = ParseQuery(request.query);
+  Target target = Resolve(request, q.empty());
+  const std::string& bucket = target.bucket;
+  const std::string& key = target.key;
+  if (bucket.empty()) return NotImplemented(false);
+  if (auto cred = verifier_.Verify(request.Signable()); !cred.ok()) {
+    return AuthError(cred.status(), false);
+  }
+
+  if (key.empty()) {
+    if (q.empty()) return CreateBucket(request, bucket);
+    if (!buckets_.BucketExists(bucket)) {
+      return S3Error(404, "NoSuchBucket", "The specified bucket does not exist", false, bucket);
+    }
+    if (q.size() == 1 && q.count("policy")) {  // PutBucketPolicy: stored as given
+      nlohmann::json doc = nlohmann::json::parse(request.body, nullptr, false);
+      if (doc.is_discarded() || !doc.is_object()) {
+        return S3Error(400, "MalformedPolicy", "Policies must be valid JSON and the first byte "
+                       "must be '{'", false, bucket);
+      }
+      Status st = buckets_.PutPolicy(bucket, request.body);
+      return st.ok() ? Empty(204) : StoreError(st, bucket, false);
+    }
+    if (q.size() == 1 && q.count("publicAccessBlock")) {  // PutPublicAccessBlock
+      std::string_view xml = request.body;
+      if (xml.find("<PublicAccessBlockConfiguration") == std::string_view::npos) {
+        return S3Error(400, "MalformedXML",
+                       "The XML you provided was not well-formed or did not validate against "
+                       "our published schema",
+                       false, bucket);
+      }
+      objects::PublicAccessBlock block;
+      bool bad = false;
+      auto flag = [&](std::string_view tag, bool* out) {
+        auto v = XmlElement(xml, tag);
+        if (!v.has_value()) return;
+        if (*v == "true") {
+          *out = true;
+        } else if (*v != "false") {
+          bad = true;
+        }
+      };
+      flag("BlockPublicAcls", &block.block_public_acls);
+      flag("IgnorePublicAcls", &block.ignore_public_acls);
+      flag("BlockPublicPolicy", &block.block_public_policy);
+      flag("RestrictPublicBuckets", &block.restrict_public_buckets);
+      if (bad) {
+        return S3Error(400, "MalformedXML",
+                       "The XML you provided was not well-formed or did not validate against "
+                       "our published schema",
+                       false, bucket);
+      }
+      Status st = buckets_.PutPublicAccessBlock(bucket, block);
+      return st.ok() ? Empty(200) : StoreError(st, bucket, false);
+    }
+    return NotImplemented(false);
+  }
+
+  if (!buckets_.BucketExists(bucket)) {
+    return S3Error(404, "NoSuchBucket", "The specified bucket does not exist", false, bucket);
+  }
+  if (q.size() == 1 && q.count("acl")) {  // PutObjectAcl: a canned ACL or an ACL document
+    bool public_read = CannedAclIsPublicRead(request.Header("x-amz-acl"));
+    if (request.Header("x-amz-acl").empty()) {
+      std::string_view body = request.body;
+      size_t at = body.find(kAllUsers);
+      public_read = at != std::string_view::npos &&
+                    body.find("<Permission>READ</Permission>", at) != std::string_view::npos;
+    }
+    auto info = buckets_.Head(bucket, key);
+    if (!info.ok()) return StoreError(info.status(), key, false, /*object=*/true);
+    Status st = buckets_.SetPublicRead(bucket, key, public_read);
+    return st.ok() ? Empty(200) : StoreError(st, key, false, /*object=*/true);
+  }
+  if (!q.empty()) return NotImplemented(false);
+
+  const bool public_read = CannedAclIsPublicRead(request.Header("x-amz-acl"));
+  if (std::string_view source = request.Header("x-amz-copy-source"); !source.empty()) {
+    // CopyObject: "/bucket/key" or "bucket/key", URL-encoded, maybe "?versionId=".
+    std::string decoded = UrlDecode(source.substr(0, source.find('?')), false);
+    std::string_view src = decoded;
+    if (!src.empty() && src.front() == '/') src.remove_prefix(1);
+    size_t slash = src.find('/');
+    if (slash == std::string_view::npos) {
+      return S3Error(400, "InvalidArgument", "Copy Source must mention the source bucket and key",
+                     false);
+    }
+    std::string src_bucket(src.substr(0, slash));
+    std::string src_key(src.substr(slash + 1));
+    if (!buckets_.BucketExists(src_bucket)) {
+      return S3Error(404, "NoSuchBucket", "The specified bucket does not exist", false,
+                     src_bucket);
+    }
+    auto info = buckets_.Head(src_bucket, src_key);
+    auto data = buckets_.Read(src_bucket, src_key);
+    if (!info.ok() || !data.ok()) return StoreError(info.status(), src_key, false, true);
+    std::string content_type = request.Header("x-amz-metadata-directive") == "REPLACE" &&
+                                       !request.Header("content-type").empty()
+                                   ? std::string(request.Header("content-type"))
+                                   : info->content_type;
+    Status st = buckets_.Put(bucket, key, AsSpan(*data), content_type, public_read);
+    if (!st.ok()) return StoreError(st, key, false, true);
+    auto copied = buckets_.Head(bucket, key);
+    if (!copied.ok()) return StoreError(copied.status(), key, false, true);
+    return XmlResponse(200, std::string("<CopyObjectResult xmlns=\"") + kS3Xmlns +
+                                "\"><LastModified>" + Iso8601(copied->last_modified_s) +
+                                "</LastModified><ETag>" + XmlEscape(copied->etag) +
+                                "</ETag></CopyObjectResult>");
+  }
+  // PutObject
+  std::string content_type(request.Header("content-type"));
+  if (content_type.empty()) content_type = "binary/octet-stream";
+  Status st = buckets_.Put(bucket, key, AsSpan(request.body), content_type, public_read);
+  if (!st.ok()) return StoreError(st, key, false, true);
+  auto info = buckets_.Head(bucket, key);
+  HttpResponse r;
+  if (info.ok()) r.headers.emplace_back("ETag", info->etag);
+  return r;
+}
+
+HttpResponse S3Handlers::CreateBucket(const HttpRequest& request, const std::string& bucket) {
+  // The service's own paths are not bucket names anyone can have.
+  if (bucket == "ocsp" || bucket == "health") {
+    return S3Error(409, "BucketAlreadyExists",
+                   "The requested bucket name is not available. The bucket namespace is shared by "
+                   "all users of the system. Please select a different name and try again.",
+                   false, bucket);
+  }
+  if (!IsValidBucketName(bucket)) {
+    return S3Error(400, "InvalidBucketName", "The specified bucket is not valid.", false, bucket);
+  }
+  // The location constraint must name this endpoint's region (none for us-east-1).
+  std::string constraint;
+  if (!request.body.empty()) {
+    constraint = XmlElement(request.body, "LocationConstraint").value_or("");
+  }
+  const std::string expected = region_ == "us-east-1" ? "" : region_;
+  if (constraint != expected && !(region_ == "us-east-1" && constraint == "us-east-1")) {
+    return S3Error(400, "IllegalLocationConstraintException",
+                   constraint.empty()
+                       ? "The unspecified location constraint is incompatible for the region "
+                         "specific endpoint this request was sent to."
+                       : "The " + constraint +
+                             " location constraint is incompatible for the region specific "
+                             "endpoint this request was sent to.",
+                   false, bucket);
+  }
+  auto created = buckets_.CreateBucket(bucket);
+  if (!created.ok()) return StoreError(created.status(), bucket, false);
+  // Re-creating one's own bucket: 200 in us-east-1 (S3's legacy answer), 409 elsewhere.
+  if (!*created && region_ != "us-east-1") {
+    return S3Error(409, "BucketAlreadyOwnedByYou",
+                   "Your previous request to create the named bucket succeeded and you already "
+                   "own it.",
+                   false, bucket);
+  }
+  HttpResponse r;
+  r.headers.emplace_back("Location", "/" + bucket);
+  return r;
+}
+
+HttpResponse S3Handlers::Delete(const HttpRequest& request) {
+  const auto q = ParseQuery(request.query);
+  Target target = Resolve(request, false);
+  const std::string& bucket = target.bucket;
+  const std::string& key = target.key;
+  if (bucket.empty()) return NotImplemented(false);
+  if (auto cred = verifier_.Verify(request.Signable()); !cred.ok()) {
+    return AuthError(cred.status(), false);
+  }
+  if (!buckets_.BucketExists(bucket)) {
+    return S3Error(404, "NoSuchBucket", "The specified bucket does not exist", false, bucket);
+  }
+  if (key.empty()) {
+    Status st;
+    if (q.empty()) {
+      st = buckets_.DeleteBucket(bucket);
+    } else if (q.size() == 1 && q.count("policy")) {
+      st = buckets_.DeletePolicy(bucket);
+    } else if (q.size() == 1 && q.count("publicAccessBlock")) {
+      st = buckets_.DeletePublicAccessBlock(bucket);
+    } else {
+      return NotImplemented(false);
+    }
+    return st.ok() ? Empty(204) : StoreError(st, bucket, false);
+  }
+  if (!q.empty()) return NotImplemented(false);
+  Status st = buckets_.Delete(bucket, key);  // an absent key is not an error in S3
+  return st.ok() ? Empty(204) : StoreError(st, key, false, true);
+}
+
+HttpResponse S3Handlers::Post(const HttpRequest& request) {
+  // DeleteObjects, multipart uploads, RestoreObject, SelectObjectContent, browser POST uploads:
+  // none is offered; the client gets S3's own answer, in S3's XML.
+  if (auto cred = verifier_.Verify(request.Signable()); !cred.ok()) {
+    return AuthError(cred.status(), false);
+  }
+  return NotImplemented(false);
+}
+
 
 }  // namespace openpca::api

@@ -6,9 +6,14 @@
 //   GET  /<bucket>?location        GetBucketLocation      (signed)
 // A request whose Host header (without port) names an existing bucket is virtual-hosted style:
 // the whole path is the key, as S3 serves a bucket named like the CNAME pointed at it.
-// Other sub-resources (?acl, ?tagging, ...) get 501 NotImplemented.
-// Signatures are SigV4 for service "s3". Errors are S3's XML errors (NoSuchBucket, NoSuchKey,
-// AccessDenied, InvalidRange, ...). Writes are not offered: openpca itself writes the objects.
+//   GET  /<bucket>?policy | ?publicAccessBlock, GET /<bucket>/<key>?acl
+//   PUT  /<bucket>                 CreateBucket; ?policy, ?publicAccessBlock
+//   PUT  /<bucket>/<key>           PutObject (x-amz-acl), CopyObject (x-amz-copy-source); ?acl
+//   DELETE /<bucket>[/<key>]       DeleteBucket, DeleteObject; ?policy, ?publicAccessBlock
+// Every other S3 operation (other sub-resources, POST operations) gets 501 NotImplemented.
+// Signatures are SigV4 for service "s3"; any valid key of the account may do everything (bucket
+// policies are stored, not evaluated). Errors are S3's XML errors with a RequestId (NoSuchBucket,
+// NoSuchKey, AccessDenied, BucketNotEmpty, ...).
 // Thread-safe.
 #pragma once
 
@@ -26,9 +31,23 @@ class S3Handlers {
 
   HttpResponse Get(const HttpRequest& request);
   HttpResponse Head(const HttpRequest& request);
+  // CreateBucket, PutBucketPolicy, PutPublicAccessBlock, PutObject, CopyObject, PutObjectAcl.
+  HttpResponse Put(const HttpRequest& request);
+  // DeleteBucket, DeleteBucketPolicy, DeletePublicAccessBlock, DeleteObject.
+  HttpResponse Delete(const HttpRequest& request);
+  // Every POST operation of S3 (DeleteObjects, multipart uploads, ...): 501 NotImplemented.
+  HttpResponse Post(const HttpRequest& request);
 
  private:
+  struct Target {
+    std::string bucket;
+    std::string key;
+  };
+  // Path-style, or virtual-hosted when the Host names an existing bucket (or, `creating`, a
+  // bucket CreateBucket is about to make).
+  Target Resolve(const HttpRequest& request, bool creating) const;
   HttpResponse Handle(const HttpRequest& request, bool head);
+  HttpResponse CreateBucket(const HttpRequest& request, const std::string& bucket);
 
   objects::BucketStore& buckets_;
   std::string region_;

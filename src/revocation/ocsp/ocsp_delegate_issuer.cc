@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/arn.h"
 #include "keys/ephemeral_signer.h"
 #include "x509/certificate.h"
 #include "x509/extensions.h"
@@ -176,7 +177,7 @@ Result<IssuedOcspDelegate> OcspDelegateIssuer::Issue(const store::CaRecord& ca,
   record.not_before_s = ToUnixSeconds(content.not_before);
   record.not_after_s = ToUnixSeconds(content.not_after);
   record.issued_at_ms = ToUnixMillis(now);
-  record.template_arn = kOcspDelegateTemplateArn;
+  record.template_arn = MakeTemplateArn(ca.arn, kOcspDelegateTemplateName);
   RETURN_IF_ERROR(store_.InsertCertificate(record, std::nullopt));
 
   IssuedOcspDelegate issued;

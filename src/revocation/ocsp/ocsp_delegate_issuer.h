@@ -44,8 +44,10 @@ namespace openpca::revocation {
 
 // The templateArn of delegate certificates in the CA's records and audit reports. Not an AWS
 // template: no IssueCertificate call can use it (docs/decisions.md).
+// In another partition the ARN carries the CA's partition (common/arn.h MakeTemplateArn).
 inline constexpr char kOcspDelegateTemplateArn[] =
     "arn:aws:acm-pca:::template/OpenpcaOcspDelegate/V1";
+inline constexpr char kOcspDelegateTemplateName[] = "OpenpcaOcspDelegate/V1";
 
 // Appended to the CA's common name to name its delegate (docs/decisions.md).
 inline constexpr char kOcspDelegateCnSuffix[] = " OCSP Responder";

@@ -1,23 +1,12 @@
-// Unicode general-category tables (generated, see gen_unicode_tables.py) and UTF-8 decoding, for
-// the model validator's pattern engine. Pure functions over static data; thread-safe.
+// UTF-8 decoding for the model validator: well-formedness and code point counts. Pure inline
+// functions; thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <optional>
-#include <span>
 #include <string_view>
 
 namespace openpca::api {
-
-struct CodePointRange {
-  char32_t lo;
-  char32_t hi;  // inclusive
-};
-
-// Sorted, disjoint ranges of a general category ("L", "Lu", "N", "Nd", "Z", "Zs", ...); empty
-// for a category the tables do not carry.
-std::span<const CodePointRange> UnicodeCategoryRanges(std::string_view category);
-bool InRanges(std::span<const CodePointRange> ranges, char32_t cp);
 
 // Decodes one code point starting at text[*pos] and advances *pos. Returns nullopt (and leaves
 // *pos unspecified) on ill-formed UTF-8: overlong forms, surrogates, values above U+10FFFF,
