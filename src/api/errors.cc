@@ -74,6 +74,36 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"ServiceUnavailable", 503};
     case ErrorCode::kInternal:
       return {"InternalFailure", 500};
+    case ErrorCode::kUnknownResource:
+      return {"UnknownResourceException", 400};
+    case ErrorCode::kMalformedArn:
+      return {"MalformedArnException", 400};
+    case ErrorCode::kInvalidParameter:
+      return {"InvalidParameterException", 400};
+    case ErrorCode::kOperationNotPermitted:
+      return {"OperationNotPermittedException", 400};
+    case ErrorCode::kIdempotentParameterMismatch:
+      return {"IdempotentParameterMismatchException", 400};
+    case ErrorCode::kInvalidStateTransition:
+      return {"InvalidStateTransitionException", 400};
+    case ErrorCode::kResourceShareInvitationAlreadyAccepted:
+      return {"ResourceShareInvitationAlreadyAcceptedException", 400};
+    case ErrorCode::kResourceShareInvitationAlreadyRejected:
+      return {"ResourceShareInvitationAlreadyRejectedException", 400};
+    case ErrorCode::kResourceShareInvitationArnNotFound:
+      return {"ResourceShareInvitationArnNotFoundException", 400};
+    case ErrorCode::kResourceShareInvitationExpired:
+      return {"ResourceShareInvitationExpiredException", 400};
+    case ErrorCode::kInvalidClientToken:
+      return {"InvalidClientTokenException", 400};
+    case ErrorCode::kMalformedPolicyTemplate:
+      return {"MalformedPolicyTemplateException", 400};
+    case ErrorCode::kPermissionVersionsLimitExceeded:
+      return {"PermissionVersionsLimitExceededException", 400};
+    case ErrorCode::kResourceArnNotFound:
+      return {"ResourceArnNotFoundException", 400};
+    case ErrorCode::kInvalidResourceType:
+      return {"InvalidResourceTypeException", 400};
   }
   OPENPCA_CHECK(code != ErrorCode::kOk);
   return {"InternalFailure", 500};  // an out-of-range enum value

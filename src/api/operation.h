@@ -25,6 +25,7 @@ struct CallContext {
   std::string principal_arn;   // arn:aws:iam::<account>:root for the bootstrap key
   std::string source_ip;
   std::string user_agent;
+  std::string region;          // of the request's SigV4 scope; "" = the server's configured region
 };
 
 // Returns the output members (an object; `{}` for operations without output) or an error Status.

@@ -38,6 +38,21 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kRequestEntityTooLarge: return "request_entity_too_large";
     case ErrorCode::kServiceUnavailable: return "service_unavailable";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kUnknownResource: return "unknown_resource";
+    case ErrorCode::kMalformedArn: return "malformed_arn";
+    case ErrorCode::kInvalidParameter: return "invalid_parameter";
+    case ErrorCode::kOperationNotPermitted: return "operation_not_permitted";
+    case ErrorCode::kIdempotentParameterMismatch: return "idempotent_parameter_mismatch";
+    case ErrorCode::kInvalidStateTransition: return "invalid_state_transition";
+    case ErrorCode::kResourceShareInvitationAlreadyAccepted: return "resource_share_invitation_already_accepted";
+    case ErrorCode::kResourceShareInvitationAlreadyRejected: return "resource_share_invitation_already_rejected";
+    case ErrorCode::kResourceShareInvitationArnNotFound: return "resource_share_invitation_arn_not_found";
+    case ErrorCode::kResourceShareInvitationExpired: return "resource_share_invitation_expired";
+    case ErrorCode::kInvalidClientToken: return "invalid_client_token";
+    case ErrorCode::kMalformedPolicyTemplate: return "malformed_policy_template";
+    case ErrorCode::kPermissionVersionsLimitExceeded: return "permission_versions_limit_exceeded";
+    case ErrorCode::kResourceArnNotFound: return "resource_arn_not_found";
+    case ErrorCode::kInvalidResourceType: return "invalid_resource_type";
   }
   return "unknown";
 }

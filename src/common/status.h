@@ -51,6 +51,22 @@ enum class ErrorCode {
   kRequestEntityTooLarge,
   kServiceUnavailable,
   kInternal,
+  // AWS RAM exceptions (codes above that RAM shares, e.g. kInvalidNextToken, are reused).
+  kUnknownResource,
+  kMalformedArn,
+  kInvalidParameter,
+  kOperationNotPermitted,
+  kIdempotentParameterMismatch,
+  kInvalidStateTransition,
+  kResourceShareInvitationAlreadyAccepted,
+  kResourceShareInvitationAlreadyRejected,
+  kResourceShareInvitationArnNotFound,
+  kResourceShareInvitationExpired,
+  kInvalidClientToken,
+  kMalformedPolicyTemplate,
+  kPermissionVersionsLimitExceeded,
+  kResourceArnNotFound,
+  kInvalidResourceType,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.
