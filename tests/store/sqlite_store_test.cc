@@ -81,7 +81,8 @@ TEST(SqliteMigrationsTest, RefusesDatabaseFromNewerBinary) {
     std::unique_ptr<SqliteConnection> conn = RawConnection(path);
     ASSERT_NE(conn, nullptr);
     std::string insert = "INSERT INTO schema_migrations VALUES (" +
-                         std::to_string(SqliteMigrations().size() + 1) + ", 'future', 0)";
+                         std::to_string(SqliteMigrations().back().version + 1) +
+                         ", 'future', 0)";
     ASSERT_OK(conn->ExecuteScript(insert));
   }
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
