@@ -7,12 +7,6 @@ namespace {
 
 using json = nlohmann::json;
 
-bool IsAccountId(std::string_view s) {
-  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) {
-           return c >= '0' && c <= '9';
-         });
-}
-
 // Merges `add` (operator -> key -> value) into `condition`.
 void MergeCondition(json& condition, const json& add) {
   for (auto& [op, keys] : add.items()) {
