@@ -11,9 +11,9 @@ namespace {
 using json = nlohmann::json;
 
 Status Invalid(std::string detail) {
-  return Status(ErrorCode::kInvalidPolicy,
-                "The resource policy is invalid or is missing a required statement. " +
-                    std::move(detail));
+  return Status(
+      ErrorCode::kInvalidPolicy,
+      "The resource policy is invalid or is missing a required statement. " + std::move(detail));
 }
 
 bool IsAccountId(std::string_view s) {
@@ -145,8 +145,8 @@ Status CheckCaPolicyShape(std::string_view text, std::string_view ca_arn) {
 std::vector<std::string> AccountsNamedBy(const json& policy) {
   std::vector<std::string> out;
   if (!policy.is_object() || !policy.contains("Statement")) return out;
-  json statements = policy["Statement"].is_object() ? json::array({policy["Statement"]})
-                                                    : policy["Statement"];
+  json statements =
+      policy["Statement"].is_object() ? json::array({policy["Statement"]}) : policy["Statement"];
   if (!statements.is_array()) return out;
   for (const auto& s : statements) {
     if (!s.is_object() || !s.contains("Principal")) continue;

@@ -34,33 +34,35 @@ Result<std::vector<json>> ResourcePolicies::PermissionTemplates(std::string_view
   }
   int64_t wanted = version == 0 ? permission->default_version : version;
   for (const auto& v : permission->versions) {
-    if (v.version == wanted) return ParsePolicyTemplate(v.policy_template, permission->resource_type);
+    if (v.version == wanted)
+      return ParsePolicyTemplate(v.policy_template, permission->resource_type);
   }
   return Status(ErrorCode::kUnknownResource, "Permission version not found");
 }
 
 Result<std::vector<json>> ResourcePolicies::RamStatements(std::string_view resource_arn) {
   std::vector<json> out;
-  ASSIGN_OR_RETURN(auto resources,
-                   sharing_.ListShareResources({.share_arn = "", .entity = std::string(resource_arn)}));
+  ASSIGN_OR_RETURN(auto resources, sharing_.ListShareResources(
+                                       {.share_arn = "", .entity = std::string(resource_arn)}));
   for (const auto& resource : resources) {
     if (resource.status != "ASSOCIATED") continue;
-    ASSIGN_OR_RETURN(store::ResourceShareRecord share, sharing_.GetResourceShare(resource.share_arn));
+    ASSIGN_OR_RETURN(store::ResourceShareRecord share,
+                     sharing_.GetResourceShare(resource.share_arn));
     if (share.status != "ACTIVE") continue;
     ASSIGN_OR_RETURN(auto permissions, sharing_.ListSharePermissions(share.arn));
-    auto permission =
-        std::find_if(permissions.begin(), permissions.end(), [&](const auto& p) {
-          return p.resource_type == resource.resource_type;
-        });
+    auto permission = std::find_if(permissions.begin(), permissions.end(), [&](const auto& p) {
+      return p.resource_type == resource.resource_type;
+    });
     if (permission == permissions.end()) continue;
-    auto templates = PermissionTemplates(permission->permission_arn, permission->permission_version);
+    auto templates =
+        PermissionTemplates(permission->permission_arn, permission->permission_version);
     // A permission deleted after it was attached grants nothing.
     if (!templates.ok()) {
       if (templates.status().code() == ErrorCode::kUnknownResource) continue;
       return templates.status();
     }
-    ASSIGN_OR_RETURN(auto principals, sharing_.ListSharePrincipals({.share_arn = share.arn,
-                                                                    .entity = ""}));
+    ASSIGN_OR_RETURN(auto principals,
+                     sharing_.ListSharePrincipals({.share_arn = share.arn, .entity = ""}));
     int n = 0;
     for (const auto& principal : principals) {
       if (principal.status != "ASSOCIATED") continue;
@@ -99,11 +101,12 @@ Result<std::optional<std::string>> ResourcePolicies::EffectiveResourcePolicy(
 
 Result<std::vector<std::string>> ResourcePolicies::ListCasSharedWith(std::string_view account_id) {
   std::set<std::string> ids;
-  ASSIGN_OR_RETURN(auto principals,
-                   sharing_.ListSharePrincipals({.share_arn = "", .entity = std::string(account_id)}));
+  ASSIGN_OR_RETURN(auto principals, sharing_.ListSharePrincipals(
+                                        {.share_arn = "", .entity = std::string(account_id)}));
   for (const auto& principal : principals) {
     if (principal.status != "ASSOCIATED") continue;
-    ASSIGN_OR_RETURN(store::ResourceShareRecord share, sharing_.GetResourceShare(principal.share_arn));
+    ASSIGN_OR_RETURN(store::ResourceShareRecord share,
+                     sharing_.GetResourceShare(principal.share_arn));
     if (share.status != "ACTIVE" || share.owner_account == account_id) continue;
     ASSIGN_OR_RETURN(auto resources,
                      sharing_.ListShareResources({.share_arn = share.arn, .entity = ""}));

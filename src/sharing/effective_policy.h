@@ -9,12 +9,11 @@
 // RAM ListResources OTHER-ACCOUNTS). Reads only; thread-safe; the stores must outlive it.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "store/sharing_store.h"

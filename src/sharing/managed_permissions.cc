@@ -16,12 +16,12 @@ json ReadActions() {
 }
 
 json IssueWith(std::string_view template_name) {
-  return json{{"Effect", "Allow"},
-              {"Action", {"acm-pca:IssueCertificate"}},
-              {"Condition",
-               {{"StringEquals",
-                 {{"acm-pca:TemplateArn",
-                   "arn:aws:acm-pca:::template/" + std::string(template_name)}}}}}};
+  return json{
+      {"Effect", "Allow"},
+      {"Action", {"acm-pca:IssueCertificate"}},
+      {"Condition",
+       {{"StringEquals",
+         {{"acm-pca:TemplateArn", "arn:aws:acm-pca:::template/" + std::string(template_name)}}}}}};
 }
 
 ManagedPermission Make(std::string name, json statements, bool is_default) {
@@ -38,21 +38,20 @@ std::vector<ManagedPermission> Build() {
   std::vector<ManagedPermission> out;
   out.push_back(Make("AWSRAMDefaultPermissionCertificateAuthority",
                      json::array({ReadActions(), IssueWith("EndEntityCertificate/V1")}), true));
-  out.push_back(Make("AWSRAMBlankEndEntityCertificateAPICSRPassthroughIssuanceCertificateAuthority",
-                     json::array({ReadActions(),
-                                  IssueWith("BlankEndEntityCertificate_APICSRPassthrough/V1")}),
-                     false));
-  out.push_back(Make("AWSRAMBlankEndEntityCertificateAPIPassthroughIssuanceCertificateAuthority",
-                     json::array({ReadActions(),
-                                  IssueWith("BlankEndEntityCertificate_APIPassthrough/V1")}),
-                     false));
-  out.push_back(Make("AWSRAMSubordinateCACertificatePathLen0IssuanceCertificateAuthority",
-                     json::array({ReadActions(), IssueWith("SubordinateCACertificate_PathLen0/V1")}),
-                     false));
+  out.push_back(Make(
+      "AWSRAMBlankEndEntityCertificateAPICSRPassthroughIssuanceCertificateAuthority",
+      json::array({ReadActions(), IssueWith("BlankEndEntityCertificate_APICSRPassthrough/V1")}),
+      false));
+  out.push_back(
+      Make("AWSRAMBlankEndEntityCertificateAPIPassthroughIssuanceCertificateAuthority",
+           json::array({ReadActions(), IssueWith("BlankEndEntityCertificate_APIPassthrough/V1")}),
+           false));
+  out.push_back(
+      Make("AWSRAMSubordinateCACertificatePathLen0IssuanceCertificateAuthority",
+           json::array({ReadActions(), IssueWith("SubordinateCACertificate_PathLen0/V1")}), false));
   json revoke = ReadActions();
   revoke["Action"].push_back("acm-pca:RevokeCertificate");
-  out.push_back(
-      Make("AWSRAMRevokeCertificateCertificateAuthority", json::array({revoke}), false));
+  out.push_back(Make("AWSRAMRevokeCertificateCertificateAuthority", json::array({revoke}), false));
   return out;
 }
 

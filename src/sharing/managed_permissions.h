@@ -12,9 +12,9 @@ namespace openpca::sharing {
 inline constexpr std::string_view kCaResourceType = "acm-pca:CertificateAuthority";
 
 struct ManagedPermission {
-  std::string name;           // AWSRAMDefaultPermissionCertificateAuthority
-  std::string arn;            // arn:aws:ram::aws:permission/<name>
-  std::string resource_type;  // acm-pca:CertificateAuthority
+  std::string name;             // AWSRAMDefaultPermissionCertificateAuthority
+  std::string arn;              // arn:aws:ram::aws:permission/<name>
+  std::string resource_type;    // acm-pca:CertificateAuthority
   std::string policy_template;  // JSON array of statement templates
   bool resource_type_default = false;
 };

@@ -82,11 +82,11 @@ json ApplyTemplate(const json& tmpl, std::string_view principal, std::string_vie
                      json{{"StringEquals", {{"aws:PrincipalOrgID", resource.substr(13)}}}});
     } else if (resource.substr(0, 3) == "ou/") {
       std::string path(resource.substr(3));  // o-x/ou-y
-      MergeCondition(condition, json{{"ForAnyValue:StringLike",
-                                      {{"aws:PrincipalOrgPaths", path.substr(0, path.find('/')) +
-                                                                     "/*/" +
-                                                                     path.substr(path.find('/') + 1) +
-                                                                     "/*"}}}});
+      MergeCondition(
+          condition,
+          json{{"ForAnyValue:StringLike",
+                {{"aws:PrincipalOrgPaths", path.substr(0, path.find('/')) + "/*/" +
+                                               path.substr(path.find('/') + 1) + "/*"}}}});
     }
   } else {
     s["Principal"] = json{{"AWS", std::string(principal)}};

@@ -4,11 +4,10 @@
 #pragma once
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "store/sharing_store.h"
@@ -17,8 +16,12 @@ namespace openpca::sharing {
 
 // The acm-pca actions a resource policy or RAM permission may grant (without "acm-pca:").
 inline constexpr std::array<std::string_view, 7> kShareableActions = {
-    "DescribeCertificateAuthority", "GetCertificate", "GetCertificateAuthorityCertificate",
-    "ListPermissions",              "ListTags",       "IssueCertificate",
+    "DescribeCertificateAuthority",
+    "GetCertificate",
+    "GetCertificateAuthorityCertificate",
+    "ListPermissions",
+    "ListTags",
+    "IssueCertificate",
     "RevokeCertificate"};
 bool IsShareableAction(std::string_view qualified_action);  // "acm-pca:GetCertificate"
 

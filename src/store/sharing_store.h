@@ -4,7 +4,8 @@
 // customer-managed RAM permissions. SqliteSharingStore implements it on the SqliteStore's database.
 //
 // Implementations are thread-safe; every mutating call returns only after its effect is durable.
-// Times are Unix epoch milliseconds. Lists are returned in a stable order (creation time, then key).
+// Times are Unix epoch milliseconds. Lists are returned in a stable order (creation time, then
+// key).
 #pragma once
 
 #include <cstdint>
@@ -150,8 +151,7 @@ class SharingStore {
   // Sets the share's status, and every association of it to `association_status` when that is
   // not "", atomically. Errors: kResourceNotFound; kInternal.
   virtual Status UpdateResourceShareStatus(std::string_view arn, std::string_view status,
-                                           std::string_view association_status,
-                                           int64_t now_ms) = 0;
+                                           std::string_view association_status, int64_t now_ms) = 0;
 
   // Inserts or replaces (by share and entity) resource and principal associations, and inserts
   // the invitations, atomically. Errors: kResourceNotFound for an unknown share; kInternal.

@@ -7,10 +7,9 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "services/acm_pca/sharing_handlers.h"
 #include "services/ram/ram_operations.h"
@@ -28,8 +27,7 @@ inline constexpr char kThird[] = "444455556666";
 
 class SharingFixture : public ::testing::Test {
  protected:
-  SharingFixture()
-      : sharing_(ta_.store()), policies_(sharing_, ta_.store()) {
+  SharingFixture() : sharing_(ta_.store()), policies_(sharing_, ta_.store()) {
     acm_pca::SharingDeps acm;
     acm.authority = &ta_.authority();
     acm.store = &ta_.store();

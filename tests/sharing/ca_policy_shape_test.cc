@@ -52,10 +52,9 @@ TEST(CaPolicyShapeTest, AcceptsTheSingleAccountExample) {
 TEST(CaPolicyShapeTest, AcceptsIamArnPrincipalsAndArnLikeTemplates) {
   json principal{{"AWS", {"arn:aws:iam::555555555555:root", "arn:aws:iam::444455556666:role/r"}}};
   json arn_like{{"ArnLike", {{"acm-pca:TemplateArn", "arn:aws:acm-pca:::template/*"}}}};
-  EXPECT_TRUE(CheckCaPolicyShape(Doc({ReadStatement(principal),
-                                      IssueStatement(principal, arn_like)}),
-                                 kCa)
-                  .ok());
+  EXPECT_TRUE(
+      CheckCaPolicyShape(Doc({ReadStatement(principal), IssueStatement(principal, arn_like)}), kCa)
+          .ok());
 }
 
 TEST(CaPolicyShapeTest, AcceptsTheOrganizationExample) {
@@ -73,8 +72,8 @@ TEST(CaPolicyShapeTest, RefusesEveryOtherShape) {
   cases.push_back({"not json", "{"});
   cases.push_back({"not an object", "[]"});
   cases.push_back({"no statement", json{{"Version", "2012-10-17"}}.dump()});
-  cases.push_back({"old version", json{{"Version", "2008-10-17"},
-                                       {"Statement", ReadStatement(account)}}.dump()});
+  cases.push_back({"old version",
+                   json{{"Version", "2008-10-17"}, {"Statement", ReadStatement(account)}}.dump()});
   cases.push_back({"wildcard without org", Doc({ReadStatement("*")})});
   cases.push_back({"AWS wildcard without org", Doc({ReadStatement(json{{"AWS", "*"}})})});
   cases.push_back({"issue without template", [&] {
@@ -102,7 +101,8 @@ TEST(CaPolicyShapeTest, RefusesEveryOtherShape) {
                      s["Effect"] = "Deny";
                      return Doc({s});
                    }()});
-  cases.push_back({"service principal", Doc({ReadStatement(json{{"Service", "acm.amazonaws.com"}})})});
+  cases.push_back(
+      {"service principal", Doc({ReadStatement(json{{"Service", "acm.amazonaws.com"}})})});
   cases.push_back({"malformed account", Doc({ReadStatement(json{{"AWS", "5555"}})})});
   cases.push_back({"NotAction", [&] {
                      json s = ReadStatement(account);

@@ -28,11 +28,12 @@ TEST(StatementsTest, TemplatesRefuseForeignMembersAndActions) {
                 .status()
                 .code(),
             ErrorCode::kMalformedPolicyTemplate);
-  EXPECT_EQ(ParsePolicyTemplate(R"({"Effect":"Allow","Action":"acm-pca:DeleteCertificateAuthority"})",
-                                kCaResourceType)
-                .status()
-                .code(),
-            ErrorCode::kMalformedPolicyTemplate);
+  EXPECT_EQ(
+      ParsePolicyTemplate(R"({"Effect":"Allow","Action":"acm-pca:DeleteCertificateAuthority"})",
+                          kCaResourceType)
+          .status()
+          .code(),
+      ErrorCode::kMalformedPolicyTemplate);
   EXPECT_EQ(ParsePolicyTemplate("[]", kCaResourceType).status().code(),
             ErrorCode::kMalformedPolicyTemplate);
   EXPECT_TRUE(ParsePolicyTemplate(R"({"Effect":"Allow","Action":["acm-pca:GetCertificate"]})",
@@ -52,14 +53,17 @@ TEST(StatementsTest, ApplyTemplateToAccountsAndOrganizations) {
   EXPECT_EQ(org["Principal"], "*");
   EXPECT_EQ(org["Condition"]["StringEquals"]["aws:PrincipalOrgID"], "o-abc");
   EXPECT_EQ(org["Condition"]["StringEquals"]["acm-pca:TemplateArn"], "t");
-  json ou = ApplyTemplate(tmpl, "arn:aws:organizations::123456789012:ou/o-abc/ou-x1", "arn:ca",
-                          "sid");
+  json ou =
+      ApplyTemplate(tmpl, "arn:aws:organizations::123456789012:ou/o-abc/ou-x1", "arn:ca", "sid");
   EXPECT_EQ(ou["Condition"]["ForAnyValue:StringLike"]["aws:PrincipalOrgPaths"], "o-abc/*/ou-x1/*");
 }
 
 TEST(StatementsTest, PermissionStatementNamesTheServiceAndSourceAccount) {
-  store::CaPermissionRecord p{"id", "acm.amazonaws.com", "111122223333",
-                              {"IssueCertificate", "GetCertificate", "ListPermissions"}, 0};
+  store::CaPermissionRecord p{"id",
+                              "acm.amazonaws.com",
+                              "111122223333",
+                              {"IssueCertificate", "GetCertificate", "ListPermissions"},
+                              0};
   json s = PermissionStatement(p, "arn:ca");
   EXPECT_EQ(s["Principal"], json({{"Service", "acm.amazonaws.com"}}));
   EXPECT_EQ(s["Action"], json::array({"acm-pca:IssueCertificate", "acm-pca:GetCertificate",

@@ -71,8 +71,8 @@ TEST_F(SharingStoreTest, PolicyVersionsGuardConcurrentWrites) {
 TEST_F(SharingStoreTest, DeletePolicyWithdrawsTheCaFromShares) {
   CaRecord ca = MakeCa("ca1");
   ASSERT_OK(sharing_->InsertResourceShare(
-      Share(), {{kShare, ca.arn, "acm-pca:CertificateAuthority", "ASSOCIATED", false, 10, 10}},
-      {}, {}, {}));
+      Share(), {{kShare, ca.arn, "acm-pca:CertificateAuthority", "ASSOCIATED", false, 10, 10}}, {},
+      {}, {}));
   ASSERT_OK(sharing_->DeleteCaPolicy("ca1", ca.arn, 0, 50));
   auto resources = sharing_->ListShareResources({kShare, ""});
   ASSERT_TRUE(resources.ok());
@@ -82,8 +82,8 @@ TEST_F(SharingStoreTest, DeletePolicyWithdrawsTheCaFromShares) {
 }
 
 TEST_F(SharingStoreTest, PermissionsAreUniquePerPrincipalAndSourceAccount) {
-  CaPermissionRecord p{"ca1", "acm.amazonaws.com", "111122223333",
-                       {"IssueCertificate", "GetCertificate"}, 5};
+  CaPermissionRecord p{
+      "ca1", "acm.amazonaws.com", "111122223333", {"IssueCertificate", "GetCertificate"}, 5};
   ASSERT_OK(sharing_->InsertCaPermission(p));
   EXPECT_EQ(sharing_->InsertCaPermission(p).code(), ErrorCode::kPermissionAlreadyExists);
   p.ca_id = "missing";
@@ -133,9 +133,9 @@ TEST_F(SharingStoreTest, ShareRoundTripsWithAssociationsPermissionsAndInvitation
   EXPECT_TRUE(sharing_->ListInvitations("111122223333")->empty());
 
   ASSERT_OK(sharing_->AnswerInvitation("arn:inv", "PENDING", "ACCEPTED", "ASSOCIATED", 20));
-  EXPECT_EQ(sharing_->AnswerInvitation("arn:inv", "PENDING", "REJECTED", "DISASSOCIATED", 21)
-                .code(),
-            ErrorCode::kConcurrentModification);
+  EXPECT_EQ(
+      sharing_->AnswerInvitation("arn:inv", "PENDING", "REJECTED", "DISASSOCIATED", 21).code(),
+      ErrorCode::kConcurrentModification);
   EXPECT_EQ(sharing_->GetInvitation("arn:inv")->status, "ACCEPTED");
   EXPECT_EQ((*sharing_->ListSharePrincipals({kShare, "444455556666"}))[0].status, "ASSOCIATED");
   EXPECT_EQ(sharing_->AnswerInvitation("arn:none", "PENDING", "ACCEPTED", "ASSOCIATED", 1).code(),
@@ -146,10 +146,11 @@ TEST_F(SharingStoreTest, ShareRoundTripsWithAssociationsPermissionsAndInvitation
   EXPECT_EQ((*sharing_->ListShareResources({kShare, ""}))[0].status, "DISASSOCIATED");
   EXPECT_EQ(sharing_->UpdateResourceShareStatus("arn:none", "DELETED", "", 30).code(),
             ErrorCode::kResourceNotFound);
-  EXPECT_EQ(sharing_->PutShareAssociations(
-                    {{"arn:none", "arn:r", "t", "ASSOCIATED", false, 1, 1}}, {}, {})
-                .code(),
-            ErrorCode::kResourceNotFound);
+  EXPECT_EQ(
+      sharing_
+          ->PutShareAssociations({{"arn:none", "arn:r", "t", "ASSOCIATED", false, 1, 1}}, {}, {})
+          .code(),
+      ErrorCode::kResourceNotFound);
 }
 
 TEST_F(SharingStoreTest, CustomerPermissionVersions) {

@@ -180,8 +180,8 @@ class Handlers {
       auto it = in.find("MaxResults");
       int max = it != in.end() && it->is_number_integer() ? it->get<int>() : 0;
       ASSIGN_OR_RETURN(authority::CaPage page,
-                       d_.authority->ListCertificateAuthorities(
-                           authority::Caller{ctx.account_id}, max, Str(in, "NextToken"), "SELF"));
+                       d_.authority->ListCertificateAuthorities(authority::Caller{ctx.account_id},
+                                                                max, Str(in, "NextToken"), "SELF"));
       json cas = json::array();
       for (const auto& ca : page.cas) cas.push_back(api::DescribeCaJson(ca));
       json out{{"CertificateAuthorities", std::move(cas)}};
@@ -218,9 +218,8 @@ std::vector<std::pair<std::string, api::OperationHandler>> AcmPcaSharingOperatio
   auto h = std::make_shared<Handlers>(std::move(deps));
   std::vector<std::pair<std::string, api::OperationHandler>> ops;
   auto add = [&](const char* name, Result<json> (Handlers::*fn)(const CallContext&, const json&)) {
-    ops.emplace_back(name, [h, fn](const CallContext& ctx, const json& in) {
-      return ((*h).*fn)(ctx, in);
-    });
+    ops.emplace_back(
+        name, [h, fn](const CallContext& ctx, const json& in) { return ((*h).*fn)(ctx, in); });
   };
   add("PutPolicy", &Handlers::PutPolicy);
   add("GetPolicy", &Handlers::GetPolicy);

@@ -45,7 +45,8 @@ Result<Page> Paginate(const json& in, size_t total) {
     json j = raw ? json::parse(AsStringView(*raw), nullptr, false) : json();
     if (!j.is_object() || !j.contains("offset") || !j["offset"].is_number_unsigned() ||
         j["offset"].get<size_t>() > total) {
-      return Status(ErrorCode::kInvalidNextToken, "The specified value for nextToken is not valid.");
+      return Status(ErrorCode::kInvalidNextToken,
+                    "The specified value for nextToken is not valid.");
     }
     page.begin = j["offset"].get<size_t>();
   }
@@ -110,7 +111,8 @@ Result<store::ResourceShareRecord> RamService::OwnShare(const CallContext& ctx,
   auto share = d_.sharing->GetResourceShare(arn);
   if (!share.ok() && share.status().code() != ErrorCode::kResourceNotFound) return share.status();
   if (!share.ok() || share->owner_account != ctx.account_id) {
-    return Status(ErrorCode::kUnknownResource, "The resource share " + arn + " could not be found.");
+    return Status(ErrorCode::kUnknownResource,
+                  "The resource share " + arn + " could not be found.");
   }
   return share;
 }
@@ -170,10 +172,10 @@ void RamService::NewPrincipalAssociations(const store::ResourceShareRecord& shar
       a.status = "ASSOCIATED";
     } else {
       a.status = "ASSOCIATING";
-      invitations->push_back(store::InvitationRecord{
-          "arn:aws:ram:" + share.region + ":" + share.owner_account +
-              ":resource-share-invitation/" + NewId(),
-          share.arn, share.owner_account, account, "PENDING", now});
+      invitations->push_back(
+          store::InvitationRecord{"arn:aws:ram:" + share.region + ":" + share.owner_account +
+                                      ":resource-share-invitation/" + NewId(),
+                                  share.arn, share.owner_account, account, "PENDING", now});
     }
     out->push_back(std::move(a));
   }
@@ -228,8 +230,7 @@ Result<json> RamService::InvitationJson(const store::InvitationRecord& inv) {
               {"status", EffectiveInvitationStatus(inv)}};
 }
 
-Result<std::vector<store::ResourceShareRecord>> RamService::SharesWith(
-    const std::string& account) {
+Result<std::vector<store::ResourceShareRecord>> RamService::SharesWith(const std::string& account) {
   std::vector<store::ResourceShareRecord> out;
   ASSIGN_OR_RETURN(auto principals, d_.sharing->ListSharePrincipals({"", account}));
   for (const auto& p : principals) {
@@ -319,14 +320,14 @@ Result<json> RamService::CreateResourceShare(const CallContext& ctx, const json&
   if (!share.allow_external_principals) {
     for (const auto& p : principals) {
       if (p.external) {
-        return Status(ErrorCode::kOperationNotPermitted,
-                      "The resource share does not allow principals outside your organization: " +
-                          p.entity);
+        return Status(
+            ErrorCode::kOperationNotPermitted,
+            "The resource share does not allow principals outside your organization: " + p.entity);
       }
     }
   }
-  RETURN_IF_ERROR(d_.sharing->InsertResourceShare(share, resources, principals, permissions,
-                                                  invitations));
+  RETURN_IF_ERROR(
+      d_.sharing->InsertResourceShare(share, resources, principals, permissions, invitations));
   return WithToken(json{{"resourceShare", ShareJson(share)}}, in);
 }
 
@@ -342,7 +343,8 @@ Result<json> RamService::GetResourceShares(const CallContext& ctx, const json& i
   }
   std::vector<std::string> arns = Strs(in, "resourceShareArns");
   for (const auto& a : arns) {
-    if (!LooksLikeArn(a)) return Status(ErrorCode::kMalformedArn, "The format of ARN " + a + " is not valid.");
+    if (!LooksLikeArn(a))
+      return Status(ErrorCode::kMalformedArn, "The format of ARN " + a + " is not valid.");
   }
   std::string status = Str(in, "resourceShareStatus");
   std::string name = Str(in, "name");
@@ -358,9 +360,8 @@ Result<json> RamService::GetResourceShares(const CallContext& ctx, const json& i
       std::string key = Str(f, "tagKey");
       std::vector<std::string> values = Strs(f, "tagValues");
       bool match = std::any_of(s.tags.begin(), s.tags.end(), [&](const store::Tag& t) {
-        return t.key == key &&
-               (values.empty() ||
-                std::find(values.begin(), values.end(), t.value.value_or("")) != values.end());
+        return t.key == key && (values.empty() || std::find(values.begin(), values.end(),
+                                                            t.value.value_or("")) != values.end());
       });
       if (!match) tags_ok = false;
     }
@@ -389,8 +390,8 @@ Result<json> RamService::DeleteResourceShare(const CallContext& ctx, const json&
                   "The resource share " + share.arn + " is already " + share.status + ".");
   }
   // Deletion withdraws every association, and with them the statements the share granted.
-  RETURN_IF_ERROR(d_.sharing->UpdateResourceShareStatus(share.arn, "DELETED", "DISASSOCIATED",
-                                                        NowMs()));
+  RETURN_IF_ERROR(
+      d_.sharing->UpdateResourceShareStatus(share.arn, "DELETED", "DISASSOCIATED", NowMs()));
   return WithToken(json{{"returnValue", true}}, in);
 }
 
@@ -434,11 +435,10 @@ Result<json> RamService::AssociateResourceShare(const CallContext& ctx, const js
   for (const auto& p : Strs(in, "principals")) {
     RETURN_IF_ERROR(CheckPrincipal(ctx, p));
     // An associated (or invited) principal keeps its association and invitation.
-    bool live = std::any_of(existing_principals.begin(), existing_principals.end(),
-                            [&](const auto& e) {
-                              return e.entity == p &&
-                                     (e.status == "ASSOCIATED" || e.status == "ASSOCIATING");
-                            });
+    bool live =
+        std::any_of(existing_principals.begin(), existing_principals.end(), [&](const auto& e) {
+          return e.entity == p && (e.status == "ASSOCIATED" || e.status == "ASSOCIATING");
+        });
     if (!live) fresh.push_back(p);
   }
   std::vector<store::ShareAssociationRecord> principals;
@@ -447,9 +447,9 @@ Result<json> RamService::AssociateResourceShare(const CallContext& ctx, const js
   if (!share.allow_external_principals) {
     for (const auto& p : principals) {
       if (p.external) {
-        return Status(ErrorCode::kOperationNotPermitted,
-                      "The resource share does not allow principals outside your organization: " +
-                          p.entity);
+        return Status(
+            ErrorCode::kOperationNotPermitted,
+            "The resource share does not allow principals outside your organization: " + p.entity);
       }
     }
   }
@@ -529,7 +529,8 @@ Result<json> RamService::GetResourceShareAssociations(const CallContext& ctx, co
   }
   std::vector<std::string> arns = Strs(in, "resourceShareArns");
   for (const auto& a : arns) {
-    if (!LooksLikeArn(a)) return Status(ErrorCode::kMalformedArn, "The format of ARN " + a + " is not valid.");
+    if (!LooksLikeArn(a))
+      return Status(ErrorCode::kMalformedArn, "The format of ARN " + a + " is not valid.");
   }
   std::string status = Str(in, "associationStatus");
   ASSIGN_OR_RETURN(auto shares, d_.sharing->ListResourceShares(ctx.account_id));
@@ -539,12 +540,14 @@ Result<json> RamService::GetResourceShareAssociations(const CallContext& ctx, co
     if (type == "RESOURCE") {
       ASSIGN_OR_RETURN(auto list, d_.sharing->ListShareResources({s.arn, resource_arn}));
       for (const auto& a : list) {
-        if (status.empty() || a.status == status) rows.push_back(AssociationJson(a, s.name, "RESOURCE"));
+        if (status.empty() || a.status == status)
+          rows.push_back(AssociationJson(a, s.name, "RESOURCE"));
       }
     } else if (type == "PRINCIPAL") {
       ASSIGN_OR_RETURN(auto list, d_.sharing->ListSharePrincipals({s.arn, principal}));
       for (const auto& a : list) {
-        if (status.empty() || a.status == status) rows.push_back(AssociationJson(a, s.name, "PRINCIPAL"));
+        if (status.empty() || a.status == status)
+          rows.push_back(AssociationJson(a, s.name, "PRINCIPAL"));
       }
     }
   }
@@ -563,7 +566,8 @@ Result<json> RamService::GetResourceShareInvitations(const CallContext& ctx, con
   std::vector<std::string> share_arns = Strs(in, "resourceShareArns");
   for (const auto* list : {&arns, &share_arns}) {
     for (const auto& a : *list) {
-      if (!LooksLikeArn(a)) return Status(ErrorCode::kMalformedArn, "The format of ARN " + a + " is not valid.");
+      if (!LooksLikeArn(a))
+        return Status(ErrorCode::kMalformedArn, "The format of ARN " + a + " is not valid.");
     }
   }
   ASSIGN_OR_RETURN(auto invitations, d_.sharing->ListInvitations(ctx.account_id));
@@ -659,7 +663,8 @@ Result<json> RamService::ListResources(const CallContext& ctx, const json& in) {
   std::vector<std::string> share_arns = Strs(in, "resourceShareArns");
   for (const auto* list : {&resource_arns, &share_arns}) {
     for (const auto& a : *list) {
-      if (!LooksLikeArn(a)) return Status(ErrorCode::kMalformedArn, "The format of ARN " + a + " is not valid.");
+      if (!LooksLikeArn(a))
+        return Status(ErrorCode::kMalformedArn, "The format of ARN " + a + " is not valid.");
     }
   }
   std::vector<store::ResourceShareRecord> shares;
@@ -682,7 +687,8 @@ Result<json> RamService::ListResources(const CallContext& ctx, const json& in) {
     }
     if (!principal.empty()) {
       ASSIGN_OR_RETURN(auto ps, d_.sharing->ListSharePrincipals({s.arn, principal}));
-      if (std::none_of(ps.begin(), ps.end(), [](const auto& p) { return p.status == "ASSOCIATED"; })) {
+      if (std::none_of(ps.begin(), ps.end(),
+                       [](const auto& p) { return p.status == "ASSOCIATED"; })) {
         continue;
       }
     }
@@ -750,7 +756,8 @@ Result<json> RamService::ListPrincipals(const CallContext& ctx, const json& in) 
     for (const auto& p : principals) {
       if (p.status != "ASSOCIATED") continue;
       if (owner == "OTHER-ACCOUNTS" && p.entity != ctx.account_id) continue;
-      if (!names.empty() && std::find(names.begin(), names.end(), p.entity) == names.end()) continue;
+      if (!names.empty() && std::find(names.begin(), names.end(), p.entity) == names.end())
+        continue;
       rows.push_back(json{{"id", p.entity},
                           {"resourceShareArn", s.arn},
                           {"creationTime", Seconds(p.created_at_ms)},

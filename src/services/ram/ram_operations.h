@@ -36,7 +36,7 @@ struct RamDeps {
   sharing::ResourcePolicies* policies = nullptr;
   const Clock* clock = nullptr;
   Random* random = nullptr;
-  std::string default_region = "us-east-1";  // when CallContext::region is ""
+  std::string default_region = "us-east-1";             // when CallContext::region is ""
   SameOrganizationHook same_organization_with_sharing;  // unset: no account is (invitations)
 };
 

@@ -106,8 +106,8 @@ Result<json> RamService::ListPermissions(const CallContext& ctx, const json& in)
 }
 
 Result<json> RamService::GetPermission(const CallContext& ctx, const json& in) {
-  ASSIGN_OR_RETURN(PermissionView v,
-                   LoadPermission(ctx, Str(in, "permissionArn"), VersionOf(in, "permissionVersion")));
+  ASSIGN_OR_RETURN(PermissionView v, LoadPermission(ctx, Str(in, "permissionArn"),
+                                                    VersionOf(in, "permissionVersion")));
   json detail = PermissionSummary(v);
   detail["permission"] = v.policy_template;
   return json{{"permission", std::move(detail)}};
@@ -212,7 +212,8 @@ Result<json> RamService::DeletePermission(const CallContext& ctx, const json& in
   std::string arn = Str(in, "permissionArn");
   ASSIGN_OR_RETURN(PermissionView v, LoadPermission(ctx, arn, 0));
   if (v.aws_managed) {
-    return Status(ErrorCode::kOperationNotPermitted, "An AWS managed permission cannot be deleted.");
+    return Status(ErrorCode::kOperationNotPermitted,
+                  "An AWS managed permission cannot be deleted.");
   }
   ASSIGN_OR_RETURN(auto shares, d_.sharing->ListResourceShares(ctx.account_id));
   for (const auto& s : shares) {
@@ -239,7 +240,8 @@ Result<json> RamService::GetResourcePolicies(const CallContext& ctx, const json&
     auto type = ResourceTypeOf(ctx, arn);
     if (!type.ok()) {
       if (type.status().code() == ErrorCode::kMalformedArn) return type.status();
-      return Status(ErrorCode::kResourceArnNotFound, "The resource " + arn + " could not be found.");
+      return Status(ErrorCode::kResourceArnNotFound,
+                    "The resource " + arn + " could not be found.");
     }
     ASSIGN_OR_RETURN(auto statements, d_.policies->RamStatements(arn));
     json kept = json::array();

@@ -3,11 +3,10 @@
 // holds permissions and resource policies. Thread-safe (state lives in the stores).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "services/ram/ram_operations.h"
 

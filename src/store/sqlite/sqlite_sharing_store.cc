@@ -112,21 +112,29 @@ constexpr std::string_view kInsertInvitationSql =
 constexpr std::string_view kUpsertSharePermissionSql =
     "INSERT INTO ram_share_permissions (share_arn, resource_type, permission_arn, "
     "permission_version, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT (share_arn, resource_type) DO UPDATE SET permission_arn = excluded.permission_arn, "
+    "ON CONFLICT (share_arn, resource_type) DO UPDATE SET permission_arn = "
+    "excluded.permission_arn, "
     "permission_version = excluded.permission_version, updated_at_ms = excluded.updated_at_ms";
 
 Status WriteAssociations(SqliteConnection& conn, const std::vector<ShareAssociationRecord>& rs,
                          const std::vector<ShareAssociationRecord>& ps) {
   for (const auto& r : rs) {
     ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(kUpsertResourceSql));
-    stmt.BindText(1, r.share_arn).BindText(2, r.entity).BindText(3, r.resource_type)
-        .BindText(4, r.status).BindInt64(5, r.created_at_ms).BindInt64(6, r.updated_at_ms);
+    stmt.BindText(1, r.share_arn)
+        .BindText(2, r.entity)
+        .BindText(3, r.resource_type)
+        .BindText(4, r.status)
+        .BindInt64(5, r.created_at_ms)
+        .BindInt64(6, r.updated_at_ms);
     RETURN_IF_ERROR(stmt.Run());
   }
   for (const auto& p : ps) {
     ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(kUpsertPrincipalSql));
-    stmt.BindText(1, p.share_arn).BindText(2, p.entity).BindText(3, p.status)
-        .BindInt64(4, p.external ? 1 : 0).BindInt64(5, p.created_at_ms)
+    stmt.BindText(1, p.share_arn)
+        .BindText(2, p.entity)
+        .BindText(3, p.status)
+        .BindInt64(4, p.external ? 1 : 0)
+        .BindInt64(5, p.created_at_ms)
         .BindInt64(6, p.updated_at_ms);
     RETURN_IF_ERROR(stmt.Run());
   }
@@ -136,8 +144,12 @@ Status WriteAssociations(SqliteConnection& conn, const std::vector<ShareAssociat
 Status WriteInvitations(SqliteConnection& conn, const std::vector<InvitationRecord>& invitations) {
   for (const auto& i : invitations) {
     ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(kInsertInvitationSql));
-    stmt.BindText(1, i.arn).BindText(2, i.share_arn).BindText(3, i.sender_account)
-        .BindText(4, i.receiver_account).BindText(5, i.status).BindInt64(6, i.created_at_ms);
+    stmt.BindText(1, i.arn)
+        .BindText(2, i.share_arn)
+        .BindText(3, i.sender_account)
+        .BindText(4, i.receiver_account)
+        .BindText(5, i.status)
+        .BindInt64(6, i.created_at_ms);
     RETURN_IF_ERROR(stmt.Run());
   }
   return Status::Ok();
@@ -145,8 +157,11 @@ Status WriteInvitations(SqliteConnection& conn, const std::vector<InvitationReco
 
 Status WriteSharePermission(SqliteConnection& conn, const SharePermissionRecord& p) {
   ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(kUpsertSharePermissionSql));
-  stmt.BindText(1, p.share_arn).BindText(2, p.resource_type).BindText(3, p.permission_arn)
-      .BindInt64(4, p.permission_version).BindInt64(5, p.updated_at_ms);
+  stmt.BindText(1, p.share_arn)
+      .BindText(2, p.resource_type)
+      .BindText(3, p.permission_arn)
+      .BindInt64(4, p.permission_version)
+      .BindInt64(5, p.updated_at_ms);
   return stmt.Run();
 }
 
@@ -226,8 +241,8 @@ Result<std::optional<CaPolicyRecord>> SqliteSharingStore::GetCaPolicy(std::strin
     stmt.BindText(1, ca_id);
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return std::optional<CaPolicyRecord>();
-    return std::optional<CaPolicyRecord>(CaPolicyRecord{
-        std::string(ca_id), stmt.ColumnText(0), stmt.ColumnInt64(1), stmt.ColumnInt64(2)});
+    return std::optional<CaPolicyRecord>(CaPolicyRecord{std::string(ca_id), stmt.ColumnText(0),
+                                                        stmt.ColumnInt64(1), stmt.ColumnInt64(2)});
   });
 }
 
@@ -237,9 +252,10 @@ Status SqliteSharingStore::PutCaPolicy(std::string_view ca_id, std::string_view 
     ASSIGN_OR_RETURN(bool exists, CaExists(conn, ca_id));
     if (!exists) return Status(ErrorCode::kResourceNotFound, "no such certificate authority");
     if (expected_version == 0) {
-      ASSIGN_OR_RETURN(SqliteStatement stmt,
-                       conn.Prepare("INSERT INTO ca_policies (ca_id, policy, version, "
-                                    "updated_at_ms) VALUES (?1, ?2, 1, ?3) ON CONFLICT DO NOTHING"));
+      ASSIGN_OR_RETURN(
+          SqliteStatement stmt,
+          conn.Prepare("INSERT INTO ca_policies (ca_id, policy, version, "
+                       "updated_at_ms) VALUES (?1, ?2, 1, ?3) ON CONFLICT DO NOTHING"));
       stmt.BindText(1, ca_id).BindText(2, policy).BindInt64(3, now_ms);
       RETURN_IF_ERROR(stmt.Run());
       if (stmt.Changes() == 0) {
@@ -315,12 +331,16 @@ Status SqliteSharingStore::InsertCaPermission(const CaPermissionRecord& p) {
                      conn.Prepare("INSERT INTO ca_permissions (ca_id, principal, source_account, "
                                   "actions_json, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
                                   "ON CONFLICT DO NOTHING"));
-    stmt.BindText(1, p.ca_id).BindText(2, p.principal).BindText(3, p.source_account)
-        .BindText(4, actions).BindInt64(5, p.created_at_ms);
+    stmt.BindText(1, p.ca_id)
+        .BindText(2, p.principal)
+        .BindText(3, p.source_account)
+        .BindText(4, actions)
+        .BindInt64(5, p.created_at_ms);
     RETURN_IF_ERROR(stmt.Run());
     if (stmt.Changes() == 0) {
-      return Status(ErrorCode::kPermissionAlreadyExists, "The designated permission has already "
-                                                         "been given to the user.");
+      return Status(ErrorCode::kPermissionAlreadyExists,
+                    "The designated permission has already "
+                    "been given to the user.");
     }
     return Status::Ok();
   });
@@ -367,15 +387,21 @@ Status SqliteSharingStore::InsertResourceShare(
     const std::vector<InvitationRecord>& invitations) {
   return writer_.Run([&](SqliteConnection& conn) -> Status {
     std::string tags = TagsToJson(s.tags);
-    ASSIGN_OR_RETURN(
-        SqliteStatement stmt,
-        conn.Prepare(std::string("INSERT INTO ram_resource_shares (") + kShareColumns +
-                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-                     "ON CONFLICT DO NOTHING"));
-    stmt.BindText(1, s.arn).BindText(2, s.owner_account).BindText(3, s.region).BindText(4, s.name)
-        .BindText(5, s.status).BindInt64(6, s.allow_external_principals ? 1 : 0)
-        .BindText(7, s.feature_set).BindText(8, tags).BindText(9, s.client_token)
-        .BindText(10, s.request_digest).BindInt64(11, s.created_at_ms)
+    ASSIGN_OR_RETURN(SqliteStatement stmt,
+                     conn.Prepare(std::string("INSERT INTO ram_resource_shares (") + kShareColumns +
+                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                                  "ON CONFLICT DO NOTHING"));
+    stmt.BindText(1, s.arn)
+        .BindText(2, s.owner_account)
+        .BindText(3, s.region)
+        .BindText(4, s.name)
+        .BindText(5, s.status)
+        .BindInt64(6, s.allow_external_principals ? 1 : 0)
+        .BindText(7, s.feature_set)
+        .BindText(8, tags)
+        .BindText(9, s.client_token)
+        .BindText(10, s.request_digest)
+        .BindInt64(11, s.created_at_ms)
         .BindInt64(12, s.updated_at_ms);
     RETURN_IF_ERROR(stmt.Run());
     if (stmt.Changes() == 0) return Status(ErrorCode::kInvalidArgs, "resource share exists");
@@ -414,14 +440,16 @@ Result<std::optional<ResourceShareRecord>> SqliteSharingStore::FindResourceShare
 
 Result<std::vector<ResourceShareRecord>> SqliteSharingStore::ListResourceShares(
     std::string_view owner_account) {
-  return WithReader(reads_, [&](SqliteConnection& conn) -> Result<std::vector<ResourceShareRecord>> {
-    ASSIGN_OR_RETURN(SqliteStatement stmt,
-                     conn.Prepare(std::string("SELECT ") + kShareColumns +
-                                  " FROM ram_resource_shares WHERE ?1 = '' OR owner_account = ?1 "
-                                  "ORDER BY created_at_ms, arn"));
-    stmt.BindText(1, owner_account);
-    return ReadShares(stmt);
-  });
+  return WithReader(
+      reads_, [&](SqliteConnection& conn) -> Result<std::vector<ResourceShareRecord>> {
+        ASSIGN_OR_RETURN(
+            SqliteStatement stmt,
+            conn.Prepare(std::string("SELECT ") + kShareColumns +
+                         " FROM ram_resource_shares WHERE ?1 = '' OR owner_account = ?1 "
+                         "ORDER BY created_at_ms, arn"));
+        stmt.BindText(1, owner_account);
+        return ReadShares(stmt);
+      });
 }
 
 Status SqliteSharingStore::UpdateResourceShareStatus(std::string_view arn, std::string_view status,
@@ -553,9 +581,8 @@ Status SqliteSharingStore::AnswerInvitation(std::string_view arn, std::string_vi
                                             std::string_view to_status,
                                             std::string_view principal_status, int64_t now_ms) {
   return writer_.Run([&](SqliteConnection& conn) -> Status {
-    ASSIGN_OR_RETURN(SqliteStatement get,
-                     conn.Prepare(std::string("SELECT ") + kInvitationColumns +
-                                  " FROM ram_invitations WHERE arn = ?1"));
+    ASSIGN_OR_RETURN(SqliteStatement get, conn.Prepare(std::string("SELECT ") + kInvitationColumns +
+                                                       " FROM ram_invitations WHERE arn = ?1"));
     get.BindText(1, arn);
     ASSIGN_OR_RETURN(bool row, get.Step());
     if (!row) return Status(ErrorCode::kResourceNotFound, "no such invitation");
@@ -571,8 +598,10 @@ Status SqliteSharingStore::AnswerInvitation(std::string_view arn, std::string_vi
                      conn.Prepare("UPDATE ram_share_principals SET status = ?3, "
                                   "updated_at_ms = ?4 WHERE share_arn = ?1 AND principal = ?2 "
                                   "AND status = 'ASSOCIATING'"));
-    principal.BindText(1, inv.share_arn).BindText(2, inv.receiver_account)
-        .BindText(3, principal_status).BindInt64(4, now_ms);
+    principal.BindText(1, inv.share_arn)
+        .BindText(2, inv.receiver_account)
+        .BindText(3, principal_status)
+        .BindInt64(4, now_ms);
     return principal.Run();
   });
 }
@@ -581,20 +610,26 @@ Status SqliteSharingStore::AnswerInvitation(std::string_view arn, std::string_vi
 
 Status SqliteSharingStore::InsertRamPermission(const RamPermissionRecord& p) {
   return writer_.Run([&](SqliteConnection& conn) -> Status {
-    ASSIGN_OR_RETURN(SqliteStatement stmt,
-                     conn.Prepare(std::string("INSERT INTO ram_permissions (") +
-                                  kRamPermissionColumns +
-                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING"));
-    stmt.BindText(1, p.arn).BindText(2, p.account_id).BindText(3, p.name)
-        .BindText(4, p.resource_type).BindInt64(5, p.default_version)
-        .BindInt64(6, p.created_at_ms).BindInt64(7, p.updated_at_ms);
+    ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        conn.Prepare(std::string("INSERT INTO ram_permissions (") + kRamPermissionColumns +
+                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING"));
+    stmt.BindText(1, p.arn)
+        .BindText(2, p.account_id)
+        .BindText(3, p.name)
+        .BindText(4, p.resource_type)
+        .BindInt64(5, p.default_version)
+        .BindInt64(6, p.created_at_ms)
+        .BindInt64(7, p.updated_at_ms);
     RETURN_IF_ERROR(stmt.Run());
     if (stmt.Changes() == 0) return Status(ErrorCode::kInvalidArgs, "permission exists");
     for (const auto& v : p.versions) {
       ASSIGN_OR_RETURN(SqliteStatement ins,
                        conn.Prepare("INSERT INTO ram_permission_versions (arn, version, "
                                     "policy_template, created_at_ms) VALUES (?1, ?2, ?3, ?4)"));
-      ins.BindText(1, p.arn).BindInt64(2, v.version).BindText(3, v.policy_template)
+      ins.BindText(1, p.arn)
+          .BindInt64(2, v.version)
+          .BindText(3, v.policy_template)
           .BindInt64(4, v.created_at_ms);
       RETURN_IF_ERROR(ins.Run());
     }
@@ -621,25 +656,26 @@ Result<RamPermissionRecord> SqliteSharingStore::GetRamPermission(std::string_vie
 
 Result<std::vector<RamPermissionRecord>> SqliteSharingStore::ListRamPermissions(
     std::string_view account_id) {
-  return WithReader(reads_, [&](SqliteConnection& conn) -> Result<std::vector<RamPermissionRecord>> {
-    std::vector<RamPermissionRecord> out;
-    {
-      ASSIGN_OR_RETURN(SqliteStatement stmt,
-                       conn.Prepare(std::string("SELECT ") + kRamPermissionColumns +
-                                    " FROM ram_permissions WHERE ?1 = '' OR account_id = ?1 "
-                                    "ORDER BY created_at_ms, arn"));
-      stmt.BindText(1, account_id);
-      for (;;) {
-        ASSIGN_OR_RETURN(bool row, stmt.Step());
-        if (!row) break;
-        out.push_back(ReadRamPermission(stmt));
-      }
-    }
-    for (auto& p : out) {
-      ASSIGN_OR_RETURN(p.versions, ReadVersions(conn, p.arn));
-    }
-    return out;
-  });
+  return WithReader(
+      reads_, [&](SqliteConnection& conn) -> Result<std::vector<RamPermissionRecord>> {
+        std::vector<RamPermissionRecord> out;
+        {
+          ASSIGN_OR_RETURN(SqliteStatement stmt,
+                           conn.Prepare(std::string("SELECT ") + kRamPermissionColumns +
+                                        " FROM ram_permissions WHERE ?1 = '' OR account_id = ?1 "
+                                        "ORDER BY created_at_ms, arn"));
+          stmt.BindText(1, account_id);
+          for (;;) {
+            ASSIGN_OR_RETURN(bool row, stmt.Step());
+            if (!row) break;
+            out.push_back(ReadRamPermission(stmt));
+          }
+        }
+        for (auto& p : out) {
+          ASSIGN_OR_RETURN(p.versions, ReadVersions(conn, p.arn));
+        }
+        return out;
+      });
 }
 
 Status SqliteSharingStore::AddRamPermissionVersion(std::string_view arn,
@@ -659,7 +695,9 @@ Status SqliteSharingStore::AddRamPermissionVersion(std::string_view arn,
     ASSIGN_OR_RETURN(SqliteStatement ins,
                      conn.Prepare("INSERT INTO ram_permission_versions (arn, version, "
                                   "policy_template, created_at_ms) VALUES (?1, ?2, ?3, ?4)"));
-    ins.BindText(1, arn).BindInt64(2, v.version).BindText(3, v.policy_template)
+    ins.BindText(1, arn)
+        .BindInt64(2, v.version)
+        .BindText(3, v.policy_template)
         .BindInt64(4, v.created_at_ms);
     RETURN_IF_ERROR(ins.Run());
     ASSIGN_OR_RETURN(SqliteStatement upd,

@@ -19,15 +19,15 @@ json ReadStatement(const std::string& ca, json principal) {
 }
 
 json IssueStatement(const std::string& ca, json principal) {
-  return json{{"Sid", "Issue"},
-              {"Effect", "Allow"},
-              {"Principal", std::move(principal)},
-              {"Action", {"acm-pca:IssueCertificate"}},
-              {"Resource", ca},
-              {"Condition",
-               {{"StringEquals",
-                 {{"acm-pca:TemplateArn",
-                   "arn:aws:acm-pca:::template/EndEntityCertificate/V1"}}}}}};
+  return json{
+      {"Sid", "Issue"},
+      {"Effect", "Allow"},
+      {"Principal", std::move(principal)},
+      {"Action", {"acm-pca:IssueCertificate"}},
+      {"Resource", ca},
+      {"Condition",
+       {{"StringEquals",
+         {{"acm-pca:TemplateArn", "arn:aws:acm-pca:::template/EndEntityCertificate/V1"}}}}}};
 }
 
 std::string AccountPolicy(const std::string& ca, const std::string& account) {
@@ -59,8 +59,7 @@ TEST_F(AcmPcaSharingTest, PutGetDeletePolicy) {
   EXPECT_EQ((*Acm("GetPolicy", {{"ResourceArn", ca_}}))["Policy"], second);
 
   ASSERT_TRUE(Acm("DeletePolicy", {{"ResourceArn", ca_}}).ok());
-  EXPECT_EQ(Acm("GetPolicy", {{"ResourceArn", ca_}}).status().code(),
-            ErrorCode::kResourceNotFound);
+  EXPECT_EQ(Acm("GetPolicy", {{"ResourceArn", ca_}}).status().code(), ErrorCode::kResourceNotFound);
   EXPECT_TRUE(Effective(ca_id_).empty());
   // Deleting no policy succeeds.
   EXPECT_TRUE(Acm("DeletePolicy", {{"ResourceArn", ca_}}).ok());
@@ -74,7 +73,8 @@ TEST_F(AcmPcaSharingTest, OrganizationPolicyAccepted) {
 }
 
 TEST_F(AcmPcaSharingTest, RefusedPoliciesLeaveNoPolicy) {
-  ASSERT_TRUE(Acm("PutPolicy", {{"ResourceArn", ca_}, {"Policy", AccountPolicy(ca_, kOther)}}).ok());
+  ASSERT_TRUE(
+      Acm("PutPolicy", {{"ResourceArn", ca_}, {"Policy", AccountPolicy(ca_, kOther)}}).ok());
   std::string before = (*Acm("GetPolicy", {{"ResourceArn", ca_}}))["Policy"];
   json wildcard = ReadStatement(ca_, "*");
   json no_template = IssueStatement(ca_, {{"AWS", kOther}});
@@ -89,11 +89,11 @@ TEST_F(AcmPcaSharingTest, RefusedPoliciesLeaveNoPolicy) {
   // The general policy grammar (injected) refuses too.
   json refused = ReadStatement(ca_, {{"AWS", kOther}});
   refused["Sid"] = "REFUSED-BY-ENGINE";
-  EXPECT_EQ(Acm("PutPolicy", {{"ResourceArn", ca_},
-                              {"Policy", json{{"Statement", {refused}}}.dump()}})
-                .status()
-                .code(),
-            ErrorCode::kInvalidPolicy);
+  EXPECT_EQ(
+      Acm("PutPolicy", {{"ResourceArn", ca_}, {"Policy", json{{"Statement", {refused}}}.dump()}})
+          .status()
+          .code(),
+      ErrorCode::kInvalidPolicy);
   EXPECT_EQ((*Acm("GetPolicy", {{"ResourceArn", ca_}}))["Policy"], before);
 }
 
@@ -106,8 +106,8 @@ TEST_F(AcmPcaSharingTest, CaLookupErrors) {
                   .code(),
               ErrorCode::kInvalidArn)
         << op;
-    EXPECT_EQ(Acm(op, {{"ResourceArn", MakeCaArn("us-east-1", kOwner,
-                                                 "cccccccc-1111-2222-3333-444444444444")},
+    EXPECT_EQ(Acm(op, {{"ResourceArn",
+                        MakeCaArn("us-east-1", kOwner, "cccccccc-1111-2222-3333-444444444444")},
                        {"Policy", policy}})
                   .status()
                   .code(),
@@ -139,8 +139,7 @@ TEST_F(AcmPcaSharingTest, Permissions) {
               {"Principal", "acm.amazonaws.com"},
               {"Actions", {"IssueCertificate", "GetCertificate", "ListPermissions"}}};
   ASSERT_TRUE(Acm("CreatePermission", create).ok());
-  EXPECT_EQ(Acm("CreatePermission", create).status().code(),
-            ErrorCode::kPermissionAlreadyExists);
+  EXPECT_EQ(Acm("CreatePermission", create).status().code(), ErrorCode::kPermissionAlreadyExists);
   json bad = create;
   bad["Principal"] = "ec2.amazonaws.com";
   EXPECT_EQ(Acm("CreatePermission", bad).status().code(), ErrorCode::kRequestFailed);
@@ -186,8 +185,8 @@ TEST_F(AcmPcaSharingTest, ListPermissionsPages) {
   ASSERT_TRUE(first.ok());
   EXPECT_EQ((*first)["Permissions"].size(), 2u);
   ASSERT_TRUE(first->contains("NextToken"));
-  auto second = Acm("ListPermissions", {{"CertificateAuthorityArn", ca_},
-                                        {"NextToken", (*first)["NextToken"]}});
+  auto second = Acm("ListPermissions",
+                    {{"CertificateAuthorityArn", ca_}, {"NextToken", (*first)["NextToken"]}});
   ASSERT_TRUE(second.ok());
   EXPECT_EQ((*second)["Permissions"].size(), 1u);
   EXPECT_FALSE(second->contains("NextToken"));
@@ -199,7 +198,8 @@ TEST_F(AcmPcaSharingTest, ListPermissionsPages) {
 
 TEST_F(AcmPcaSharingTest, ListCertificateAuthoritiesOtherAccounts) {
   std::string theirs = MakeCa("eeeeeeee-1111-2222-3333-444444444444", kOther);
-  ASSERT_TRUE(Acm("PutPolicy", {{"ResourceArn", ca_}, {"Policy", AccountPolicy(ca_, kOther)}}).ok());
+  ASSERT_TRUE(
+      Acm("PutPolicy", {{"ResourceArn", ca_}, {"Policy", AccountPolicy(ca_, kOther)}}).ok());
 
   auto shared = Acm("ListCertificateAuthorities", {{"ResourceOwner", "OTHER_ACCOUNTS"}}, kOther);
   ASSERT_TRUE(shared.ok());
@@ -236,8 +236,7 @@ TEST_F(AcmPcaSharingTest, DeletePolicyRemovesTheCaFromShares) {
   auto resources = Ram("ListResources", {{"resourceOwner", "SELF"}});
   ASSERT_TRUE(resources.ok());
   EXPECT_TRUE((*resources)["resources"].empty());
-  EXPECT_EQ(Acm("GetPolicy", {{"ResourceArn", ca_}}).status().code(),
-            ErrorCode::kResourceNotFound);
+  EXPECT_EQ(Acm("GetPolicy", {{"ResourceArn", ca_}}).status().code(), ErrorCode::kResourceNotFound);
 }
 
 }  // namespace

@@ -38,11 +38,11 @@ TEST_F(RamPermissionsTest, ManagedCatalogue) {
   EXPECT_FALSE(tmpl[0].contains("Principal"));
   EXPECT_EQ(tmpl[1]["Condition"]["StringEquals"]["acm-pca:TemplateArn"],
             "arn:aws:acm-pca:::template/EndEntityCertificate/V1");
-  EXPECT_EQ(Ram("GetPermission", {{"permissionArn", "x"}}).status().code(), ErrorCode::kMalformedArn);
-  EXPECT_EQ(Ram("GetPermission", {{"permissionArn", "arn:aws:ram::aws:permission/Nope"}})
-                .status()
-                .code(),
-            ErrorCode::kUnknownResource);
+  EXPECT_EQ(Ram("GetPermission", {{"permissionArn", "x"}}).status().code(),
+            ErrorCode::kMalformedArn);
+  EXPECT_EQ(
+      Ram("GetPermission", {{"permissionArn", "arn:aws:ram::aws:permission/Nope"}}).status().code(),
+      ErrorCode::kUnknownResource);
   EXPECT_EQ(Ram("DeletePermission", {{"permissionArn", kDefault}}).status().code(),
             ErrorCode::kOperationNotPermitted);
 }
@@ -125,8 +125,9 @@ TEST_F(RamPermissionsTest, VersionLimit) {
   ASSERT_TRUE(created.ok());
   std::string arn = (*created)["permission"]["arn"];
   for (int i = 2; i <= 5; ++i) {
-    ASSERT_TRUE(Ram("CreatePermissionVersion", {{"permissionArn", arn}, {"policyTemplate", kReadOnly}})
-                    .ok());
+    ASSERT_TRUE(
+        Ram("CreatePermissionVersion", {{"permissionArn", arn}, {"policyTemplate", kReadOnly}})
+            .ok());
   }
   EXPECT_EQ(Ram("CreatePermissionVersion", {{"permissionArn", arn}, {"policyTemplate", kReadOnly}})
                 .status()
