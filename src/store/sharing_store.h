@@ -153,11 +153,13 @@ class SharingStore {
   virtual Status UpdateResourceShareStatus(std::string_view arn, std::string_view status,
                                            std::string_view association_status, int64_t now_ms) = 0;
 
-  // Inserts or replaces (by share and entity) resource and principal associations, and inserts
-  // the invitations, atomically. Errors: kResourceNotFound for an unknown share; kInternal.
+  // Inserts or replaces (by share and entity) resource and principal associations, inserts the
+  // invitations, and inserts or replaces (by share and resource type) the share permissions, all
+  // in one transaction. Errors: kResourceNotFound for an unknown share; kInternal.
   virtual Status PutShareAssociations(const std::vector<ShareAssociationRecord>& resources,
                                       const std::vector<ShareAssociationRecord>& principals,
-                                      const std::vector<InvitationRecord>& invitations) = 0;
+                                      const std::vector<InvitationRecord>& invitations,
+                                      const std::vector<SharePermissionRecord>& permissions) = 0;
   virtual Result<std::vector<ShareAssociationRecord>> ListShareResources(
       const AssociationFilter& filter) = 0;
   virtual Result<std::vector<ShareAssociationRecord>> ListSharePrincipals(

@@ -146,11 +146,11 @@ TEST_F(SharingStoreTest, ShareRoundTripsWithAssociationsPermissionsAndInvitation
   EXPECT_EQ((*sharing_->ListShareResources({kShare, ""}))[0].status, "DISASSOCIATED");
   EXPECT_EQ(sharing_->UpdateResourceShareStatus("arn:none", "DELETED", "", 30).code(),
             ErrorCode::kResourceNotFound);
-  EXPECT_EQ(
-      sharing_
-          ->PutShareAssociations({{"arn:none", "arn:r", "t", "ASSOCIATED", false, 1, 1}}, {}, {})
-          .code(),
-      ErrorCode::kResourceNotFound);
+  EXPECT_EQ(sharing_
+                ->PutShareAssociations({{"arn:none", "arn:r", "t", "ASSOCIATED", false, 1, 1}}, {},
+                                       {}, {})
+                .code(),
+            ErrorCode::kResourceNotFound);
 }
 
 TEST_F(SharingStoreTest, CustomerPermissionVersions) {

@@ -453,8 +453,8 @@ Result<json> RamService::AssociateResourceShare(const CallContext& ctx, const js
       }
     }
   }
-  for (const auto& p : new_permissions) RETURN_IF_ERROR(d_.sharing->PutSharePermission(p));
-  RETURN_IF_ERROR(d_.sharing->PutShareAssociations(resources, principals, invitations));
+  RETURN_IF_ERROR(
+      d_.sharing->PutShareAssociations(resources, principals, invitations, new_permissions));
 
   json list = json::array();
   for (const auto& r : resources) list.push_back(AssociationJson(r, share.name, "RESOURCE"));
@@ -510,7 +510,7 @@ Result<json> RamService::DisassociateResourceShare(const CallContext& ctx, const
     a.updated_at_ms = now;
     principals.push_back(std::move(a));
   }
-  RETURN_IF_ERROR(d_.sharing->PutShareAssociations(resources, principals, {}));
+  RETURN_IF_ERROR(d_.sharing->PutShareAssociations(resources, principals, {}, {}));
   json list = json::array();
   for (const auto& r : resources) list.push_back(AssociationJson(r, share.name, "RESOURCE"));
   for (const auto& p : principals) list.push_back(AssociationJson(p, share.name, "PRINCIPAL"));

@@ -479,13 +479,19 @@ Status SqliteSharingStore::UpdateResourceShareStatus(std::string_view arn, std::
 Status SqliteSharingStore::PutShareAssociations(
     const std::vector<ShareAssociationRecord>& resources,
     const std::vector<ShareAssociationRecord>& principals,
-    const std::vector<InvitationRecord>& invitations) {
+    const std::vector<InvitationRecord>& invitations,
+    const std::vector<SharePermissionRecord>& permissions) {
   return writer_.Run([&](SqliteConnection& conn) -> Status {
     for (const auto* list : {&resources, &principals}) {
       for (const auto& a : *list) {
         ASSIGN_OR_RETURN(bool exists, ShareExists(conn, a.share_arn));
         if (!exists) return Status(ErrorCode::kResourceNotFound, "no such resource share");
       }
+    }
+    for (const auto& p : permissions) {
+      ASSIGN_OR_RETURN(bool exists, ShareExists(conn, p.share_arn));
+      if (!exists) return Status(ErrorCode::kResourceNotFound, "no such resource share");
+      RETURN_IF_ERROR(WriteSharePermission(conn, p));
     }
     RETURN_IF_ERROR(WriteAssociations(conn, resources, principals));
     return WriteInvitations(conn, invitations);

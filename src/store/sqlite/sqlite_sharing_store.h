@@ -39,7 +39,8 @@ class SqliteSharingStore final : public SharingStore {
 
   Status PutShareAssociations(const std::vector<ShareAssociationRecord>& resources,
                               const std::vector<ShareAssociationRecord>& principals,
-                              const std::vector<InvitationRecord>& invitations) override;
+                              const std::vector<InvitationRecord>& invitations,
+                              const std::vector<SharePermissionRecord>& permissions) override;
   Result<std::vector<ShareAssociationRecord>> ListShareResources(
       const AssociationFilter& filter) override;
   Result<std::vector<ShareAssociationRecord>> ListSharePrincipals(
