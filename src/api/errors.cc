@@ -194,6 +194,12 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"EffectivePolicyNotFoundException", 400};
     case ErrorCode::kResourcePolicyNotFound:
       return {"ResourcePolicyNotFoundException", 400};
+    case ErrorCode::kUnknownResource:
+      return {"UnknownResourceException", 400};
+    case ErrorCode::kMalformedArn:
+      return {"MalformedArnException", 400};
+    case ErrorCode::kInvalidParameter:
+      return {"InvalidParameterException", 400};
     case ErrorCode::kOperationNotPermitted:
       return {"OperationNotPermittedException", 400};
     case ErrorCode::kIdempotentParameterMismatch:
@@ -210,6 +216,8 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"ResourceArnNotFoundException", 400};
     case ErrorCode::kResourceShareInvitationArnNotFound:
       return {"ResourceShareInvitationArnNotFoundException", 400};
+    case ErrorCode::kInvalidStateTransition:
+      return {"InvalidStateTransitionException", 400};
     case ErrorCode::kResourceShareInvitationAlreadyAccepted:
       return {"ResourceShareInvitationAlreadyAcceptedException", 400};
     case ErrorCode::kResourceShareInvitationAlreadyRejected:

@@ -119,6 +119,10 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kFeatureEnabled: return "feature_enabled";
     case ErrorCode::kInvalidCertificate: return "invalid_certificate";
     case ErrorCode::kReportGenerationLimitExceeded: return "report_generation_limit_exceeded";
+    case ErrorCode::kUnknownResource: return "unknown_resource";
+    case ErrorCode::kMalformedArn: return "malformed_arn";
+    case ErrorCode::kInvalidParameter: return "invalid_parameter";
+    case ErrorCode::kInvalidStateTransition: return "invalid_state_transition";
   }
   return "unknown";
 }

@@ -134,6 +134,11 @@ enum class ErrorCode {
   kFeatureEnabled,
   kInvalidCertificate,
   kReportGenerationLimitExceeded,
+  // AWS RAM exceptions (codes above that RAM shares, e.g. kInvalidNextToken, are reused).
+  kUnknownResource,
+  kMalformedArn,
+  kInvalidParameter,
+  kInvalidStateTransition,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.

@@ -25,6 +25,9 @@
 #include "objects/bucket_store.h"
 #include "revocation/crl/crl_publisher.h"
 #include "server/ocsp_service.h"
+#include "services/acm_pca/sharing_handlers.h"
+#include "sharing/effective_policy.h"
+#include "store/sqlite/sqlite_sharing_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace openpca::server {
@@ -132,6 +135,19 @@ int Serve(const ServeFlags& flags) {
   if (!server_result.ok()) return Fail(server_result.status());
   std::unique_ptr<api::ApiServer> server = std::move(server_result).value();
   for (auto& [name, handler] : api::AcmPcaOperations(authority)) {
+    server->RegisterOperation(name, std::move(handler));
+  }
+  // CA resource policies and acm.amazonaws.com permissions; this table's
+  // ListCertificateAuthorities (which adds ResourceOwner OTHER_ACCOUNTS) replaces the one above.
+  store::SqliteSharingStore sharing_store(*store);
+  sharing::ResourcePolicies resource_policies(sharing_store, *store);
+  services::acm_pca::SharingDeps sharing_deps;
+  sharing_deps.authority = &authority;
+  sharing_deps.store = store.get();
+  sharing_deps.sharing = &sharing_store;
+  sharing_deps.policies = &resource_policies;
+  sharing_deps.clock = &clock;
+  for (auto& [name, handler] : services::acm_pca::AcmPcaSharingOperations(sharing_deps)) {
     server->RegisterOperation(name, std::move(handler));
   }
 

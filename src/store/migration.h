@@ -9,7 +9,7 @@
 namespace openpca::store {
 
 struct Migration {
-  int version;            // 1, 2, 3, ... without gaps
+  int version;            // 1, 2, 3, ... increasing (see migrations/README.md)
   std::string_view name;  // "initial" for 0001_initial.sql
   std::string_view sql;   // the file's text: statements without BEGIN/COMMIT
 };

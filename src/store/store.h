@@ -44,7 +44,8 @@ class Store {
   // Replaces the CA row when its stored version equals `ca.version`; the stored version becomes
   // ca.version + 1. Errors: kResourceNotFound; kConcurrentModification on a version mismatch.
   virtual Status UpdateCa(const CaRecord& ca) = 0;
-  // Removes the CA, its tags, its certificates, its CRL state and CRL partitions.
+  // Removes the CA, its tags, its certificates, its CRL state and CRL partitions, its resource
+  // policy and permissions, and its RAM share associations (SharingStore).
   // Errors: kResourceNotFound.
   virtual Status PurgeCa(std::string_view ca_id) = 0;
 

@@ -366,6 +366,41 @@ class Server:
         out = r.stdout.strip()
         return json.loads(out) if out else {}
 
+    def cli(self, service: str, *args: str, creds: Optional[dict] = None,
+            expect_error: Union[None, str, Iterable[str]] = None, timeout: float = 180.0):
+        """Runs `aws <service> <args> --endpoint-url <server> --output json` as the administrator,
+        or with `creds` ({"AccessKeyId", "SecretAccessKey"[, "SessionToken"]}, as STS and IAM
+        return them) — see aws() for the result and expect_error."""
+        env = self.cli_env()
+        if creds is not None:
+            env["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
+            env["AWS_ACCESS_KEY_ID"] = creds["AccessKeyId"]
+            env["AWS_SECRET_ACCESS_KEY"] = creds["SecretAccessKey"]
+            if creds.get("SessionToken"):
+                env["AWS_SESSION_TOKEN"] = creds["SessionToken"]
+        cmd = [AWS, service, *[str(a) for a in args], "--output", "json",
+               "--endpoint-url", self.endpoint]
+        r = subprocess.run(cmd, cwd=str(self.work), env=env, capture_output=True, text=True,
+                           timeout=timeout)
+        shown = " ".join(cmd[1:-2])
+        if expect_error is not None:
+            codes = {expect_error} if isinstance(expect_error, str) else set(expect_error)
+            if r.returncode == 0:
+                raise AssertionError(f"`aws {shown}` succeeded, expected {sorted(codes)}\n"
+                                     f"stdout: {r.stdout}")
+            m = CLI_ERROR_RE.search(r.stderr)
+            seen = m.group(1) if m else None
+            if seen not in codes:
+                raise AssertionError(f"`aws {shown}` failed with {seen!r}, expected "
+                                     f"{sorted(codes)}\nstderr: {r.stderr.strip()}"
+                                     f"{self._crash_note()}")
+            return seen
+        if r.returncode != 0:
+            raise AssertionError(f"`aws {shown}` exited {r.returncode}\n"
+                                 f"stderr: {r.stderr.strip()}{self._crash_note()}")
+        out = r.stdout.strip()
+        return json.loads(out) if out else {}
+
     def boto3(self, retries: int = 3, **kw):
         cfg = botocore.config.Config(retries={"max_attempts": retries, "mode": "standard"},
                                      connect_timeout=10, read_timeout=120)

@@ -106,6 +106,8 @@ Result<json> Empty(Status st) {
 
 }  // namespace
 
+json DescribeCaJson(const store::CaRecord& ca) { return DescribeJson(ca); }
+
 std::vector<std::pair<std::string, OperationHandler>> AcmPcaOperations(Authority& a) {
   std::vector<std::pair<std::string, OperationHandler>> ops;
   auto add = [&](const char* name, OperationHandler h) { ops.emplace_back(name, std::move(h)); };

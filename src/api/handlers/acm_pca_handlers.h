@@ -12,6 +12,9 @@
 namespace openpca::api {
 
 // Every supported acm-pca operation by its AWS name ("IssueCertificate"), ready to register.
+// A CA as DescribeCertificateAuthority and ListCertificateAuthorities return it.
+nlohmann::json DescribeCaJson(const store::CaRecord& ca);
+
 std::vector<std::pair<std::string, OperationHandler>> AcmPcaOperations(
     authority::Authority& authority);
 

@@ -28,10 +28,11 @@ Status CheckNotNewer(SqliteConnection& conn, std::span<const Migration> migratio
                    conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   ASSIGN_OR_RETURN(bool has_row, stmt.Step());
   int64_t newest = has_row ? stmt.ColumnInt64(0) : 0;
-  if (newest > static_cast<int64_t>(migrations.size())) {
+  const int64_t known = migrations.empty() ? 0 : migrations.back().version;
+  if (newest > known) {
     return InternalError("database schema version " + std::to_string(newest) +
                          " is newer than this binary supports (" +
-                         std::to_string(migrations.size()) + ")");
+                         std::to_string(known) + ")");
   }
   return Status::Ok();
 }
@@ -71,7 +72,8 @@ Status InWriteTransaction(SqliteConnection& conn, Body body) {
 Status ApplySqliteMigrations(SqliteConnection& conn, std::span<const Migration> migrations,
                              int64_t now_ms) {
   for (size_t i = 0; i < migrations.size(); ++i) {
-    OPENPCA_CHECK(migrations[i].version == static_cast<int>(i) + 1);
+    OPENPCA_CHECK(i == 0 ? migrations[i].version == 1
+                         : migrations[i].version > migrations[i - 1].version);
   }
   RETURN_IF_ERROR(conn.Execute(kCreateMigrationsTable));
   RETURN_IF_ERROR(CheckNotNewer(conn, migrations));

@@ -352,7 +352,13 @@ Status SqliteStore::PurgeCa(std::string_view ca_id) {
     for (std::string_view sql : {std::string_view("DELETE FROM certificates WHERE ca_id = ?1"),
                                  std::string_view("DELETE FROM ca_tags WHERE ca_id = ?1"),
                                  std::string_view("DELETE FROM crl_state WHERE ca_id = ?1"),
-                                 std::string_view("DELETE FROM crl_partitions WHERE ca_id = ?1")}) {
+                                 std::string_view("DELETE FROM crl_partitions WHERE ca_id = ?1"),
+                                 std::string_view("DELETE FROM ca_policies WHERE ca_id = ?1"),
+                                 std::string_view("DELETE FROM ca_permissions WHERE ca_id = ?1"),
+                                 // RAM names the CA by ARN: a purged CA leaves every share.
+                                 std::string_view("DELETE FROM ram_share_resources WHERE "
+                                                  "resource_arn = (SELECT arn FROM "
+                                                  "certificate_authorities WHERE id = ?1)")}) {
       ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(sql));
       stmt.BindText(1, ca_id);
       RETURN_IF_ERROR(stmt.Run());

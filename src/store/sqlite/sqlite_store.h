@@ -80,6 +80,10 @@ class SqliteStore final : public Store {
   Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                int64_t now_ms) override;
 
+  // The connections, for the other domain stores on the same database (SqliteSharingStore).
+  SqliteReadPool& read_pool() { return *reads_; }
+  SqliteWriter& writer() { return *writer_; }
+
   // Write transactions committed since Open() (tests and metrics).
   int64_t commit_count() const { return writer_->commit_count(); }
 

@@ -1,0 +1,65 @@
+#include "access/resource_directory.h"
+
+#include "common/arn.h"
+
+namespace openpca::access {
+
+EndpointResources::EndpointResources(store::Store& store, CaPolicyLookup ca_policy,
+                                     RoleLookup role, policy::PolicyCache& cache)
+    : store_(store), ca_policy_(std::move(ca_policy)), role_(std::move(role)), cache_(cache) {}
+
+Result<ResourceFacts> EndpointResources::FactsOf(std::string_view arn,
+                                                 std::string_view action) const {
+  if (arn.find(":acm-pca:") != std::string_view::npos) return CaFacts(arn);
+  if (action == "sts:AssumeRole" && arn.find(":iam::") != std::string_view::npos &&
+      arn.find(":role/") != std::string_view::npos) {
+    return RoleFactsOf(arn);
+  }
+  return ResourceFacts{};
+}
+
+Result<ResourceFacts> EndpointResources::CaFacts(std::string_view arn) const {
+  ResourceFacts facts;
+  // Certificate ARNs (<ca arn>/certificate/<serial>) are facts of their CA.
+  std::string_view ca_part = arn.substr(0, arn.find("/certificate/"));
+  std::optional<CaArn> ca = ParseCaArn(ca_part);
+  if (!ca.has_value()) return facts;  // the handler answers InvalidArn to an allowed caller
+  facts.owner_account = ca->account_id;
+  Result<store::CaRecord> record = store_.GetCa(ca->ca_id);
+  if (!record.ok()) {
+    if (record.status().code() == ErrorCode::kResourceNotFound) return facts;
+    return record.status();
+  }
+  // The CA's own account, whatever account its ARN was typed with.
+  facts.owner_account = record->account_id;
+  ASSIGN_OR_RETURN(std::vector<store::Tag> tags, store_.GetTags(ca->ca_id));
+  for (store::Tag& t : tags) facts.tags.emplace_back(std::move(t.key), t.value.value_or(""));
+  if (ca_policy_) {
+    ASSIGN_OR_RETURN(std::optional<std::string> doc, ca_policy_(ca->ca_id));
+    if (doc.has_value()) {
+      Result<PolicyPtr> parsed = cache_.GetOrParse(*doc, policy::PolicyKind::kResource);
+      // A stored policy that no longer parses allows nothing (fail closed).
+      if (!parsed.ok()) return InternalError("stored CA policy does not parse: " +
+                                             parsed.status().message());
+      facts.policy = std::move(parsed).value();
+    }
+  }
+  return facts;
+}
+
+Result<ResourceFacts> EndpointResources::RoleFactsOf(std::string_view arn) const {
+  ResourceFacts facts;
+  if (!role_) return facts;
+  ASSIGN_OR_RETURN(std::optional<RoleFacts> role, role_(arn));
+  if (!role.has_value()) return facts;  // no trust policy: nobody may assume it
+  facts.owner_account = role->account_id;
+  facts.tags = std::move(role->tags);
+  Result<PolicyPtr> parsed = cache_.GetOrParse(role->trust_policy, policy::PolicyKind::kTrust);
+  if (!parsed.ok()) {
+    return InternalError("stored trust policy does not parse: " + parsed.status().message());
+  }
+  facts.policy = std::move(parsed).value();
+  return facts;
+}
+
+}  // namespace openpca::access

@@ -1,0 +1,51 @@
+// EndpointResources: the ResourceDirectory of the endpoint. It knows, per ARN:
+//   - acm-pca CAs: the owner account, the CA's tags (aws:ResourceTag/*) and its effective
+//     resource policy (the CA's own PutPolicy document with the statements RAM shares and
+//     acm.amazonaws.com permissions add);
+//   - IAM roles, for sts:AssumeRole: the role's trust policy (the resource policy of that call)
+//     and its tags;
+//   - anything else: the account named in the ARN, no tags, no policy.
+// Policy documents are parsed once through the PolicyCache. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "access/authorizer.h"
+#include "policy/policy_cache.h"
+#include "store/store.h"
+
+namespace openpca::access {
+
+struct RoleFacts {
+  std::string account_id;
+  std::string trust_policy;
+  std::vector<std::pair<std::string, std::string>> tags;
+};
+
+class EndpointResources final : public ResourceDirectory {
+ public:
+  // The CA's effective resource policy document, if any. Errors: kInternal.
+  using CaPolicyLookup = std::function<Result<std::optional<std::string>>(const std::string& ca_id)>;
+  // The role an ARN names, nullopt when it does not exist. Errors: kInternal.
+  using RoleLookup = std::function<Result<std::optional<RoleFacts>>(std::string_view role_arn)>;
+
+  EndpointResources(store::Store& store, CaPolicyLookup ca_policy, RoleLookup role,
+                    policy::PolicyCache& cache);
+
+  Result<ResourceFacts> FactsOf(std::string_view arn, std::string_view action) const override;
+
+ private:
+  Result<ResourceFacts> CaFacts(std::string_view arn) const;
+  Result<ResourceFacts> RoleFactsOf(std::string_view arn) const;
+
+  store::Store& store_;
+  CaPolicyLookup ca_policy_;
+  RoleLookup role_;
+  policy::PolicyCache& cache_;
+};
+
+}  // namespace openpca::access
