@@ -74,6 +74,54 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"ServiceUnavailable", 503};
     case ErrorCode::kInternal:
       return {"InternalFailure", 500};
+    case ErrorCode::kNoSuchEntity:
+      return {"NoSuchEntity", 404};
+    case ErrorCode::kEntityAlreadyExists:
+      return {"EntityAlreadyExists", 409};
+    case ErrorCode::kDeleteConflict:
+      return {"DeleteConflict", 409};
+    case ErrorCode::kMalformedPolicyDocument:
+      return {"MalformedPolicyDocument", 400};
+    case ErrorCode::kInvalidInput:
+      return {"InvalidInput", 400};
+    case ErrorCode::kUnmodifiableEntity:
+      return {"UnmodifiableEntity", 400};
+    case ErrorCode::kPolicyNotAttachable:
+      return {"PolicyNotAttachable", 400};
+    case ErrorCode::kExpiredToken:
+      return {"ExpiredTokenException", 400};
+    case ErrorCode::kPackedPolicyTooLarge:
+      return {"PackedPolicyTooLarge", 400};
+    case ErrorCode::kOrganizationsNotInUse:
+      return {"AWSOrganizationsNotInUseException", 400};
+    case ErrorCode::kAlreadyInOrganization:
+      return {"AlreadyInOrganizationException", 400};
+    case ErrorCode::kAccountNotFound:
+      return {"AccountNotFoundException", 400};
+    case ErrorCode::kDuplicatePolicyAttachment:
+      return {"DuplicatePolicyAttachmentException", 400};
+    case ErrorCode::kPolicyTypeNotEnabled:
+      return {"PolicyTypeNotEnabledException", 400};
+    case ErrorCode::kPolicyTypeAlreadyEnabled:
+      return {"PolicyTypeAlreadyEnabledException", 400};
+    case ErrorCode::kPolicyNotFound:
+      return {"PolicyNotFoundException", 400};
+    case ErrorCode::kPolicyNotAttached:
+      return {"PolicyNotAttachedException", 400};
+    case ErrorCode::kTargetNotFound:
+      return {"TargetNotFoundException", 400};
+    case ErrorCode::kRootNotFound:
+      return {"RootNotFoundException", 400};
+    case ErrorCode::kParentNotFound:
+      return {"ParentNotFoundException", 400};
+    case ErrorCode::kDuplicateOrganizationalUnit:
+      return {"DuplicateOrganizationalUnitException", 400};
+    case ErrorCode::kDuplicatePolicy:
+      return {"DuplicatePolicyException", 400};
+    case ErrorCode::kCreateAccountStatusNotFound:
+      return {"CreateAccountStatusNotFoundException", 400};
+    case ErrorCode::kConstraintViolation:
+      return {"ConstraintViolationException", 400};
   }
   OPENPCA_CHECK(code != ErrorCode::kOk);
   return {"InternalFailure", 500};  // an out-of-range enum value

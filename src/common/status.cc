@@ -38,6 +38,30 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kRequestEntityTooLarge: return "request_entity_too_large";
     case ErrorCode::kServiceUnavailable: return "service_unavailable";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kNoSuchEntity: return "no_such_entity";
+    case ErrorCode::kEntityAlreadyExists: return "entity_already_exists";
+    case ErrorCode::kDeleteConflict: return "delete_conflict";
+    case ErrorCode::kMalformedPolicyDocument: return "malformed_policy_document";
+    case ErrorCode::kInvalidInput: return "invalid_input";
+    case ErrorCode::kUnmodifiableEntity: return "unmodifiable_entity";
+    case ErrorCode::kPolicyNotAttachable: return "policy_not_attachable";
+    case ErrorCode::kExpiredToken: return "expired_token";
+    case ErrorCode::kPackedPolicyTooLarge: return "packed_policy_too_large";
+    case ErrorCode::kOrganizationsNotInUse: return "organizations_not_in_use";
+    case ErrorCode::kAlreadyInOrganization: return "already_in_organization";
+    case ErrorCode::kAccountNotFound: return "account_not_found";
+    case ErrorCode::kDuplicatePolicyAttachment: return "duplicate_policy_attachment";
+    case ErrorCode::kPolicyTypeNotEnabled: return "policy_type_not_enabled";
+    case ErrorCode::kPolicyTypeAlreadyEnabled: return "policy_type_already_enabled";
+    case ErrorCode::kPolicyNotFound: return "policy_not_found";
+    case ErrorCode::kPolicyNotAttached: return "policy_not_attached";
+    case ErrorCode::kTargetNotFound: return "target_not_found";
+    case ErrorCode::kRootNotFound: return "root_not_found";
+    case ErrorCode::kParentNotFound: return "parent_not_found";
+    case ErrorCode::kDuplicateOrganizationalUnit: return "duplicate_organizational_unit";
+    case ErrorCode::kDuplicatePolicy: return "duplicate_policy";
+    case ErrorCode::kCreateAccountStatusNotFound: return "create_account_status_not_found";
+    case ErrorCode::kConstraintViolation: return "constraint_violation";
   }
   return "unknown";
 }

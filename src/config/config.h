@@ -19,6 +19,9 @@ struct ServerConfig {
   std::string data_dir = "./data";
   // "region": the region in ARNs and the SigV4 credential scope. Default us-east-1.
   std::string region = "us-east-1";
+  // "account_id": the 12-digit id of the bootstrap (management) account, used when the database
+  // has none yet; env OPENPCA_ACCOUNT_ID overrides it. Default: a random id on first start.
+  std::string account_id;
   // "public_url": base URL relying parties use for CRL/OCSP/CA certificate links.
   // Default: http://<listen>.
   std::string public_url;
