@@ -25,6 +25,11 @@ struct CallContext {
   std::string principal_arn;   // arn:aws:iam::<account>:root for the bootstrap key
   std::string source_ip;
   std::string user_agent;
+  // The caller's identity (identity::Principal, resolved from the access key and session token).
+  std::string principal_type;  // "Root" | "User" | "AssumedRole"
+  std::string principal_name;  // user name or role name; "" for the account root
+  std::string principal_id;    // AIDA… / AROA… / the account id for the root
+  std::string session_token;   // X-Amz-Security-Token as received ("" for long-term keys)
 };
 
 // Returns the output members (an object; `{}` for operations without output) or an error Status.
