@@ -377,6 +377,7 @@ Result<ResolvedCredential> Identity::ResolveSession(std::string_view access_key_
     p.token_issued_at_s = j.at("i").get<int64_t>();
     p.session_expires_at_s = expires;
     p.chain_depth = j.at("d").get<int>();
+    p.chain_origin_arn = j.at("o").get<std::string>();
     p.session_policies = j.at("p").get<std::vector<std::string>>();
     p.transitive_tag_keys = j.at("tt").get<std::vector<std::string>>();
     for (const auto& t : j.at("tg")) {

@@ -66,6 +66,7 @@ struct Principal {
   int64_t token_issued_at_s = 0;    // temporary only
   int64_t session_expires_at_s = 0; // temporary only
   int chain_depth = 0;              // 0 long-term; 1 first AssumeRole; 2+ role chaining
+  std::string chain_origin_arn;     // temporary only: the long-term principal that began it
   bool mfa_present = false;         // MFA is not supported: always false
 };
 
