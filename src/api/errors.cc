@@ -122,6 +122,10 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"CreateAccountStatusNotFoundException", 400};
     case ErrorCode::kConstraintViolation:
       return {"ConstraintViolationException", 400};
+    case ErrorCode::kPolicyInUse:
+      return {"PolicyInUseException", 400};
+    case ErrorCode::kPolicyTypeNotAvailableForOrganization:
+      return {"PolicyTypeNotAvailableForOrganizationException", 400};
   }
   OPENPCA_CHECK(code != ErrorCode::kOk);
   return {"InternalFailure", 500};  // an out-of-range enum value

@@ -22,7 +22,7 @@ struct CallContext {
   std::string request_id;      // UUID, echoed as x-amzn-RequestId
   std::string account_id;      // of the calling credential
   std::string access_key_id;
-  std::string principal_arn;   // arn:aws:iam::<account>:root for the bootstrap key
+  std::string principal_arn;   // arn:aws:iam::<account>:user/admin for the bootstrap key
   std::string source_ip;
   std::string user_agent;
   // The caller's identity (identity::Principal, resolved from the access key and session token).

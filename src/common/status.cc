@@ -62,6 +62,8 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kDuplicatePolicy: return "duplicate_policy";
     case ErrorCode::kCreateAccountStatusNotFound: return "create_account_status_not_found";
     case ErrorCode::kConstraintViolation: return "constraint_violation";
+    case ErrorCode::kPolicyInUse: return "policy_in_use";
+    case ErrorCode::kPolicyTypeNotAvailableForOrganization: return "policy_type_not_available_for_organization";
   }
   return "unknown";
 }

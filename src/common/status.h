@@ -76,6 +76,8 @@ enum class ErrorCode {
   kDuplicatePolicy,
   kCreateAccountStatusNotFound,
   kConstraintViolation,
+  kPolicyInUse,
+  kPolicyTypeNotAvailableForOrganization,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.

@@ -13,12 +13,12 @@
 #include "api/handlers/ca_certificate_route.h"
 #include "api/handlers/s3_handlers.h"
 #include "api/http_server.h"
-#include "authority/accounts.h"
 #include "authority/authority.h"
 #include "common/clock.h"
 #include "common/durable_file.h"
 #include "common/random.h"
 #include "config/config.h"
+#include "identity/identity.h"
 #include "keys/secret_box.h"
 #include "keys/software_key_store.h"
 #include "objects/bucket_store.h"
@@ -89,14 +89,25 @@ int Serve(const ServeFlags& flags) {
   if (!key_store_result.ok()) return Fail(key_store_result.status());
   std::unique_ptr<keys::SoftwareKeyStore> key_store = std::move(key_store_result).value();
 
-  authority::Accounts accounts(*store, *box, random, clock);
-  auto boot = accounts.Bootstrap(Env("OPENPCA_BOOTSTRAP_ACCESS_KEY_ID"),
-                                 Env("OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY"));
+  // Accounts and identities: the bootstrap account (the management account of a later
+  // organization) and its IAM user "admin" with AdministratorAccess, whose access key is written
+  // to the credentials file.
+  auto identity_result = identity::Identity::Create(*store, *store, *box, random, clock);
+  if (!identity_result.ok()) return Fail(identity_result.status());
+  std::unique_ptr<identity::Identity> identity = std::move(identity_result).value();
+  identity::BootstrapOptions bootstrap;
+  bootstrap.account_id = Env("OPENPCA_ACCOUNT_ID");
+  if (!bootstrap.account_id.has_value() && !cfg.account_id.empty()) {
+    bootstrap.account_id = cfg.account_id;
+  }
+  bootstrap.fixed_key_id = Env("OPENPCA_BOOTSTRAP_ACCESS_KEY_ID");
+  bootstrap.fixed_secret = Env("OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY");
+  auto boot = identity->Bootstrap(bootstrap);
   if (!boot.ok()) return Fail(boot.status());
   const std::string credentials_file = data + "/credentials";
   if (boot->created || !std::filesystem::exists(credentials_file)) {
-    std::string content = "[default]\naws_access_key_id = " + boot->admin_key.access_key_id +
-                          "\naws_secret_access_key = " + boot->admin_key.secret_access_key + "\n";
+    std::string content = "[default]\naws_access_key_id = " + boot->access_key_id +
+                          "\naws_secret_access_key = " + boot->secret_access_key + "\n";
     if (Status st = WritePrivateFile(credentials_file, content); !st.ok()) return Fail(st);
     std::cout << "openpca: account " << boot->account_id << ": administrator credentials written to "
               << credentials_file << "\n";
@@ -119,10 +130,12 @@ int Serve(const ServeFlags& flags) {
     options.tls_cert_file = cfg.tls_cert_file;
     options.tls_key_file = cfg.tls_key_file;
   }
-  api::CredentialLookup lookup = [&accounts](const std::string& id) -> Result<api::Credential> {
-    ASSIGN_OR_RETURN(authority::AccessKey key, accounts.Lookup(id));
-    return api::Credential{key.access_key_id, key.secret_access_key, key.account_id,
-                           "arn:aws:iam::" + key.account_id + ":root"};
+  // Long-term keys only until the request pipeline passes X-Amz-Security-Token through.
+  api::CredentialLookup lookup = [&identity](const std::string& id) -> Result<api::Credential> {
+    ASSIGN_OR_RETURN(identity::ResolvedCredential cred,
+                     identity->ResolveCredential(id, std::nullopt));
+    return api::Credential{cred.access_key_id, cred.secret_access_key,
+                           cred.principal.account_id, cred.principal.arn};
   };
   // Every valid key of the account may call every operation until policies arrive.
   api::AuthorizationHook authorize = [](const api::CallContext&, const nlohmann::json&) {
