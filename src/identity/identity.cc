@@ -458,9 +458,35 @@ void AddEntityPolicies(const State& s, std::string_view account, std::string_vie
 
 Result<PrincipalPolicies> Identity::PoliciesOf(const Principal& principal) const {
   std::shared_ptr<const State> s = Snapshot();
+  std::string key = std::to_string(static_cast<int>(principal.type)) + "/" + principal.account_id +
+                    "/" + Lower(principal.name);
+  {
+    std::lock_guard lock(policy_cache_mu_);
+    if (policy_cache_version_ != s->version) {
+      policy_cache_.clear();
+      policy_cache_version_ = s->version;
+    }
+    auto it = policy_cache_.find(key);
+    if (it != policy_cache_.end()) {
+      PrincipalPolicies out = it->second;
+      out.session_policies = principal.session_policies;
+      return out;
+    }
+  }
+  ASSIGN_OR_RETURN(PrincipalPolicies out, ComputePolicies(*s, principal));
+  {
+    std::lock_guard lock(policy_cache_mu_);
+    if (policy_cache_version_ == s->version) policy_cache_[key] = out;
+  }
+  out.session_policies = principal.session_policies;
+  return out;
+}
+
+Result<PrincipalPolicies> Identity::ComputePolicies(const State& state,
+                                                    const Principal& principal) const {
+  const State* s = &state;
   PrincipalPolicies out;
   out.state_version = s->version;
-  out.session_policies = principal.session_policies;
   const std::string& account = principal.account_id;
   std::string boundary;
   switch (principal.type) {

@@ -189,8 +189,8 @@ class Identity {
                                                const std::optional<std::string>& session_token);
 
   // Identity policies (user inline + attached + each group's inline + attached; or role inline +
-  // attached), permissions boundary, session policies. Errors: kNoSuchEntity when the user or
-  // role no longer exists; kInternal.
+  // attached), permissions boundary, session policies. Cached per principal until the next
+  // write. Errors: kNoSuchEntity when the user or role no longer exists; kInternal.
   Result<PrincipalPolicies> PoliciesOf(const Principal& principal) const;
 
   // nullopt when the account is in no organization. Errors: kAccountNotFound.
@@ -238,6 +238,14 @@ class Identity {
   mutable std::mutex state_mu_;
   std::shared_ptr<const State> state_;  // guarded by state_mu_
   std::string account_id_;              // guarded by state_mu_
+
+  Result<PrincipalPolicies> ComputePolicies(const State& s, const Principal& principal) const;
+
+  // PoliciesOf results without session policies, per (type, account, name); dropped whenever
+  // the state version changes.
+  mutable std::mutex policy_cache_mu_;
+  mutable uint64_t policy_cache_version_ = 0;
+  mutable std::unordered_map<std::string, PrincipalPolicies> policy_cache_;
 
   std::mutex random_mu_;
   std::mutex secrets_mu_;

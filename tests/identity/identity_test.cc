@@ -298,6 +298,36 @@ TEST(IdentityPoliciesTest, UserGetsInlineAttachedAndGroupPoliciesAndBoundary) {
   EXPECT_EQ(t.identity().PoliciesOf(p).status().code(), ErrorCode::kNoSuchEntity);
 }
 
+TEST(IdentityPoliciesTest, CachedPoliciesFollowEveryWrite) {
+  TestIdentity t;
+  Principal admin = t.identity().ResolveCredential(t.admin().access_key_id, std::nullopt)->principal;
+  admin.session_policies = {"s1"};
+  auto before = t.identity().PoliciesOf(admin);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->identity_policies.size(), 1u);
+  EXPECT_EQ(before->session_policies, std::vector<std::string>{"s1"});
+  admin.session_policies.clear();
+  auto cached = t.identity().PoliciesOf(admin);
+  EXPECT_TRUE(cached->session_policies.empty()) << "session policies are per call, not cached";
+  ASSERT_TRUE(t.identity()
+                  .Mutate([&](Txn& txn) -> Status {
+                    txn.Put(store::IamInlinePolicyRecord{kAccount, "user", "admin", "extra", "{}"});
+                    return Status::Ok();
+                  })
+                  .ok());
+  auto after = t.identity().PoliciesOf(admin);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->identity_policies.size(), 2u);
+  EXPECT_GT(after->state_version, before->state_version);
+  ASSERT_TRUE(t.identity()
+                  .Mutate([&](Txn& txn) -> Status {
+                    txn.Delete(store::IamUserRecord{kAccount, "admin", "", "", "", 0});
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(t.identity().PoliciesOf(admin).status().code(), ErrorCode::kNoSuchEntity);
+}
+
 TEST(IdentityOrgTest, AccountOutsideAnOrganizationHasNoOrgContext) {
   TestIdentity t;
   auto r = t.identity().OrgOf(kAccount);
