@@ -6,6 +6,9 @@
 #include "identity/managed_policies.h"
 #include "identity/names.h"
 #include "identity_test_util.h"
+#include "store/migration.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_migrator.h"
 
 namespace openpca::identity::testing {
 namespace {
@@ -110,6 +113,56 @@ TEST(IdentityBootstrapTest, RootKeyOfAnOlderInstallMovesToAdmin) {
   ASSERT_TRUE(cred.ok());
   EXPECT_EQ(cred->principal.type, PrincipalType::kUser);
   EXPECT_EQ(cred->principal.name, "admin");
+}
+
+// An install from before IAM users: database at migration 0003, account and bootstrap key in
+// settings, the key's secret sealed under the master key. After the upgrade the same key id and
+// secret authenticate as IAM user admin with AdministratorAccess, and bootstrap keeps them.
+TEST(IdentityUpgradeTest, BootstrapKeyOfAnOlderInstallKeepsWorkingAsAdmin) {
+  std::string dir = (std::filesystem::path(::testing::TempDir()) / "openpca_upgrade_XXXXXX");
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  std::string path = dir + "/db";
+  auto box = keys::SecretBox::Create(Bytes(keys::SecretBox::kKeySize, 0x42)).value();
+  const std::string key_id = "AKIAOLDOLDOLDOLDOLD1";
+  const std::string secret = "0ld/Secret+0ld/Secret+0ld/Secret+0ld/Sec";
+  {
+    auto conn = store::SqliteConnection::Open(path, true, 1000);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(store::ApplySqliteMigrations(**conn, store::SqliteMigrations().first(3), 1).ok());
+    Bytes sealed = box->Seal(AsSpan(secret), "access-key:" + key_id).value();
+    ASSERT_TRUE((*conn)->ExecuteScript("INSERT INTO settings VALUES ('account_id', '210987654321');"
+                                       "INSERT INTO settings VALUES ('admin_access_key_id', '" +
+                                       key_id + "');").ok());
+    auto stmt = (*conn)->Prepare("INSERT INTO access_keys (access_key_id, account_id, "
+                                 "sealed_secret, created_at_ms) VALUES (?1, ?2, ?3, 5)");
+    ASSERT_TRUE(stmt.ok());
+    stmt->BindText(1, key_id).BindText(2, "210987654321").BindBlob(3, sealed);
+    ASSERT_TRUE(stmt->Run().ok());
+  }
+  auto store = store::SqliteStore::Open(path).value();
+  FakeClock clock(FromUnixSeconds(1'800'000'000));
+  OpenSslRandom random;
+  auto identity = Identity::Create(*store, *store, *box, random, clock).value();
+  auto cred = identity->ResolveCredential(key_id, std::nullopt);
+  ASSERT_TRUE(cred.ok()) << cred.status().ToString();
+  EXPECT_EQ(cred->secret_access_key, secret);
+  EXPECT_EQ(cred->principal.type, PrincipalType::kUser);
+  EXPECT_EQ(cred->principal.arn, "arn:aws:iam::210987654321:user/admin");
+  auto policies = identity->PoliciesOf(cred->principal);
+  ASSERT_TRUE(policies.ok());
+  ASSERT_EQ(policies->identity_policies.size(), 1u);
+  EXPECT_EQ(policies->identity_policies[0].source_arn, kAdministratorAccessArn);
+
+  auto boot = identity->Bootstrap(BootstrapOptions{});
+  ASSERT_TRUE(boot.ok()) << boot.status().ToString();
+  EXPECT_FALSE(boot->created);
+  EXPECT_EQ(boot->account_id, "210987654321");
+  EXPECT_EQ(boot->access_key_id, key_id);
+  EXPECT_EQ(boot->secret_access_key, secret);
+  EXPECT_EQ(identity->Snapshot()->T<store::IamUserRecord>().size(), 1u);
+  identity.reset();
+  store.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(IdentityCredentialTest, UnknownInactiveAndTokenMisuseAreRefused) {
