@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "identity/hooks.h"
 #include "identity/managed_policies.h"
 #include "identity/names.h"
@@ -450,6 +453,42 @@ TEST(IdentityMutateTest, AcceptedWriteSurvivesRestart) {
   EXPECT_GT(t.identity().Snapshot()->version, version);
   t.Reopen();
   EXPECT_NE(t.identity().Snapshot()->User(kAccount, "KEPT"), nullptr);
+}
+
+TEST(IdentityMutateTest, ConcurrentWritersAndReadersLoseNothing) {
+  TestIdentity t;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 20; ++i) {
+        std::string name = "u" + std::to_string(w) + "-" + std::to_string(i);
+        Status st = t.identity().Mutate([&](Txn& txn) -> Status {
+          txn.Put(store::IamUserRecord{kAccount, name, txn.identity().NewUniqueId("AIDA"), "/",
+                                       "", 1});
+          return Status::Ok();
+        });
+        if (!st.ok()) failures++;
+      }
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (!t.identity().ResolveCredential(t.admin().access_key_id, std::nullopt).ok()) failures++;
+        Principal p;
+        p.type = PrincipalType::kUser;
+        p.account_id = kAccount;
+        p.name = "admin";
+        if (!t.identity().PoliciesOf(p).ok()) failures++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(t.identity().Snapshot()->T<store::IamUserRecord>().size(), 81u);
+  t.Reopen();
+  EXPECT_EQ(t.identity().Snapshot()->T<store::IamUserRecord>().size(), 81u);
 }
 
 TEST(ManagedPoliciesTest, BuiltInPoliciesAreValidIdentityPolicies) {
