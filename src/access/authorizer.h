@@ -19,7 +19,9 @@
 #include "api/operation.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "policy/evaluator.h"
 #include "policy/policy.h"
+#include "policy/request_context.h"
 
 namespace openpca::access {
 

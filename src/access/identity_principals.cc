@@ -37,7 +37,10 @@ Result<PrincipalPolicies> IdentityPrincipals::PoliciesOfPrincipal(
   Result<identity::PrincipalPolicies> policies = identity_.PoliciesOf(principal);
   if (!policies.ok()) {
     // A user or role deleted after its credentials were issued has no permissions.
-    if (policies.status().code() != ErrorCode::kResourceNotFound) return policies.status();
+    if (policies.status().code() != ErrorCode::kNoSuchEntity &&
+        policies.status().code() != ErrorCode::kResourceNotFound) {
+      return policies.status();
+    }
   } else {
     for (const identity::PolicySource& p : policies->identity_policies) {
       ASSIGN_OR_RETURN(PolicyPtr parsed, Parse(p.document, policy::PolicyKind::kIdentity));

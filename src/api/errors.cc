@@ -128,6 +128,14 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"InvalidAuthorizationMessageException", 400};
     case ErrorCode::kOrganizationNotInUse:
       return {"AWSOrganizationsNotInUseException", 400};
+    case ErrorCode::kNoSuchEntity:
+      return {"NoSuchEntity", 404};
+    case ErrorCode::kEntityAlreadyExists:
+      return {"EntityAlreadyExists", 409};
+    case ErrorCode::kInvalidInput:
+      return {"InvalidInput", 400};
+    case ErrorCode::kOrganizationsNotInUse:
+      return {"AWSOrganizationsNotInUseException", 400};
     case ErrorCode::kAlreadyInOrganization:
       return {"AlreadyInOrganizationException", 400};
     case ErrorCode::kAccountNotFound:
@@ -144,16 +152,18 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"RootNotFoundException", 400};
     case ErrorCode::kChildNotFound:
       return {"ChildNotFoundException", 400};
+    case ErrorCode::kDuplicatePolicyAttachment:
+      return {"DuplicatePolicyAttachmentException", 400};
+    case ErrorCode::kPolicyTypeNotEnabled:
+      return {"PolicyTypeNotEnabledException", 400};
+    case ErrorCode::kPolicyTypeAlreadyEnabled:
+      return {"PolicyTypeAlreadyEnabledException", 400};
     case ErrorCode::kPolicyNotFound:
       return {"PolicyNotFoundException", 400};
     case ErrorCode::kPolicyNotAttached:
       return {"PolicyNotAttachedException", 400};
     case ErrorCode::kPolicyInUse:
       return {"PolicyInUseException", 400};
-    case ErrorCode::kPolicyTypeAlreadyEnabled:
-      return {"PolicyTypeAlreadyEnabledException", 400};
-    case ErrorCode::kPolicyTypeNotEnabled:
-      return {"PolicyTypeNotEnabledException", 400};
     case ErrorCode::kPolicyTypeNotAvailable:
       return {"PolicyTypeNotAvailableForOrganizationException", 400};
     case ErrorCode::kHandshakeNotFound:
@@ -180,8 +190,6 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"DuplicateOrganizationalUnitException", 400};
     case ErrorCode::kDuplicatePolicy:
       return {"DuplicatePolicyException", 400};
-    case ErrorCode::kDuplicatePolicyAttachment:
-      return {"DuplicatePolicyAttachmentException", 400};
     case ErrorCode::kOrganizationNotEmpty:
       return {"OrganizationNotEmptyException", 400};
     case ErrorCode::kOrganizationalUnitNotEmpty:
@@ -246,6 +254,8 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"InvalidCertificateException", 400};
     case ErrorCode::kReportGenerationLimitExceeded:
       return {"ReportGenerationLimitExceededException", 400};
+    case ErrorCode::kPolicyTypeNotAvailableForOrganization:
+      return {"PolicyTypeNotAvailableForOrganizationException", 400};
   }
   OPENPCA_CHECK(code != ErrorCode::kOk);
   return {"InternalFailure", 500};  // an out-of-range enum value

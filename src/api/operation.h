@@ -40,6 +40,9 @@ struct CallContext {
   std::string source_ip;
   std::string user_agent;
   bool secure_transport = false;
+  // The caller's identity as the identity domain names it.
+  std::string principal_name;  // user name or role name; "" for the account root
+  std::string principal_id;    // AIDA… / AROA… / the account id for the root
 };
 
 // Returns the output members (an object; `{}` for operations without output) or an error Status.
@@ -56,6 +59,8 @@ struct Credential {
   PrincipalType principal_type = PrincipalType::kAccountRoot;
   std::string role_arn;
   std::string user_id;
+  std::string principal_name;
+  std::string principal_id;
   // Set by the verifier from the request's credential scope.
   std::string scope_region;
   std::string scope_service;

@@ -96,7 +96,11 @@ Result<nlohmann::json> Pipeline::Run(const Service& service, const HttpRequest& 
   // operation of the service, or whose body is not of the protocol's form, fails here first.
   // WARNING: client input from here on.
   ASSIGN_OR_RETURN(protocols::DecodedCall call, service.protocol->Parse(request));
-  ctx.operation = std::move(call.operation);
+  ctx.operation = call.operation;
+  auto op = service.operations.find(ctx.operation);
+  if (op == service.operations.end()) {
+    return Status(ErrorCode::kUnknownOperation, "Unknown operation " + ctx.operation);
+  }
 
   // 1. Authenticate. The scope must name this service: a request whose scope names a service we
   // do not serve landed on the default service and fails here.
@@ -107,6 +111,8 @@ Result<nlohmann::json> Pipeline::Run(const Service& service, const HttpRequest& 
   ctx.principal_type = cred.principal_type;
   ctx.role_arn = std::move(cred.role_arn);
   ctx.user_id = std::move(cred.user_id);
+  ctx.principal_name = std::move(cred.principal_name);
+  ctx.principal_id = std::move(cred.principal_id);
   ctx.region = std::move(cred.scope_region);
   ctx.session_token = std::string(request.Header("x-amz-security-token"));
 
@@ -114,10 +120,6 @@ Result<nlohmann::json> Pipeline::Run(const Service& service, const HttpRequest& 
   RETURN_IF_ERROR(service.protocol->Validate(call));
   input = std::move(call.input);
   decoded = true;
-  auto op = service.operations.find(ctx.operation);
-  if (op == service.operations.end()) {
-    return Status(ErrorCode::kUnknownOperation, "Unknown operation " + ctx.operation);
-  }
 
   // 3. Authorize.
   const ActionSpec& spec = op->second.action;

@@ -123,6 +123,11 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kMalformedArn: return "malformed_arn";
     case ErrorCode::kInvalidParameter: return "invalid_parameter";
     case ErrorCode::kInvalidStateTransition: return "invalid_state_transition";
+    case ErrorCode::kNoSuchEntity: return "no_such_entity";
+    case ErrorCode::kEntityAlreadyExists: return "entity_already_exists";
+    case ErrorCode::kInvalidInput: return "invalid_input";
+    case ErrorCode::kOrganizationsNotInUse: return "organizations_not_in_use";
+    case ErrorCode::kPolicyTypeNotAvailableForOrganization: return "policy_type_not_available_for_organization";
   }
   return "unknown";
 }

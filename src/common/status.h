@@ -139,6 +139,12 @@ enum class ErrorCode {
   kMalformedArn,
   kInvalidParameter,
   kInvalidStateTransition,
+  // IAM, STS and Organizations (names per service: api/ maps them).
+  kNoSuchEntity,
+  kEntityAlreadyExists,
+  kInvalidInput,
+  kOrganizationsNotInUse,
+  kPolicyTypeNotAvailableForOrganization,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.

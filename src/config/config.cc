@@ -68,7 +68,7 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "worker_threads", "max_queued_requests", "tls_cert_file",
                                  "tls_key_file", "log_level", "crl_regenerate_delay_ms",
                                  "crl_partition_capacity", "ocsp_signer",
-                                 "ocsp_delegate_lifetime_hours", "regions"};
+                                 "ocsp_delegate_lifetime_hours", "regions", "account_id"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -77,6 +77,7 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   str("listen", config.listen);
   str("data_dir", config.data_dir);
   str("region", config.region);
+  str("account_id", config.account_id);
   str("public_url", config.public_url);
   str("master_key_file", config.master_key_file);
   num("io_threads", config.io_threads);
@@ -158,6 +159,10 @@ Status Validate(const ServerConfig& c) {
   for (const std::string& r : c.regions) {
     if (!IsRegionName(r)) problems.push_back("regions: not a region name: " + r);
   }
+  if (!c.account_id.empty() &&
+      (c.account_id.size() != 12 ||
+       c.account_id.find_first_not_of("0123456789") != std::string::npos))
+    problems.push_back("account_id must be 12 digits");
   if (c.io_threads < 1 || c.io_threads > 64) problems.push_back("io_threads must be 1-64");
   if (c.worker_threads < 1 || c.worker_threads > 1024)
     problems.push_back("worker_threads must be 1-1024");

@@ -24,6 +24,9 @@ struct ServerConfig {
   // its resources live there, as on AWS. Default: the standard regions of the aws partition
   // (kStandardRegions). `region` is always served.
   std::vector<std::string> regions;
+  // "account_id": the 12-digit id of the bootstrap (management) account, used when the database
+  // has none yet; env OPENPCA_ACCOUNT_ID overrides it. Default: a random id on first start.
+  std::string account_id;
   // "public_url": base URL relying parties use for CRL/OCSP/CA certificate links.
   // Default: http://<listen>.
   std::string public_url;

@@ -12,25 +12,76 @@
 #include "api/handlers/acm_pca_handlers.h"
 #include "api/handlers/ca_certificate_route.h"
 #include "api/handlers/s3_handlers.h"
+#include "access/authorizer.h"
+#include "access/identity_hooks.h"
+#include "access/identity_principals.h"
+#include "access/resource_directory.h"
 #include "api/http_server.h"
-#include "authority/accounts.h"
+#include "api/model.h"
+#include "api/pipeline.h"
+#include "api/protocols/protocol.h"
 #include "authority/authority.h"
 #include "common/arn.h"
 #include "common/clock.h"
 #include "common/durable_file.h"
 #include "common/random.h"
 #include "config/config.h"
+#include "identity/identity.h"
+#include "identity/state.h"
 #include "keys/secret_box.h"
 #include "keys/software_key_store.h"
 #include "objects/bucket_store.h"
 #include "revocation/crl/crl_publisher.h"
 #include "server/ocsp_service.h"
+#include "policy/policy_cache.h"
+#include "services/acm_pca/actions.h"
 #include "services/acm_pca/sharing_handlers.h"
+#include "services/iam/actions.h"
+#include "services/iam/iam_operations.h"
+#include "services/organizations/actions.h"
+#include "services/organizations/organizations_operations.h"
+#include "services/ram/actions.h"
+#include "services/ram/ram_operations.h"
+#include "services/sts/actions.h"
+#include "services/sts/sts_operations.h"
 #include "sharing/effective_policy.h"
 #include "store/sqlite/sqlite_sharing_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace openpca::server {
+
+namespace {
+
+// The role an ARN names (arn:<partition>:iam::<account>:role/<path><name>), for sts:AssumeRole.
+Result<std::optional<access::RoleFacts>> RoleByArn(const identity::Identity& identity,
+                                                   std::string_view arn) {
+  size_t colon = 0;
+  std::vector<std::string_view> parts;
+  for (int i = 0; i < 5; ++i) {
+    size_t next = arn.find(':', colon);
+    if (next == std::string_view::npos) return std::optional<access::RoleFacts>();
+    parts.push_back(arn.substr(colon, next - colon));
+    colon = next + 1;
+  }
+  std::string_view resource = arn.substr(colon);
+  if (parts[2] != "iam" || !resource.starts_with("role/")) return std::optional<access::RoleFacts>();
+  std::string account(parts[4]);
+  std::string name(resource.substr(resource.rfind('/') + 1));
+  std::shared_ptr<const identity::State> state = identity.Snapshot();
+  const store::IamRoleRecord* role = state->Role(account, name);
+  if (role == nullptr) return std::optional<access::RoleFacts>();
+  access::RoleFacts facts;
+  facts.account_id = role->account_id;
+  facts.trust_policy = role->trust_policy;
+  for (const store::IamTagRecord* tag :
+       state->Scan<store::IamTagRecord>(identity::EntityKey(account, "role", role->name))) {
+    facts.tags.emplace_back(tag->key, tag->value);
+  }
+  return std::optional<access::RoleFacts>(std::move(facts));
+}
+
+}  // namespace
+
 namespace {
 
 std::optional<std::string> Env(const char* name) {
@@ -93,14 +144,25 @@ int Serve(const ServeFlags& flags) {
   if (!key_store_result.ok()) return Fail(key_store_result.status());
   std::unique_ptr<keys::SoftwareKeyStore> key_store = std::move(key_store_result).value();
 
-  authority::Accounts accounts(*store, *box, random, clock);
-  auto boot = accounts.Bootstrap(Env("OPENPCA_BOOTSTRAP_ACCESS_KEY_ID"),
-                                 Env("OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY"));
+  // Accounts and identities: the bootstrap account (the management account of a later
+  // organization) and its IAM user "admin" with AdministratorAccess, whose access key is written
+  // to the credentials file.
+  auto identity_result = identity::Identity::Create(*store, *store, *box, random, clock);
+  if (!identity_result.ok()) return Fail(identity_result.status());
+  std::unique_ptr<identity::Identity> identity = std::move(identity_result).value();
+  identity::BootstrapOptions bootstrap;
+  bootstrap.account_id = Env("OPENPCA_ACCOUNT_ID");
+  if (!bootstrap.account_id.has_value() && !cfg.account_id.empty()) {
+    bootstrap.account_id = cfg.account_id;
+  }
+  bootstrap.fixed_key_id = Env("OPENPCA_BOOTSTRAP_ACCESS_KEY_ID");
+  bootstrap.fixed_secret = Env("OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY");
+  auto boot = identity->Bootstrap(bootstrap);
   if (!boot.ok()) return Fail(boot.status());
   const std::string credentials_file = data + "/credentials";
   if (boot->created || !std::filesystem::exists(credentials_file)) {
-    std::string content = "[default]\naws_access_key_id = " + boot->admin_key.access_key_id +
-                          "\naws_secret_access_key = " + boot->admin_key.secret_access_key + "\n";
+    std::string content = "[default]\naws_access_key_id = " + boot->access_key_id +
+                          "\naws_secret_access_key = " + boot->secret_access_key + "\n";
     if (Status st = WritePrivateFile(credentials_file, content); !st.ok()) return Fail(st);
     std::cout << "openpca: account " << boot->account_id << ": administrator credentials written to "
               << credentials_file << "\n";
@@ -123,33 +185,89 @@ int Serve(const ServeFlags& flags) {
     options.tls_cert_file = cfg.tls_cert_file;
     options.tls_key_file = cfg.tls_key_file;
   }
-  const std::string partition(PartitionOfRegion(cfg.region));
-  api::CredentialLookup lookup = [&accounts, partition](const std::string& id,
-                                                        std::string_view) -> Result<api::Credential> {
-    ASSIGN_OR_RETURN(authority::AccessKey key, accounts.Lookup(id));
-    return api::Credential{key.access_key_id, key.secret_access_key, key.account_id,
-                           "arn:" + partition + ":iam::" + key.account_id + ":root"};
+  api::CredentialLookup lookup = [&identity](const std::string& id,
+                                             std::string_view token) -> Result<api::Credential> {
+    std::optional<std::string> session_token;
+    if (!token.empty()) session_token = std::string(token);
+    ASSIGN_OR_RETURN(identity::ResolvedCredential cred,
+                     identity->ResolveCredential(id, session_token));
+    api::Credential out{cred.access_key_id, cred.secret_access_key, cred.principal.account_id,
+                        cred.principal.arn};
+    out.principal_type = access::ApiPrincipalType(cred.principal.type);
+    out.role_arn = cred.principal.role_arn;
+    out.principal_name = cred.principal.name;
+    out.principal_id = cred.principal.unique_id;
+    out.user_id = cred.principal.type == identity::PrincipalType::kAssumedRole
+                      ? cred.principal.unique_id + ":" + cred.principal.session_name
+                      : cred.principal.unique_id;
+    return out;
   };
-  // Every valid key of the account may call every operation until policies arrive.
-  auto server_result = api::ApiServer::Create(options, lookup, nullptr, clock);
+  // Who may do what: one authorizer for every service, over the identity domain (principals'
+  // policies, SCPs) and the resources' own policies (CA policies with their RAM shares and ACM
+  // permissions, role trust policies).
+  store::SqliteSharingStore sharing_store(*store);
+  sharing::ResourcePolicies resource_policies(sharing_store, *store);
+  policy::PolicyCache policy_cache;
+  access::IdentityPrincipals principals(*identity, policy_cache);
+  access::EndpointResources resources(
+      *store,
+      [&resource_policies](const std::string& ca_id) {
+        return resource_policies.EffectiveResourcePolicy(ca_id);
+      },
+      [&identity](std::string_view role_arn) { return RoleByArn(*identity, role_arn); },
+      policy_cache);
+  access::PolicyAuthorizer authorizer(principals, resources, clock);
+  identity::PolicyHooks policy_hooks =
+      access::MakeIdentityHooks(authorizer, principals, policy_cache);
+
+  options.regions = config::ServedRegions(cfg);
+  auto server_result = api::ApiServer::Create(options, lookup, &authorizer, clock);
   if (!server_result.ok()) return Fail(server_result.status());
   std::unique_ptr<api::ApiServer> server = std::move(server_result).value();
   for (auto& [name, handler] : api::AcmPcaOperations(authority)) {
-    server->RegisterOperation(name, std::move(handler));
+    server->RegisterOperation(name, std::move(handler), services::acm_pca::ActionFor(name));
   }
   // CA resource policies and acm.amazonaws.com permissions; this table's
   // ListCertificateAuthorities (which adds ResourceOwner OTHER_ACCOUNTS) replaces the one above.
-  store::SqliteSharingStore sharing_store(*store);
-  sharing::ResourcePolicies resource_policies(sharing_store, *store);
   services::acm_pca::SharingDeps sharing_deps;
   sharing_deps.authority = &authority;
   sharing_deps.store = store.get();
   sharing_deps.sharing = &sharing_store;
   sharing_deps.policies = &resource_policies;
   sharing_deps.clock = &clock;
+  sharing_deps.validate_policy = [](std::string_view document) {
+    return policy::Policy::Parse(document, policy::PolicyKind::kResource).status();
+  };
   for (auto& [name, handler] : services::acm_pca::AcmPcaSharingOperations(sharing_deps)) {
-    server->RegisterOperation(name, std::move(handler));
+    server->RegisterOperation(name, std::move(handler), services::acm_pca::ActionFor(name));
   }
+  // IAM, STS, Organizations and RAM on the same endpoint, through the same pipeline.
+  api::Pipeline& pipeline = server->pipeline();
+  auto add_service = [&pipeline](std::string_view service, auto operations, auto action_for) {
+    pipeline.AddService(api::ServiceModel::Get(service));
+    for (auto& [name, handler] : operations) {
+      api::ActionSpec spec = action_for(name);
+      pipeline.AddOperation(service, name, std::move(handler), std::move(spec));
+    }
+  };
+  add_service("iam", services::iam::IamOperations(*identity, policy_hooks),
+              services::iam::ActionFor);
+  add_service("sts", services::sts::StsOperations(*identity, policy_hooks),
+              services::sts::ActionFor);
+  add_service("organizations",
+              services::organizations::OrganizationsOperations(*identity, policy_hooks),
+              services::organizations::ActionFor);
+  services::ram::RamDeps ram_deps;
+  ram_deps.sharing = &sharing_store;
+  ram_deps.store = store.get();
+  ram_deps.policies = &resource_policies;
+  ram_deps.clock = &clock;
+  ram_deps.random = &random;
+  ram_deps.default_region = cfg.region;
+  // RAM's sharing with Organizations is not offered: every account outside the owner's is
+  // invited (no same_organization_with_sharing hook).
+  add_service("ram", services::ram::RamOperations(std::move(ram_deps)),
+              services::ram::ActionFor);
 
   // Buckets: CRLs are written here and served S3-style (path-style, SigV4 for "s3", anonymous
   // reads of public-read objects).

@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_writer.h"
+#include "store/identity_store.h"
 #include "store/store.h"
 
 namespace openpca::store {
@@ -32,7 +33,7 @@ struct SqliteOptions {
   const Clock* clock = nullptr;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public IdentityStore {
  public:
   // Opens (creating if missing) the database at `path` and applies missing migrations.
   // Errors: kInternal when the file cannot be opened or is not a usable SQLite database, when WAL
@@ -83,6 +84,9 @@ class SqliteStore final : public Store {
   // The connections, for the other domain stores on the same database (SqliteSharingStore).
   SqliteReadPool& read_pool() { return *reads_; }
   SqliteWriter& writer() { return *writer_; }
+  // IdentityStore (sqlite_identity.cc).
+  Result<IdentitySnapshot> LoadIdentity() override;
+  Status ApplyIdentityChanges(std::span<const IdentityChange> changes) override;
 
   // Write transactions committed since Open() (tests and metrics).
   int64_t commit_count() const { return writer_->commit_count(); }
@@ -95,6 +99,12 @@ class SqliteStore final : public Store {
  private:
   SqliteStore(std::unique_ptr<SqliteReadPool> reads, std::unique_ptr<SqliteWriter> writer)
       : reads_(std::move(reads)), writer_(std::move(writer)) {}
+
+  template <typename Fn>
+  auto WithIdentityReader(Fn fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
+    ASSIGN_OR_RETURN(SqliteReadPool::Lease lease, reads_->Acquire());
+    return fn(*lease);
+  }
 
   std::unique_ptr<SqliteReadPool> reads_;
   std::unique_ptr<SqliteWriter> writer_;  // destroyed first: drains pending writes
