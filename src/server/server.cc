@@ -278,20 +278,28 @@ int Serve(const ServeFlags& flags) {
                            [&s3](const api::HttpRequest& r) { return s3.Get(r); });
   server->RegisterRawRoute(http::verb::head, "/",
                            [&s3](const api::HttpRequest& r) { return s3.Head(r); });
-  server->RegisterRawRoute(http::verb::put, "/",
-                           [&s3](const api::HttpRequest& r) { return s3.Put(r); });
-  server->RegisterRawRoute(http::verb::delete_, "/",
-                           [&s3](const api::HttpRequest& r) { return s3.Delete(r); });
-  {
-    // POST / stays the AWS JSON protocol (and OCSP); POST /<bucket>... is S3's.
+  // S3 writes: PUT, DELETE and POST /<bucket>... unless the request is signed for another
+  // service (RAM's REST paths, e.g. POST /createresourceshare, go to the pipeline). POST / stays
+  // the JSON and query protocols (and OCSP).
+  auto s3_route = [&server](http::verb method, api::RawHandler handler, std::string label) {
     api::ApiServer::Route route;
-    route.method = http::verb::post;
+    route.method = method;
     route.path_prefix = "/";
-    route.handler = [&s3](const api::HttpRequest& r) { return s3.Post(r); };
-    route.matcher = [](const api::HttpRequest& r) { return r.path != "/"; };
-    route.label = "POST /<bucket>";
+    route.handler = std::move(handler);
+    route.matcher = [](const api::HttpRequest& r) {
+      if (r.path == "/" && r.method == "POST") return false;
+      std::optional<std::string> service = api::protocols::SigningServiceOf(r);
+      return !service.has_value() || *service == "s3";
+    };
+    route.label = std::move(label);
     server->AddRoute(std::move(route));
-  }
+  };
+  s3_route(http::verb::put, [&s3](const api::HttpRequest& r) { return s3.Put(r); },
+           "PUT /<bucket>");
+  s3_route(http::verb::delete_, [&s3](const api::HttpRequest& r) { return s3.Delete(r); },
+           "DELETE /<bucket>");
+  s3_route(http::verb::post, [&s3](const api::HttpRequest& r) { return s3.Post(r); },
+           "POST /<bucket>");
   server->RegisterRawRoute(http::verb::get, "/ca/", [&store](const api::HttpRequest& r) {
     return api::ServeCaCertificate(*store, r);
   });

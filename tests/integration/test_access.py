@@ -28,6 +28,11 @@ ABAC_POLICY = {
                    "acm-pca:UpdateCertificateAuthority", "acm-pca:DeleteCertificateAuthority"],
         "Resource": "*",
         "Condition": {"StringEquals": {"aws:ResourceTag/project": "${aws:PrincipalTag/project}"}},
+    }, {
+        # Listing has no resource (and so no resource tag).
+        "Effect": "Allow",
+        "Action": "acm-pca:ListCertificateAuthorities",
+        "Resource": "*",
     }],
 }
 
@@ -258,7 +263,7 @@ class AccessTest(ServerTestCase):
 
     def test_04_tampered_and_unknown_credentials(self):
         self.sts("assume-role", "--role-arn", f"arn:aws:iam::{self._mgmt()}:role/does-not-exist",
-                 "--role-session-name", "x", expect_error="AccessDenied")
+                 "--role-session-name", "probe", expect_error="AccessDenied")
         self.iam("create-role", "--role-name", "self-trust", "--assume-role-policy-document",
                  trust_account(self._mgmt(), tag_session=False))
         self.iam("attach-role-policy", "--role-name", "self-trust", "--policy-arn",
