@@ -11,6 +11,7 @@ EndpointResources::EndpointResources(store::Store& store, CaPolicyLookup ca_poli
 Result<ResourceFacts> EndpointResources::FactsOf(std::string_view arn,
                                                  std::string_view action) const {
   if (arn.find(":acm-pca:") != std::string_view::npos) return CaFacts(arn);
+  if (arn.find(":s3:::") != std::string_view::npos) return BucketFacts(arn);
   if (action == "sts:AssumeRole" && arn.find(":iam::") != std::string_view::npos &&
       arn.find(":role/") != std::string_view::npos) {
     return RoleFactsOf(arn);
@@ -44,6 +45,25 @@ Result<ResourceFacts> EndpointResources::CaFacts(std::string_view arn) const {
       facts.policy = std::move(parsed).value();
     }
   }
+  return facts;
+}
+
+Result<ResourceFacts> EndpointResources::BucketFacts(std::string_view arn) const {
+  ResourceFacts facts;
+  facts.owner_account = bucket_owner_;
+  std::string_view rest = arn.substr(arn.find(":s3:::") + 6);
+  std::string_view bucket = rest.substr(0, rest.find('/'));
+  if (!bucket_policy_ || bucket.empty()) return facts;
+  Result<std::optional<std::string>> doc = bucket_policy_(bucket);
+  if (!doc.ok()) {
+    // A bucket that does not exist has no policy (CreateBucket, or a NoSuchBucket answer).
+    if (doc.status().code() == ErrorCode::kInternal) return doc.status();
+    return facts;
+  }
+  if (!doc->has_value()) return facts;
+  Result<PolicyPtr> parsed = cache_.GetOrParse(**doc, policy::PolicyKind::kResource);
+  // A bucket policy that does not parse as a policy grants nothing.
+  if (parsed.ok()) facts.policy = std::move(parsed).value();
   return facts;
 }
 

@@ -4,6 +4,8 @@
 //     acm.amazonaws.com permissions add);
 //   - IAM roles, for sts:AssumeRole: the role's trust policy (the resource policy of that call)
 //     and its tags;
+//   - S3 buckets and objects: the bucket owner (the server's bootstrap account) and the bucket
+//     policy;
 //   - anything else: the account named in the ARN, no tags, no policy.
 // Policy documents are parsed once through the PolicyCache. Thread-safe.
 #pragma once
@@ -36,16 +38,28 @@ class EndpointResources final : public ResourceDirectory {
   EndpointResources(store::Store& store, CaPolicyLookup ca_policy, RoleLookup role,
                     policy::PolicyCache& cache);
 
+  // The bucket's policy document, if any. Errors: kInternal.
+  using BucketPolicyLookup =
+      std::function<Result<std::optional<std::string>>(std::string_view bucket)>;
+  // Buckets belong to `owner_account`. Before serving.
+  void SetBuckets(BucketPolicyLookup policy, std::string owner_account) {
+    bucket_policy_ = std::move(policy);
+    bucket_owner_ = std::move(owner_account);
+  }
+
   Result<ResourceFacts> FactsOf(std::string_view arn, std::string_view action) const override;
 
  private:
   Result<ResourceFacts> CaFacts(std::string_view arn) const;
   Result<ResourceFacts> RoleFactsOf(std::string_view arn) const;
+  Result<ResourceFacts> BucketFacts(std::string_view arn) const;
 
   store::Store& store_;
   CaPolicyLookup ca_policy_;
   RoleLookup role_;
   policy::PolicyCache& cache_;
+  BucketPolicyLookup bucket_policy_;
+  std::string bucket_owner_;
 };
 
 }  // namespace openpca::access

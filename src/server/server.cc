@@ -273,6 +273,9 @@ int Serve(const ServeFlags& flags) {
   // reads of public-read objects).
   objects::BucketStore buckets(data + "/buckets", clock);
   api::S3Handlers s3(buckets, cfg.region, lookup, clock);
+  s3.SetAuthorizer(&authorizer);
+  resources.SetBuckets(
+      [&buckets](std::string_view bucket) { return buckets.GetPolicy(bucket); }, boot->account_id);
   namespace http = boost::beast::http;
   server->RegisterRawRoute(http::verb::get, "/",
                            [&s3](const api::HttpRequest& r) { return s3.Get(r); });

@@ -256,6 +256,12 @@ class AccessTest(ServerTestCase):
         key = self.iam("create-access-key", "--user-name", "nobody")["AccessKey"]
         self.pca("list-certificate-authorities", creds=key, expect_error="AccessDeniedException")
         self.iam("list-users", creds=key, expect_error="AccessDenied")
+        # The S3 API goes through the same policies.
+        self.srv.cli("s3api", "list-buckets", creds=key, expect_error="AccessDenied")
+        self.srv.cli("s3api", "create-bucket", "--bucket", "not-allowed-bucket", creds=key,
+                     expect_error="AccessDenied")
+        self.assertNotIn("not-allowed-bucket",
+                         [b["Name"] for b in self.srv.cli("s3api", "list-buckets")["Buckets"]])
         # GetCallerIdentity needs no permission.
         me = self.sts("get-caller-identity", creds=key)
         self.assertTrue(me["Arn"].endswith(":user/nobody"))

@@ -418,10 +418,23 @@ class ErrorsTest(ServerTestCase):
         self.assertEqual(r.status, 200, r.body[:300])
 
     def test_wrong_region_in_scope(self):
-        r = self.raw("ListCertificateAuthorities", {}, region="eu-west-1")
+        # A region the endpoint does not serve is refused.
+        r = self.raw("ListCertificateAuthorities", {}, region="xx-nowhere-1")
         self.assertIn(r.status, (400, 403), r.body[:300])
         self.assertIn(r.code, ("InvalidSignatureException", "IncompleteSignature",
                                "IncompleteSignatureException"), r.body[:300])
+
+    def test_regions_have_their_own_cas(self):
+        # Every served region answers, and resources are per region, as on AWS.
+        here = {c["Arn"] for c in self.list_cas()}
+        self.assertTrue(here)
+        r = self.raw("ListCertificateAuthorities", {}, region="eu-west-1")
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.assertEqual(r.json.get("CertificateAuthorities", []), [])
+        arn = next(iter(here))
+        r = self.raw("DescribeCertificateAuthority", {"CertificateAuthorityArn": arn},
+                     region="eu-west-1")
+        self.assertRawError(r, "ResourceNotFoundException")
 
     # -- numbers and tags ---------------------------------------------------------------------
 

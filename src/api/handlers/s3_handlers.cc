@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/arn.h"
 #include "common/bucket_name.h"
 
 namespace openpca::api {
@@ -172,7 +173,10 @@ HttpResponse NotImplemented(bool head) {
 HttpResponse AuthError(const Status& st, bool head) {
   switch (st.code()) {
     case ErrorCode::kMissingAuthenticationToken:
+    case ErrorCode::kAccessDenied:
       return S3Error(403, "AccessDenied", "Access Denied", head);
+    case ErrorCode::kExpiredToken:
+      return S3Error(400, "ExpiredToken", "The provided token has expired.", head);
     case ErrorCode::kUnrecognizedClient:
       return S3Error(403, "InvalidAccessKeyId",
                      "The AWS Access Key Id you provided does not exist in our records.", head);
@@ -254,6 +258,32 @@ S3Handlers::S3Handlers(objects::BucketStore& buckets, std::string region,
       region_(region),
       verifier_(SigV4Verifier::Options{std::move(region), "s3"}, std::move(lookup), clock) {}
 
+Status S3Handlers::Check(const HttpRequest& request, std::string_view action,
+                         std::string_view bucket, std::string_view key) const {
+  ASSIGN_OR_RETURN(Credential cred, verifier_.Verify(request.Signable()));
+  if (authorizer_ == nullptr) return Status::Ok();
+  CallContext ctx;
+  ctx.service = "s3";
+  ctx.operation = std::string(action);
+  ctx.region = cred.scope_region;
+  ctx.account_id = cred.account_id;
+  ctx.access_key_id = cred.access_key_id;
+  ctx.session_token = std::string(request.Header("x-amz-security-token"));
+  ctx.principal_type = cred.principal_type;
+  ctx.principal_arn = cred.principal_arn;
+  ctx.role_arn = cred.role_arn;
+  ctx.user_id = cred.user_id;
+  ctx.source_ip = std::string(request.source_ip);
+  ActionSpec spec;
+  spec.action = "s3:" + std::string(action);
+  std::string resource = "*";
+  if (!bucket.empty()) {
+    resource = "arn:" + std::string(PartitionOfRegion(ctx.region)) + ":s3:::" +
+               std::string(bucket) + (key.empty() ? "" : "/" + std::string(key));
+  }
+  return authorizer_->Authorize(ctx, spec, resource, {});
+}
+
 HttpResponse S3Handlers::Get(const HttpRequest& request) { return Handle(request, false); }
 HttpResponse S3Handlers::Head(const HttpRequest& request) { return Handle(request, true); }
 
@@ -279,13 +309,12 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
   Target target = Resolve(request, false);
   std::string& bucket = target.bucket;
   std::string& key = target.key;
-  auto signed_request = [&]() -> Status {
-    auto cred = verifier_.Verify(request.Signable());
-    return cred.ok() ? Status::Ok() : cred.status();
+  auto signed_request = [&](std::string_view action) -> Status {
+    return Check(request, action, bucket, key);
   };
 
   if (bucket.empty()) {  // ListBuckets
-    if (Status st = signed_request(); !st.ok()) return AuthError(st, head);
+    if (Status st = signed_request("ListAllMyBuckets"); !st.ok()) return AuthError(st, head);
     std::string body =
         "<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>"
         "openpca</ID></Owner><Buckets>";
@@ -301,7 +330,12 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
   }
 
   if (key.empty()) {  // HeadBucket / ListObjects
-    if (Status st = signed_request(); !st.ok()) return AuthError(st, head);
+    const auto bq = ParseQuery(request.query);
+    std::string_view action = bq.count("location")            ? "GetBucketLocation"
+                              : bq.count("policy")            ? "GetBucketPolicy"
+                              : bq.count("publicAccessBlock") ? "GetBucketPublicAccessBlock"
+                                                              : "ListBucket";
+    if (Status st = signed_request(action); !st.ok()) return AuthError(st, head);
     if (head) return HttpResponse{200, {}, ""};
     auto q = ParseQuery(request.query);
     if (q.count("location")) {  // GetBucketLocation: us-east-1 is the empty constraint
@@ -397,7 +431,9 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
                    request.query.find("X-Amz-Signature") == std::string_view::npos;
   const bool subresource = IsSubresourceRequest(ParseQuery(request.query));
   if (!(anonymous && info.ok() && info->public_read && !subresource)) {
-    if (Status st = signed_request(); !st.ok()) return AuthError(st, head);
+    if (Status st = signed_request(subresource ? "GetObjectAcl" : "GetObject"); !st.ok()) {
+      return AuthError(st, head);
+    }
   }
   if (subresource) {
     auto q = ParseQuery(request.query);
@@ -470,9 +506,13 @@ HttpResponse S3Handlers::Put(const HttpRequest& request) {
   const std::string& bucket = target.bucket;
   const std::string& key = target.key;
   if (bucket.empty()) return NotImplemented(false);
-  if (auto cred = verifier_.Verify(request.Signable()); !cred.ok()) {
-    return AuthError(cred.status(), false);
-  }
+  std::string_view action = !key.empty()                    ? (q.count("acl") ? "PutObjectAcl"
+                                                                              : "PutObject")
+                            : q.empty()                     ? "CreateBucket"
+                            : q.count("policy")             ? "PutBucketPolicy"
+                            : q.count("publicAccessBlock") ? "PutBucketPublicAccessBlock"
+                                                            : "PutBucketConfiguration";
+  if (Status st = Check(request, action, bucket, key); !st.ok()) return AuthError(st, false);
 
   if (key.empty()) {
     if (q.empty()) return CreateBucket(request, bucket);
@@ -632,9 +672,12 @@ HttpResponse S3Handlers::Delete(const HttpRequest& request) {
   const std::string& bucket = target.bucket;
   const std::string& key = target.key;
   if (bucket.empty()) return NotImplemented(false);
-  if (auto cred = verifier_.Verify(request.Signable()); !cred.ok()) {
-    return AuthError(cred.status(), false);
-  }
+  std::string_view action = !key.empty()                    ? "DeleteObject"
+                            : q.empty()                     ? "DeleteBucket"
+                            : q.count("policy")             ? "DeleteBucketPolicy"
+                            : q.count("publicAccessBlock") ? "PutBucketPublicAccessBlock"
+                                                            : "PutBucketConfiguration";
+  if (Status st = Check(request, action, bucket, key); !st.ok()) return AuthError(st, false);
   if (!buckets_.BucketExists(bucket)) {
     return S3Error(404, "NoSuchBucket", "The specified bucket does not exist", false, bucket);
   }

@@ -29,6 +29,11 @@ class S3Handlers {
   S3Handlers(objects::BucketStore& buckets, std::string region, CredentialLookup lookup,
              const Clock& clock);
 
+  // Signed requests are then authorized as s3:<Action> on arn:<partition>:s3:::<bucket>[/<key>]
+  // (the bucket policy is that resource's policy). Null: any valid signature may do anything.
+  // Must outlive the handlers; set before serving.
+  void SetAuthorizer(const Authorizer* authorizer) { authorizer_ = authorizer; }
+
   HttpResponse Get(const HttpRequest& request);
   HttpResponse Head(const HttpRequest& request);
   // CreateBucket, PutBucketPolicy, PutPublicAccessBlock, PutObject, CopyObject, PutObjectAcl.
@@ -52,6 +57,11 @@ class S3Handlers {
   objects::BucketStore& buckets_;
   std::string region_;
   SigV4Verifier verifier_;
+  const Authorizer* authorizer_ = nullptr;
+
+  // SigV4, then the authorizer for `action` ("GetObject") on the bucket or object.
+  Status Check(const HttpRequest& request, std::string_view action, std::string_view bucket,
+               std::string_view key) const;
 };
 
 }  // namespace openpca::api

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/handlers/acm_pca_handlers.h"
+#include "common/arn.h"
 #include "common/bytes.h"
 #include "sharing/ca_policy_shape.h"
 #include "sharing/statements.h"
@@ -50,7 +51,7 @@ class Handlers {
   // The caller's CA: kInvalidArn, kResourceNotFound, and kInvalidState when it is DELETED.
   Result<store::CaRecord> UsableCa(const CallContext& ctx, const std::string& arn) {
     ASSIGN_OR_RETURN(store::CaRecord ca, d_.authority->DescribeCertificateAuthority(
-                                             authority::Caller{ctx.account_id}, arn));
+                                             authority::Caller{ctx.account_id, ctx.region}, arn));
     if (ca.status == "DELETED") {
       return Status(ErrorCode::kInvalidState,
                     "The certificate authority " + arn + " is in the DELETED state.");
@@ -180,7 +181,7 @@ class Handlers {
       auto it = in.find("MaxResults");
       int max = it != in.end() && it->is_number_integer() ? it->get<int>() : 0;
       ASSIGN_OR_RETURN(authority::CaPage page,
-                       d_.authority->ListCertificateAuthorities(authority::Caller{ctx.account_id},
+                       d_.authority->ListCertificateAuthorities(authority::Caller{ctx.account_id, ctx.region},
                                                                 max, Str(in, "NextToken"), "SELF"));
       json cas = json::array();
       for (const auto& ca : page.cas) cas.push_back(api::DescribeCaJson(ca));
@@ -199,6 +200,9 @@ class Handlers {
         if (ca.status().code() == ErrorCode::kResourceNotFound) continue;
         return ca.status();
       }
+      // Shared CAs of the caller's region only, as every regional listing.
+      auto arn = ParseCaArn(ca->arn);
+      if (!ctx.region.empty() && (!arn || arn->region != ctx.region)) continue;
       cas.push_back(api::DescribeCaJson(*ca));
     }
     json out{{"CertificateAuthorities", std::move(cas)}};
