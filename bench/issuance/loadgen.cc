@@ -134,6 +134,7 @@ Endpoint ParseEndpoint(asio::io_context& io, const std::string& url) {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
+  std::string session_token;  // temporary credentials (STS); empty for long-term keys
 };
 
 std::string Trim(std::string s) {
@@ -189,11 +190,15 @@ Request MakeRequest(const ClientConfig& cfg, std::string_view operation, std::st
   req.set("X-Amz-Target", target);
   req.body() = std::move(body);
   req.prepare_payload();
-  const api::sigv4::Header headers[] = {
+  std::vector<api::sigv4::Header> headers = {
       {"Host", cfg.endpoint.host_header},
       {"Content-Type", kContentType},
       {"X-Amz-Target", target},
   };
+  if (!cfg.credentials.session_token.empty()) {
+    req.set("X-Amz-Security-Token", cfg.credentials.session_token);
+    headers.push_back({"X-Amz-Security-Token", cfg.credentials.session_token});
+  }
   api::SignableRequest signable{"POST", "/", headers, req.body()};
   api::SigningParams params{cfg.credentials.access_key_id, cfg.credentials.secret_access_key,
                             cfg.region, "acm-pca", std::chrono::system_clock::now()};
@@ -451,6 +456,9 @@ int Main(int argc, char** argv) {
   app.add_option("--profile", profile, "Profile in the credentials file (default 'default')");
   app.add_option("--access-key", access_key, "Access key id (instead of --credentials)");
   app.add_option("--secret", secret, "Secret access key (instead of --credentials)");
+  std::string session_token;
+  app.add_option("--session-token", session_token,
+                 "Session token of temporary credentials (with --access-key and --secret)");
   app.add_option("--region", region, "SigV4 region (default us-east-1)");
   auto* ca_opt = app.add_option("--ca-arn", ca_arn, "An ACTIVE CA to issue from");
   auto* create_opt = app.add_flag("--create-ca", create_ca,
@@ -486,7 +494,7 @@ int Main(int argc, char** argv) {
   if (!credentials_file.empty()) {
     cfg.credentials = ReadCredentialsFile(credentials_file, profile);
   } else if (!access_key.empty() && !secret.empty()) {
-    cfg.credentials = {access_key, secret};
+    cfg.credentials = {access_key, secret, session_token};
   } else {
     Die("give --credentials FILE or both --access-key and --secret");
   }

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/arn.h"
+
 namespace openpca::services::acm_pca {
 namespace {
 
@@ -9,6 +11,14 @@ std::string StringMember(const nlohmann::json& input, const char* name) {
   auto it = input.find(name);
   if (it == input.end() || !it->is_string()) return {};
   return it->get<std::string>();
+}
+
+// The CA ARN a member names; "" (authorized as "*") when it is not a CA ARN at all, so that the
+// handler answers InvalidArnException as AWS does rather than the authorizer a cross-account
+// denial for a made-up account.
+std::string CaArnMember(const nlohmann::json& input, const char* name) {
+  std::string arn = StringMember(input, name);
+  return ParseCaArn(arn).has_value() ? arn : std::string();
 }
 
 // aws:RequestTag/<k> for each tag and aws:TagKeys for the set of keys.
@@ -36,11 +46,11 @@ api::ActionSpec ActionFor(std::string_view operation) {
     // No resource: the CA does not exist yet, or the call lists the account's CAs.
   } else if (operation == "PutPolicy" || operation == "GetPolicy" || operation == "DeletePolicy") {
     spec.resource = [](const api::CallContext&, const nlohmann::json& input) {
-      return StringMember(input, "ResourceArn");
+      return CaArnMember(input, "ResourceArn");
     };
   } else {
     spec.resource = [](const api::CallContext&, const nlohmann::json& input) {
-      return StringMember(input, "CertificateAuthorityArn");
+      return CaArnMember(input, "CertificateAuthorityArn");
     };
   }
   if (operation == "IssueCertificate") {
