@@ -85,7 +85,8 @@ for s in range(10):
     statements.append({
         "Sid": f"P{n}S{s}",
         "Effect": "Allow",
-        "Action": ["acm-pca:IssueCertificate", "acm-pca:GetCertificate"] if allow
+        "Action": ["acm-pca:IssueCertificate", "acm-pca:GetCertificate",
+                   "acm-pca:GetCertificateAuthorityCertificate"] if allow
                   else [f"acm-pca:Describe*", f"acm-pca:List{s}*"],
         "Resource": "*",
         "Condition": {

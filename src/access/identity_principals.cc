@@ -1,5 +1,7 @@
 #include "access/identity_principals.h"
 
+#include "identity/state.h"
+
 namespace openpca::access {
 
 api::PrincipalType ApiPrincipalType(identity::PrincipalType type) {
@@ -24,11 +26,24 @@ Result<PolicyPtr> IdentityPrincipals::Parse(const std::string& document,
 
 Result<PrincipalPolicies> IdentityPrincipals::PoliciesOf(const api::CallContext& ctx) const {
   if (ctx.access_key_id.empty()) return PrincipalPolicies{};
+  // The state is taken first: a write after it makes the entry stale, never wrongly current.
+  std::shared_ptr<const identity::State> state = identity_.Snapshot();
+  std::string key = ctx.access_key_id + '\n' + ctx.session_token;
+  {
+    std::lock_guard lock(mu_);
+    auto it = by_credential_.find(key);
+    if (it != by_credential_.end() && it->second.state == state) return it->second.policies;
+  }
   std::optional<std::string> token;
   if (!ctx.session_token.empty()) token = ctx.session_token;
   ASSIGN_OR_RETURN(identity::ResolvedCredential cred,
                    identity_.ResolveCredential(ctx.access_key_id, token));
-  return PoliciesOfPrincipal(cred.principal);
+  ASSIGN_OR_RETURN(PrincipalPolicies policies, PoliciesOfPrincipal(cred.principal));
+  std::lock_guard lock(mu_);
+  // Bounded: credentials come and go (sessions); start over rather than grow without end.
+  if (by_credential_.size() >= 4096) by_credential_.clear();
+  by_credential_[key] = Cached{state, policies};
+  return policies;
 }
 
 Result<PrincipalPolicies> IdentityPrincipals::PoliciesOfPrincipal(

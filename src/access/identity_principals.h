@@ -5,6 +5,11 @@
 // each policy parsed once through the PolicyCache. Thread-safe.
 #pragma once
 
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
 #include "access/authorizer.h"
 #include "identity/identity.h"
 #include "policy/policy_cache.h"
@@ -26,6 +31,16 @@ class IdentityPrincipals final : public PrincipalDirectory {
 
   identity::Identity& identity_;
   policy::PolicyCache& cache_;
+
+  // What PoliciesOf() found per credential (access key id + session token), valid while the
+  // identity state it was read from is current: a repeated caller costs one lookup, not a
+  // session-token unseal and a policy gathering per request.
+  struct Cached {
+    std::shared_ptr<const identity::State> state;
+    PrincipalPolicies policies;
+  };
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, Cached> by_credential_;
 };
 
 // The api view of an identity principal type.

@@ -291,7 +291,25 @@ Result<ResolvedCredential> Identity::ResolveCredential(
     std::string_view access_key_id, const std::optional<std::string>& session_token) {
   if (access_key_id.starts_with("ASIA")) {
     if (!session_token.has_value() || session_token->empty()) return BadToken();
-    return ResolveSession(access_key_id, *session_token);
+    std::shared_ptr<const State> state = Snapshot();
+    {
+      std::lock_guard lock(session_cache_mu_);
+      auto it = session_cache_.find(*session_token);
+      if (it != session_cache_.end() && it->second.state == state) {
+        const ResolvedCredential& c = it->second.credential;
+        if (c.access_key_id != access_key_id) return ResolveSession(access_key_id, *session_token);
+        if (ToUnixSeconds(clock_.Now()) >= c.principal.session_expires_at_s) {
+          return Status(ErrorCode::kExpiredToken,
+                        "The security token included in the request is expired");
+        }
+        return c;
+      }
+    }
+    ASSIGN_OR_RETURN(ResolvedCredential resolved, ResolveSession(access_key_id, *session_token));
+    std::lock_guard lock(session_cache_mu_);
+    if (session_cache_.size() >= 4096) session_cache_.clear();
+    session_cache_[*session_token] = SessionEntry{state, resolved};
+    return resolved;
   }
   if (session_token.has_value() && !session_token->empty()) return BadToken();
   std::shared_ptr<const State> s = Snapshot();

@@ -243,6 +243,14 @@ class Identity {
 
   // PoliciesOf results without session policies, per (type, account, name); dropped whenever
   // the state version changes.
+  // Unsealed session tokens, valid for the state they were resolved against; expiry and the key
+  // id are still checked on every use.
+  struct SessionEntry {
+    std::shared_ptr<const State> state;
+    ResolvedCredential credential;
+  };
+  std::mutex session_cache_mu_;
+  std::unordered_map<std::string, SessionEntry> session_cache_;
   mutable std::mutex policy_cache_mu_;
   mutable uint64_t policy_cache_version_ = 0;
   mutable std::unordered_map<std::string, PrincipalPolicies> policy_cache_;
