@@ -100,7 +100,7 @@ identity::PolicyHooks MakeIdentityHooks(const PolicyAuthorizer& authorizer,
     return Status::Ok();
   };
 
-  hooks.simulate = [&authorizer, &cache](const identity::SimulateRequest& req) -> Result<std::string> {
+  hooks.simulate = [&cache](const identity::SimulateRequest& req) -> Result<std::string> {
     PrincipalPolicies who;
     for (const identity::PolicySource& p : req.identity_policies) {
       ASSIGN_OR_RETURN(PolicyPtr parsed, cache.GetOrParse(p.document, policy::PolicyKind::kIdentity));
@@ -131,38 +131,48 @@ identity::PolicyHooks MakeIdentityHooks(const PolicyAuthorizer& authorizer,
         }
       }
     }
-    api::CallContext ctx;
-    ctx.account_id = req.account_id;
-    ctx.principal_arn = req.caller_arn.value_or(req.policy_source_arn);
-    ctx.principal_type = req.source_type == "role" ? api::PrincipalType::kAssumedRole
-                                                   : api::PrincipalType::kUser;
-    if (req.source_type == "role") ctx.role_arn = req.policy_source_arn;
-    api::ConditionKeys keys;
+    // The simulator knows the principal and what ContextEntries say, nothing else (no clock, no
+    // region): a policy key the caller did not supply is reported in MissingContextValues.
+    policy::RequestContext base;
+    base.principal.type = req.source_type == "role" ? policy::PrincipalType::kAssumedRole
+                                                    : policy::PrincipalType::kUser;
+    base.principal.arn = req.caller_arn.value_or(req.policy_source_arn);
+    if (req.source_type == "role") base.principal.role_arn = req.policy_source_arn;
+    base.principal.account_id = req.account_id;
     nlohmann::json entries = nlohmann::json::parse(req.context_entries_json, nullptr, false);
     if (entries.is_array()) {
       for (const nlohmann::json& e : entries) {
-        if (!e.is_object() || !e.contains("ContextKeyName")) continue;
+        if (!e.is_object() || !e.contains("ContextKeyName") || !e["ContextKeyName"].is_string()) {
+          continue;
+        }
         std::vector<std::string> values;
         if (e.contains("ContextKeyValues") && e["ContextKeyValues"].is_array()) {
           for (const auto& v : e["ContextKeyValues"]) {
             if (v.is_string()) values.push_back(v.get<std::string>());
           }
         }
-        keys.push_back({e["ContextKeyName"].get<std::string>(), std::move(values)});
+        std::string type = e.contains("ContextKeyType") && e["ContextKeyType"].is_string()
+                               ? e["ContextKeyType"].get<std::string>()
+                               : std::string("string");
+        const std::string& name = e["ContextKeyName"].get_ref<const std::string&>();
+        if (type.ends_with("List") || values.size() != 1) {
+          base.SetMulti(name, std::move(values));
+        } else {
+          base.Set(name, std::move(values.front()));
+        }
       }
     }
+    policy::AddPrincipalKeys(base);
     nlohmann::json results = nlohmann::json::array();
     for (const std::string& action : req.action_names) {
       for (const std::string& resource : req.resource_arns) {
-        ResourceFacts facts;
-        facts.owner_account = req.resource_owner.value_or(req.account_id);
-        facts.policy = resource_policy;
-        ASSIGN_OR_RETURN(policy::RequestContext rc,
-                         authorizer.ContextFor(ctx, action, resource, keys, who, facts));
+        policy::RequestContext rc = base;
+        rc.action = action;
+        rc.resource = resource;
         policy::EvaluationInput in;
         in.identity = who.identity;
         in.resource = resource_policy;
-        in.resource_account = facts.owner_account;
+        in.resource_account = req.resource_owner.value_or(req.account_id);
         in.permissions_boundary = who.permissions_boundary;
         in.scp_levels = who.scp_levels;
         policy::EvaluationResult r = policy::Evaluate(in, rc);
