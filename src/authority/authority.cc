@@ -14,7 +14,8 @@ Authority::Authority(store::Store& store, keys::KeyStore& keys, const Clock& clo
       crl_partitions_(store, clock, random, options_.crl_partition_capacity),
       public_url_(options_.public_url) {}
 
-Status Authority::ProbeCrlBucket(const nlohmann::json& config) {
+Status Authority::ProbeCrlBucket(const nlohmann::json& config, const std::string& ca_account,
+                                 const std::string& ca_arn) {
   if (!crl_hooks_.probe_bucket || !config.is_object()) return Status::Ok();
   auto crl = config.find("CrlConfiguration");
   if (crl == config.end() || !crl->is_object() || !crl->value("Enabled", false)) {
@@ -23,7 +24,7 @@ Status Authority::ProbeCrlBucket(const nlohmann::json& config) {
   const std::string bucket = crl->value("S3BucketName", "");
   if (bucket.empty()) return Status::Ok();
   const bool public_read = crl->value("S3ObjectAcl", "PUBLIC_READ") != "BUCKET_OWNER_FULL_CONTROL";
-  Status written = crl_hooks_.probe_bucket(bucket, public_read);
+  Status written = crl_hooks_.probe_bucket(bucket, public_read, ca_account, ca_arn);
   if (written.ok()) return Status::Ok();
   // AWS's answer when it cannot write the bucket (what the cause was stays in the server log).
   return Status(ErrorCode::kValidation,

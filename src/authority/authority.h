@@ -48,9 +48,13 @@ struct CaChange {
 // What the authority needs from CRL publishing; set before serving (src/server/server.cc).
 struct CrlHooks {
   // Writes kPermissionTestKey into `bucket` (public-read when `public_read`), as AWS does to test
-  // that it can write a CRL bucket. Any error makes Create/UpdateCertificateAuthority fail with
-  // ValidationException and change nothing. Unset: no probe.
-  std::function<Status(const std::string& bucket, bool public_read)> probe_bucket;
+  // that it can write a CRL bucket, on behalf of the CA of `ca_account` (`ca_arn`, "" while the
+  // CA is being created): the bucket's policy, if any, must let acm-pca.amazonaws.com write for
+  // them. Any error makes Create/UpdateCertificateAuthority fail with ValidationException and
+  // change nothing. Unset: no probe.
+  std::function<Status(const std::string& bucket, bool public_read, const std::string& ca_account,
+                       const std::string& ca_arn)>
+      probe_bucket;
   // A CRL partition was just opened (its row is durable) and a certificate naming it is about to
   // be returned: publish its (empty) CRL now, so that the certificate's CDP URL resolves. Failures
   // are the hook's to log and retry.
@@ -129,7 +133,8 @@ class Authority {
   void ForgetIssuer(const std::string& ca_id);
   // Writes the permission test key into the bucket of an enabled CRL configuration, when it
   // names one. Errors: kValidation (AWS's "Permission error with your S3 bucket").
-  Status ProbeCrlBucket(const nlohmann::json& revocation_configuration);
+  Status ProbeCrlBucket(const nlohmann::json& revocation_configuration,
+                        const std::string& ca_account, const std::string& ca_arn);
   void NotifyChange(CaChange change) {
     if (change_listener_) change_listener_(change);
   }

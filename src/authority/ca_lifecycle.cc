@@ -155,7 +155,9 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
                       std::to_string(options_.max_cas_per_account) + ").");
   }
   // Last check before anything is created: the CRL bucket must take an object.
-  if (req.revocation.has_value()) RETURN_IF_ERROR(ProbeCrlBucket(*req.revocation));
+  if (req.revocation.has_value()) {
+    RETURN_IF_ERROR(ProbeCrlBucket(*req.revocation, caller.account_id, ""));
+  }
 
   ASSIGN_OR_RETURN(keys::GeneratedKey key, keys_.Generate(*key_alg));
   auto signer = keys_.Load(key.key_id);
@@ -251,7 +253,7 @@ Status Authority::UpdateCertificateAuthority(const Caller& caller, const UpdateC
   }
   if (req.revocation.has_value()) {
     RETURN_IF_ERROR(ValidateRevocationConfiguration(*req.revocation));
-    RETURN_IF_ERROR(ProbeCrlBucket(*req.revocation));
+    RETURN_IF_ERROR(ProbeCrlBucket(*req.revocation, ca.account_id, ca.arn));
     ca.revocation_json = req.revocation->dump();
   }
   const int64_t now_ms = ToUnixMillis(clock_.Now());

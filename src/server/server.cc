@@ -13,6 +13,7 @@
 #include "api/handlers/ca_certificate_route.h"
 #include "api/handlers/s3_handlers.h"
 #include "access/authorizer.h"
+#include "access/bucket_writes.h"
 #include "access/identity_hooks.h"
 #include "access/identity_principals.h"
 #include "access/resource_directory.h"
@@ -351,7 +352,18 @@ int Serve(const ServeFlags& flags) {
     }
   });
   authority::CrlHooks crl_hooks;
-  crl_hooks.probe_bucket = [&crl_publisher](const std::string& bucket, bool public_read) {
+  crl_hooks.probe_bucket = [&crl_publisher, &buckets, &policy_cache, &cfg](
+                               const std::string& bucket, bool public_read,
+                               const std::string& ca_account, const std::string& ca_arn) {
+    // A bucket that does not exist yet has no policy (openpca creates it on the first write).
+    Result<std::optional<std::string>> bucket_policy = buckets.GetPolicy(bucket);
+    Status allowed = access::ServiceMayWriteBucket(
+        bucket_policy.ok() ? *bucket_policy : std::nullopt, policy_cache, bucket,
+        std::string(PartitionOfRegion(cfg.region)), ca_account, ca_arn);
+    if (!allowed.ok()) {
+      spdlog::warn("CRL bucket {}: {}", bucket, allowed.message());
+      return allowed;
+    }
     Status st = crl_publisher.ProbeBucket(bucket, public_read);
     if (!st.ok()) spdlog::warn("CRL bucket {} cannot be written: {}", bucket, st.message());
     return st;

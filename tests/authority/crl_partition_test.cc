@@ -71,7 +71,8 @@ class CrlPartitionTest : public ::testing::Test {
       std::lock_guard<std::mutex> lock(mu_);
       opened_.push_back(p);
     };
-    hooks.probe_bucket = [this](const std::string& bucket, bool public_read) -> Status {
+    hooks.probe_bucket = [this](const std::string& bucket, bool public_read, const std::string&,
+                                const std::string&) -> Status {
       std::lock_guard<std::mutex> lock(mu_);
       probes_.emplace_back(bucket, public_read);
       return probe_result_;

@@ -104,6 +104,35 @@ class S3BucketsTest(ServerTestCase):
         self.s3api("get-bucket-policy", "--bucket", "pki-crl-policy",
                    expect_error="NoSuchBucketPolicy")
 
+    def test_2a_bucket_policy_governs_the_ca_writes(self):
+        """The documented policy for this account lets the CA write its CRLs; the same policy for
+        another account does not: the bucket probe fails and nothing is created."""
+        c = self.srv.client()
+        account = self.srv.cli("sts", "get-caller-identity")["Account"]
+        crl = lambda b: {"CrlConfiguration": {"Enabled": True, "S3BucketName": b,
+                                              "S3ObjectAcl": "BUCKET_OWNER_FULL_CONTROL"}}
+        for bucket, owner, ok in (("pki-crl-other", "123456789012", False),
+                                  ("pki-crl-mine", account, True)):
+            self.s3api("create-bucket", "--bucket", bucket)
+            self.srv.write(f"{bucket}.json", acm_pca_bucket_policy(bucket, owner))
+            self.s3api("put-bucket-policy", "--bucket", bucket, "--policy",
+                       f"file://{bucket}.json")
+            before = c.list_certificate_authorities()["CertificateAuthorities"]
+            create = lambda: c.create_certificate_authority(
+                CertificateAuthorityConfiguration=ca_config(f"{bucket} CA", "EC_prime256v1",
+                                                            "SHA256WITHECDSA"),
+                CertificateAuthorityType="ROOT", RevocationConfiguration=crl(bucket))
+            if ok:
+                create()
+                self.assertIn("acm-pca-permission-test-key", self.keys(bucket))
+            else:
+                with self.assertRaises(Exception) as e:
+                    create()
+                self.assertEqual(e.exception.response["Error"]["Code"], "ValidationException")
+                self.assertEqual(c.list_certificate_authorities()["CertificateAuthorities"],
+                                 before)
+                self.assertEqual(self.keys(bucket), [])
+
     def test_3_public_access_block_and_a_ca_that_writes_there(self):
         b = "pki-crl-blocked"
         self.s3api("create-bucket", "--bucket", b)

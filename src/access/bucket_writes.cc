@@ -1,0 +1,34 @@
+#include "access/bucket_writes.h"
+
+#include "policy/evaluator.h"
+#include "policy/request_context.h"
+
+namespace openpca::access {
+
+Status ServiceMayWriteBucket(const std::optional<std::string>& bucket_policy,
+                             policy::PolicyCache& cache, const std::string& bucket,
+                             const std::string& partition, const std::string& ca_account,
+                             const std::string& ca_arn) {
+  if (!bucket_policy.has_value()) return Status::Ok();
+  auto parsed = cache.GetOrParse(*bucket_policy, policy::PolicyKind::kResource);
+  if (!parsed.ok()) {
+    return Status(ErrorCode::kAccessDenied,
+                  "the bucket policy is not a valid policy: " + parsed.status().message());
+  }
+  policy::RequestContext rc;
+  rc.action = "s3:PutObject";
+  rc.resource = "arn:" + partition + ":s3:::" + bucket + "/acm-pca-permission-test-key";
+  rc.principal.type = policy::PrincipalType::kService;
+  rc.principal.arn = "acm-pca.amazonaws.com";
+  rc.Set("aws:SourceAccount", ca_account);
+  if (!ca_arn.empty()) rc.Set("aws:SourceArn", ca_arn);
+  policy::AddPrincipalKeys(rc);
+  policy::EvaluationInput in;
+  in.resource = std::move(parsed).value();
+  in.resource_account = ca_account;
+  policy::EvaluationResult result = policy::Evaluate(in, rc);
+  if (result.decision == policy::Decision::kAllow) return Status::Ok();
+  return Status(ErrorCode::kAccessDenied, policy::AccessDeniedMessage(rc, result));
+}
+
+}  // namespace openpca::access

@@ -1,0 +1,22 @@
+// Whether a bucket's policy lets AWS Private CA (the service principal acm-pca.amazonaws.com)
+// write a CA's CRL objects into it, as AWS evaluates the policy the Private CA guide documents:
+// s3:PutObject on arn:<partition>:s3:::<bucket>/<key> with aws:SourceAccount (the CA's account)
+// and aws:SourceArn (the CA, once it exists). A bucket without a policy is the account's own
+// built-in bucket and takes the writes.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "policy/policy_cache.h"
+
+namespace openpca::access {
+
+// Errors: kAccessDenied (the policy does not allow it, or is not a valid policy).
+Status ServiceMayWriteBucket(const std::optional<std::string>& bucket_policy,
+                             policy::PolicyCache& cache, const std::string& bucket,
+                             const std::string& partition, const std::string& ca_account,
+                             const std::string& ca_arn);
+
+}  // namespace openpca::access
