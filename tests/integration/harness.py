@@ -345,26 +345,7 @@ class Server:
         cmd = [AWS, "acm-pca", *[str(a) for a in args], "--output", "json"]
         if endpoint:
             cmd += ["--endpoint-url", self.endpoint]
-        r = subprocess.run(cmd, cwd=str(cwd or self.work), env=env or self.cli_env(),
-                           capture_output=True, text=True, timeout=timeout)
-        shown = " ".join(cmd[1:])
-        if expect_error is not None:
-            codes = {expect_error} if isinstance(expect_error, str) else set(expect_error)
-            if r.returncode == 0:
-                raise AssertionError(f"`aws {shown}` succeeded, expected {sorted(codes)}\n"
-                                     f"stdout: {r.stdout}")
-            m = CLI_ERROR_RE.search(r.stderr)
-            seen = m.group(1) if m else None
-            if seen not in codes:
-                raise AssertionError(f"`aws {shown}` failed with {seen!r}, expected "
-                                     f"{sorted(codes)}\nstderr: {r.stderr.strip()}"
-                                     f"{self._crash_note()}")
-            return seen
-        if r.returncode != 0:
-            raise AssertionError(f"`aws {shown}` exited {r.returncode}\n"
-                                 f"stderr: {r.stderr.strip()}{self._crash_note()}")
-        out = r.stdout.strip()
-        return json.loads(out) if out else {}
+        return self._run_cli(cmd, env or self.cli_env(), cwd or self.work, expect_error, timeout)
 
     def cli(self, service: str, *args: str, creds: Optional[dict] = None,
             expect_error: Union[None, str, Iterable[str]] = None, timeout: float = 180.0):
@@ -380,9 +361,12 @@ class Server:
                 env["AWS_SESSION_TOKEN"] = creds["SessionToken"]
         cmd = [AWS, service, *[str(a) for a in args], "--output", "json",
                "--endpoint-url", self.endpoint]
-        r = subprocess.run(cmd, cwd=str(self.work), env=env, capture_output=True, text=True,
+        return self._run_cli(cmd, env, self.work, expect_error, timeout)
+
+    def _run_cli(self, cmd, env, cwd, expect_error, timeout):
+        r = subprocess.run(cmd, cwd=str(cwd), env=env, capture_output=True, text=True,
                            timeout=timeout)
-        shown = " ".join(cmd[1:-2])
+        shown = " ".join(c for c in cmd[1:] if c != self.endpoint and c != "--endpoint-url")
         if expect_error is not None:
             codes = {expect_error} if isinstance(expect_error, str) else set(expect_error)
             if r.returncode == 0:
