@@ -80,6 +80,7 @@ class ApiServer::Impl final : public SessionHost {
   static Pipeline::Options PipelineOptionsOf(const Options& o) {
     Pipeline::Options po;
     po.regions = o.regions.empty() ? std::vector<std::string>{o.region} : o.regions;
+    po.secure_transport = !o.tls_cert_file.empty();
     return po;
   }
 

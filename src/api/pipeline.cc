@@ -150,6 +150,7 @@ HttpResponse Pipeline::Handle(const HttpRequest& request, std::string request_id
   ctx.region = options_.regions.front();
   ctx.source_ip = std::string(request.source_ip);
   ctx.user_agent = std::string(request.Header("user-agent"));
+  ctx.secure_transport = options_.secure_transport;
   nlohmann::json input;
   bool decoded = false;
   Result<nlohmann::json> result = [&]() -> Result<nlohmann::json> {

@@ -44,6 +44,8 @@ class Pipeline {
     // Regions a credential scope may name; the first is the default region.
     std::vector<std::string> regions = {"us-east-1"};
     std::chrono::seconds max_clock_skew{15 * 60};
+    // The listener speaks TLS: aws:SecureTransport is true for every call.
+    bool secure_transport = false;
   };
 
   // `authorizer` may be null only in tests of the transport (every call is then allowed).
