@@ -130,50 +130,20 @@ class Reader {
 
   Status ReadScalar(const Shape& shape, const std::string& key, const std::string& text,
                     Json* out) {
-    switch (shape.type) {
-      case ShapeType::kString:
-      case ShapeType::kBlob:
-        *out = text;
-        return Status::Ok();
-      case ShapeType::kBoolean:
-        if (text == "true") {
-          *out = true;
-        } else if (text == "false") {
-          *out = false;
-        } else {
-          return TypeError(key, "a boolean");
-        }
-        return Status::Ok();
-      case ShapeType::kInteger:
-      case ShapeType::kLong: {
-        errno = 0;
-        char* end = nullptr;
-        long long n = std::strtoll(text.c_str(), &end, 10);
-        if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE) {
-          return TypeError(key, "an integer");
-        }
-        *out = static_cast<int64_t>(n);
-        return Status::Ok();
-      }
-      case ShapeType::kFloat:
-      case ShapeType::kDouble: {
-        char* end = nullptr;
-        double d = std::strtod(text.c_str(), &end);
-        if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
-          return TypeError(key, "a number");
-        }
-        *out = d;
-        return Status::Ok();
-      }
-      case ShapeType::kTimestamp: {
-        std::optional<double> secs = ParseTimestamp(text);
-        if (!secs.has_value()) return TypeError(key, "a timestamp");
-        *out = EpochJson(*secs);
-        return Status::Ok();
-      }
-      default:
-        return Status(ErrorCode::kSerialization, "unexpected parameter " + key);
+    if (shape.type == ShapeType::kString || shape.type == ShapeType::kBlob) {
+      *out = text;
+      return Status::Ok();
     }
+    std::string_view expected;
+    switch (ParseTextScalar(shape, text, out, &expected)) {
+      case TextScalar::kParsed:
+        return Status::Ok();
+      case TextScalar::kMalformed:
+        return TypeError(key, expected);
+      case TextScalar::kNotThisType:
+        break;
+    }
+    return Status(ErrorCode::kSerialization, "unexpected parameter " + key);
   }
 
   const ParamMap& params_;

@@ -41,44 +41,13 @@ Status TypeError(std::string_view where, std::string_view what) {
 // A scalar from its text in a URI label, query string or header.
 Status ScalarFromText(const Shape& shape, std::string_view where, const std::string& text,
                       bool json_value, Json* out) {
-  switch (shape.type) {
-    case ShapeType::kBoolean:
-      if (text == "true") {
-        *out = true;
-      } else if (text == "false") {
-        *out = false;
-      } else {
-        return TypeError(where, "a boolean");
-      }
+  std::string_view expected;
+  switch (ParseTextScalar(shape, text, out, &expected)) {
+    case TextScalar::kParsed:
       return Status::Ok();
-    case ShapeType::kInteger:
-    case ShapeType::kLong: {
-      errno = 0;
-      char* end = nullptr;
-      long long n = std::strtoll(text.c_str(), &end, 10);
-      if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE) {
-        return TypeError(where, "an integer");
-      }
-      *out = static_cast<int64_t>(n);
-      return Status::Ok();
-    }
-    case ShapeType::kFloat:
-    case ShapeType::kDouble: {
-      char* end = nullptr;
-      double d = std::strtod(text.c_str(), &end);
-      if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
-        return TypeError(where, "a number");
-      }
-      *out = d;
-      return Status::Ok();
-    }
-    case ShapeType::kTimestamp: {
-      std::optional<double> secs = ParseTimestamp(text);
-      if (!secs.has_value()) return TypeError(where, "a timestamp");
-      *out = EpochJson(*secs);
-      return Status::Ok();
-    }
-    default:
+    case TextScalar::kMalformed:
+      return TypeError(where, expected);
+    case TextScalar::kNotThisType:
       if (json_value) {
         std::optional<Bytes> decoded = Base64Decode(text);
         if (!decoded.has_value()) return TypeError(where, "base64-encoded JSON");
@@ -88,6 +57,7 @@ Status ScalarFromText(const Shape& shape, std::string_view where, const std::str
       *out = text;
       return Status::Ok();
   }
+  return Status::Ok();  // unreachable: every enumerator returns
 }
 
 // Body JSON (wire names) → model names; timestamps in string form → epoch seconds.

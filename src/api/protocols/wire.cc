@@ -1,5 +1,9 @@
 #include "api/protocols/wire.h"
 
+#include <cstdlib>
+
+#include <cerrno>
+
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -303,6 +307,53 @@ bool ContainsTimestamp(const Shape& shape) { return ContainsTimestampAt(shape, 0
 
 void NormalizeTimestamps(const Shape& shape, std::string_view format, nlohmann::json& value) {
   Normalize(shape, format, value, 0);
+}
+
+TextScalar ParseTextScalar(const Shape& shape, const std::string& text, nlohmann::json* out,
+                           std::string_view* expected) {
+  switch (shape.type) {
+    case ShapeType::kBoolean:
+      if (text != "true" && text != "false") {
+        *expected = "a boolean";
+        return TextScalar::kMalformed;
+      }
+      *out = text == "true";
+      return TextScalar::kParsed;
+    case ShapeType::kInteger:
+    case ShapeType::kLong: {
+      errno = 0;
+      char* end = nullptr;
+      long long n = std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE) {
+        *expected = "an integer";
+        return TextScalar::kMalformed;
+      }
+      *out = static_cast<int64_t>(n);
+      return TextScalar::kParsed;
+    }
+    case ShapeType::kFloat:
+    case ShapeType::kDouble: {
+      char* end = nullptr;
+      double d = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
+        *expected = "a number";
+        return TextScalar::kMalformed;
+      }
+      *out = d;
+      return TextScalar::kParsed;
+    }
+    case ShapeType::kTimestamp: {
+      std::optional<double> secs = ParseTimestamp(text);
+      if (!secs.has_value()) {
+        *expected = "a timestamp";
+        return TextScalar::kMalformed;
+      }
+      *out = EpochJson(*secs);
+      return TextScalar::kParsed;
+    }
+    default:
+      return TextScalar::kNotThisType;
+  }
 }
 
 }  // namespace openpca::api::protocols

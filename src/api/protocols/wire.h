@@ -38,6 +38,15 @@ struct FormParam {
 };
 std::vector<FormParam> ParseForm(std::string_view text);
 
+// A boolean, integer, floating-point or timestamp member from its text on the wire (query
+// parameter, URI label, query string, header): "true"/"false", a decimal integer in range, a finite
+// number, or any timestamp ParseTimestamp() reads (stored as epoch seconds).
+enum class TextScalar { kParsed, kMalformed, kNotThisType };
+// kMalformed sets `*expected` to what the text should have been ("a boolean", ...);
+// kNotThisType: the shape is none of those types (strings, blobs, structures: the caller's).
+TextScalar ParseTextScalar(const Shape& shape, const std::string& text, nlohmann::json* out,
+                           std::string_view* expected);
+
 // Percent-encodes everything but A-Z a-z 0-9 - _ . ~ (RFC 3986 unreserved).
 std::string UrlEncode(std::string_view text);
 
