@@ -12,6 +12,8 @@ packages=(
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   openssl awscli python3 python3-cryptography python3-boto3 softhsm2 wrk sqlite3 curl
+  # metrics: promtool and the Prometheus server for tests/integration/test_metrics.py
+  prometheus
 )
 
 missing=()

@@ -21,6 +21,7 @@
 #include "api/pipeline.h"
 #include "api/http_session.h"
 #include "api/request_log.h"
+#include "api/request_metrics.h"
 #include "api/tls_context.h"
 #include "api/worker_pool.h"
 #include "common/random.h"
@@ -62,7 +63,11 @@ class ApiServer::Impl final : public SessionHost {
         acceptor_strand_(net::make_strand(*iocs_[0])),
         acceptor_(acceptor_strand_),
         accept_timer_(acceptor_strand_),
-        summary_timer_(acceptor_strand_) {}
+        summary_timer_(acceptor_strand_) {
+    if (options_.metrics != nullptr) {
+      route_metrics_ = std::make_unique<RouteMetrics>(*options_.metrics);
+    }
+  }
 
   ~Impl() override { Stop(); }
 
@@ -81,6 +86,7 @@ class ApiServer::Impl final : public SessionHost {
     Pipeline::Options po;
     po.regions = o.regions.empty() ? std::vector<std::string>{o.region} : o.regions;
     po.secure_transport = !o.tls_cert_file.empty();
+    po.metrics = o.metrics;
     return po;
   }
 
@@ -91,7 +97,9 @@ class ApiServer::Impl final : public SessionHost {
     if (route.label.empty()) {
       route.label = std::string(View(http::to_string(route.method))) + " " + route.path_prefix;
     }
-    routes_.push_back(std::make_unique<RouteEntry>(std::move(route)));
+    auto entry = std::make_unique<RouteEntry>(std::move(route));
+    if (route_metrics_) entry->instruments = route_metrics_->ForRoute(entry->label);
+    routes_.push_back(std::move(entry));
   }
 
   Status Start() {
@@ -117,6 +125,7 @@ class ApiServer::Impl final : public SessionHost {
     port_ = acceptor_.local_endpoint().port();
 
     pool_ = std::make_unique<WorkerPool>(options_.worker_threads, options_.max_queued_requests);
+    if (options_.metrics != nullptr) queue_collector_ = RegisterQueueCollector(*options_.metrics);
     for (auto& ioc : iocs_) work_.emplace_back(ioc->get_executor());
     net::post(acceptor_strand_, [this] { DoAccept(); });
     if (options_.inline_summary_interval.count() > 0) {
@@ -175,6 +184,7 @@ class ApiServer::Impl final : public SessionHost {
     for (std::thread& t : io_threads_) t.join();
     io_threads_.clear();
     pool_->Join();
+    queue_collector_.Reset();
     LogInlineSummary();
     std::lock_guard lock(state_mu_);
     state_ = State::kStopped;
@@ -216,6 +226,9 @@ class ApiServer::Impl final : public SessionHost {
       }
       if (answer.has_value()) {
         route->inline_answered.fetch_add(1, std::memory_order_relaxed);
+        if (route_metrics_) {
+          route_metrics_->RecordRoute(route->instruments, answer->status, started);
+        }
         session->SendPreparedResponse(std::move(*answer));
         return;
       }
@@ -263,9 +276,24 @@ class ApiServer::Impl final : public SessionHost {
   struct RouteEntry : Route {
     explicit RouteEntry(Route r) : Route(std::move(r)) {}
     mutable std::atomic<uint64_t> inline_answered{0};
+    RouteMetrics::Route instruments;  // set when the server has metrics
     uint64_t inline_logged = 0;  // guarded by summary_mu_
   };
   enum class State { kCreated, kRunning, kStopping, kStopped };
+
+  metrics::CollectorRegistration RegisterQueueCollector(metrics::Registry& registry) {
+    return registry.AddCollector(metrics::MakeCollector([this](metrics::ExpositionWriter& out) {
+      out.Begin("openpca_worker_queue_depth", "Requests waiting for a worker thread.",
+                metrics::MetricType::kGauge);
+      out.Sample("openpca_worker_queue_depth", {}, static_cast<double>(pool_->queued()));
+      out.Begin("openpca_worker_queue_capacity",
+                "Requests that may wait for a worker before ThrottlingException "
+                "(max_queued_requests).",
+                metrics::MetricType::kGauge);
+      out.Sample("openpca_worker_queue_capacity", {},
+                 static_cast<double>(options_.max_queued_requests));
+    }));
+  }
 
   // One event loop per I/O thread (concurrency hint 1: one thread runs it, others may post),
   // connections spread over them round-robin: a connection's handlers never move between I/O
@@ -390,6 +418,7 @@ class ApiServer::Impl final : public SessionHost {
     entry.http_status = res.status;
     entry.latency_ms = MillisSince(started);
     LogRequest(*logger_, entry);
+    if (route_metrics_) route_metrics_->RecordRoute(route->instruments, res.status, started);
     return ToBeast(std::move(res));
   }
 
@@ -452,6 +481,8 @@ class ApiServer::Impl final : public SessionHost {
   std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> io_threads_;
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<RouteMetrics> route_metrics_;  // null without Options::metrics
+  metrics::CollectorRegistration queue_collector_;
   uint16_t port_ = 0;
 
   std::atomic<bool> stopping_{false};

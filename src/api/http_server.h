@@ -41,6 +41,7 @@
 #include "api/operation.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "metrics/registry.h"
 
 namespace openpca::api {
 
@@ -68,6 +69,9 @@ class ApiServer {
     std::shared_ptr<spdlog::logger> request_logger;
     // How often the count of inline answers per route is logged (0: only at Stop()).
     std::chrono::seconds inline_summary_interval{60};
+    // Counts requests (pipeline and raw routes, request_metrics.h) and exposes the worker queue
+    // depth here; must outlive the server. Null: no metrics.
+    metrics::Registry* metrics = nullptr;
   };
 
   // A raw route: no SigV4, no model validation; the handler gets the request as received.

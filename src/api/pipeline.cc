@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "api/request_log.h"
+#include "api/request_metrics.h"
 
 namespace openpca::api {
 namespace {
@@ -32,6 +33,7 @@ Pipeline::Pipeline(Options options, CredentialLookup lookup, const Authorizer* a
       logger_(std::move(logger)) {
   OPENPCA_CHECK(logger_ != nullptr);
   OPENPCA_CHECK(!options_.regions.empty());
+  if (options_.metrics != nullptr) metrics_ = std::make_unique<CallMetrics>(*options_.metrics);
 }
 
 Pipeline::~Pipeline() = default;
@@ -209,6 +211,8 @@ HttpResponse Pipeline::Finish(const Service& service, const Result<nlohmann::jso
   entry.http_status = res.status;
   entry.latency_ms = MillisSince(started);
   LogRequest(*logger_, entry);
+  if (metrics_) metrics_->RecordCall(*service.model, ctx.operation, status.code(), res.status,
+                                     started);
   return res;
 }
 

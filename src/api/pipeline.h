@@ -31,8 +31,11 @@
 #include "api/sigv4.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "metrics/registry.h"
 
 namespace openpca::api {
+
+class CallMetrics;
 
 // Sees every call once it has an outcome. `input` is null when the call failed before decoding.
 using RecordHook = std::function<void(const CallContext& ctx, const nlohmann::json* input,
@@ -46,6 +49,8 @@ class Pipeline {
     std::chrono::seconds max_clock_skew{15 * 60};
     // The listener speaks TLS: aws:SecureTransport is true for every call.
     bool secure_transport = false;
+    // Counts every call and its latency here (request_metrics.h); null: no metrics.
+    metrics::Registry* metrics = nullptr;
   };
 
   // `authorizer` may be null only in tests of the transport (every call is then allowed).
@@ -104,6 +109,7 @@ class Pipeline {
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> logger_;
   RecordHook record_;
+  std::unique_ptr<CallMetrics> metrics_;  // null without Options::metrics
   std::vector<std::unique_ptr<Service>> services_;  // [0] is the default
   std::unordered_map<std::string, Service*> by_signing_name_;
 };

@@ -55,6 +55,14 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
       field = j[key].get<std::string>();
     }
   };
+  auto boolean = [&](const char* key, bool& field) {
+    if (!j.contains(key)) return;
+    if (!j[key].is_boolean()) {
+      problems.push_back(std::string(key) + " must be true or false");
+    } else {
+      field = j[key].get<bool>();
+    }
+  };
   auto num = [&](const char* key, int& field) {
     if (!j.contains(key)) return;
     if (!j[key].is_number_integer()) {
@@ -68,7 +76,9 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "worker_threads", "max_queued_requests", "tls_cert_file",
                                  "tls_key_file", "log_level", "crl_regenerate_delay_ms",
                                  "crl_partition_capacity", "ocsp_signer",
-                                 "ocsp_delegate_lifetime_hours", "regions", "account_id"};
+                                 "ocsp_delegate_lifetime_hours", "regions", "account_id",
+                                 "metrics", "metrics_listen", "metrics_path",
+                                 "metrics_bearer_token_file", "metrics_expiry_refresh_seconds"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -90,6 +100,11 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   num("crl_partition_capacity", config.crl_partition_capacity);
   str("ocsp_signer", config.ocsp_signer);
   num("ocsp_delegate_lifetime_hours", config.ocsp_delegate_lifetime_hours);
+  boolean("metrics", config.metrics);
+  str("metrics_listen", config.metrics_listen);
+  str("metrics_path", config.metrics_path);
+  str("metrics_bearer_token_file", config.metrics_bearer_token_file);
+  num("metrics_expiry_refresh_seconds", config.metrics_expiry_refresh_seconds);
   if (j.contains("regions")) {
     const nlohmann::json& list = j["regions"];
     bool ok = list.is_array();
@@ -113,6 +128,38 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
     return Status(ErrorCode::kInvalidArgs, message);
   }
   return config;
+}
+
+Status ApplyMetricsEnvironment(
+    ServerConfig& config,
+    const std::function<std::optional<std::string>(const char* name)>& getenv) {
+  std::vector<std::string> problems;
+  if (std::optional<std::string> v = getenv("OPENPCA_METRICS")) {
+    if (*v == "true" || *v == "1") {
+      config.metrics = true;
+    } else if (*v == "false" || *v == "0") {
+      config.metrics = false;
+    } else {
+      problems.push_back("OPENPCA_METRICS must be true or false");
+    }
+  }
+  if (std::optional<std::string> v = getenv("OPENPCA_METRICS_LISTEN")) config.metrics_listen = *v;
+  if (std::optional<std::string> v = getenv("OPENPCA_METRICS_BEARER_TOKEN_FILE")) {
+    config.metrics_bearer_token_file = *v;
+  }
+  if (std::optional<std::string> v = getenv("OPENPCA_METRICS_EXPIRY_REFRESH_SECONDS")) {
+    const bool digits = !v->empty() && v->size() <= 9 &&
+                        v->find_first_not_of("0123456789") == std::string::npos;
+    if (digits) {
+      config.metrics_expiry_refresh_seconds = std::stoi(*v);
+    } else {
+      problems.push_back("OPENPCA_METRICS_EXPIRY_REFRESH_SECONDS must be a number of seconds");
+    }
+  }
+  if (problems.empty()) return Status::Ok();
+  std::string message = "invalid environment:";
+  for (const auto& p : problems) message += "\n  " + p;
+  return Status(ErrorCode::kInvalidArgs, message);
 }
 
 const std::vector<std::string> kStandardRegions = {
@@ -179,6 +226,15 @@ Status Validate(const ServerConfig& c) {
     problems.push_back("ocsp_delegate_lifetime_hours must be 48-8760");
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     problems.push_back("tls_cert_file and tls_key_file must be given together");
+  if (!c.metrics_listen.empty() && !SplitHostPort(c.metrics_listen))
+    problems.push_back("metrics_listen must be HOST:PORT or empty, got " + c.metrics_listen);
+  if (!c.metrics_listen.empty() && c.metrics_listen == c.listen)
+    problems.push_back("metrics_listen must differ from listen (empty: serve on the API listener)");
+  if (!c.metrics_path.starts_with("/") || c.metrics_path == "/" || c.metrics_path == "/health" ||
+      c.metrics_path.find_first_of("?# ") != std::string::npos)
+    problems.push_back("metrics_path must be a path like /metrics (not / or /health)");
+  if (c.metrics_expiry_refresh_seconds < 0)
+    problems.push_back("metrics_expiry_refresh_seconds must be >= 0");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
   bool level_ok = false;
   for (const char* l : kLevels) level_ok = level_ok || c.log_level == l;

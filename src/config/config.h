@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,7 +59,30 @@ struct ServerConfig {
   int ocsp_delegate_lifetime_hours = 168;
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
+  // Prometheus metrics (docs/operations.md "Metrics"); env variables override the file.
+  // "metrics": serve GET <metrics_path> in the text exposition format 0.0.4. Default true.
+  // Env OPENPCA_METRICS ("true" / "false").
+  bool metrics = true;
+  // "metrics_listen": "HOST:PORT" of a separate plain-HTTP listener that serves only the metrics;
+  // "" = served on the API listener. Default "". Env OPENPCA_METRICS_LISTEN.
+  std::string metrics_listen;
+  // "metrics_path": the path scrapes use, starting with '/'. Default "/metrics".
+  std::string metrics_path = "/metrics";
+  // "metrics_bearer_token_file": a file (0600) holding the token scrapes must present as
+  // "Authorization: Bearer <token>" (trailing newline ignored); "" = no authentication. Default
+  // "". Env OPENPCA_METRICS_BEARER_TOKEN_FILE.
+  std::string metrics_bearer_token_file;
+  // "metrics_expiry_refresh_seconds": how long a scrape reuses the count of issued certificates
+  // by time to expiry (a scan of the certificates table), in seconds; 0 = count at every scrape.
+  // Default 300. Env OPENPCA_METRICS_EXPIRY_REFRESH_SECONDS.
+  int metrics_expiry_refresh_seconds = 300;
 };
+
+// Applies the OPENPCA_METRICS* environment variables (above) read through `getenv` (nullopt:
+// unset) over `config`. Errors: kInvalidArgs for an unparsable value.
+Status ApplyMetricsEnvironment(
+    ServerConfig& config,
+    const std::function<std::optional<std::string>(const char* name)>& getenv);
 
 // The regions of the aws partition that AWS Private CA serves, in the default "regions".
 extern const std::vector<std::string> kStandardRegions;

@@ -92,8 +92,7 @@ void ExpositionWriter::Labels(std::span<const Label> labels, const Label* extra)
   out_ += '}';
 }
 
-void ExpositionWriter::Sample(std::string_view name, std::span<const Label> labels,
-                              double value) {
+void ExpositionWriter::Sample(std::string_view name, std::span<const Label> labels, double value) {
   out_ += name;
   Labels(labels, nullptr);
   out_ += ' ';

@@ -82,8 +82,8 @@ class Family final : public FamilyBase {
  public:
   using Factory = std::function<std::unique_ptr<T>()>;
 
-  Family(std::string name, std::string help, MetricType type,
-         std::vector<std::string> label_names, size_t max_series, Factory factory)
+  Family(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
+         size_t max_series, Factory factory)
       : FamilyBase(std::move(name), std::move(help), type, std::move(label_names), max_series),
         factory_(std::move(factory)) {}
 

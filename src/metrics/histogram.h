@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -59,6 +60,25 @@ class Histogram {
   // cache line.
   const size_t stride_;
   std::unique_ptr<std::atomic<uint64_t>[]> cells_;
+};
+
+// Observes in `h` (when not null) the seconds from its construction to its destruction, by the
+// steady clock: a duration for a metric, never an input to logic.
+class ScopedTimer {
+ public:
+  explicit ScopedTimer(Histogram* h) : h_(h), started_(std::chrono::steady_clock::now()) {}
+  ~ScopedTimer() {
+    if (h_ != nullptr) {
+      h_->Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+    }
+  }
+  ScopedTimer(const ScopedTimer&) = delete;
+  ScopedTimer& operator=(const ScopedTimer&) = delete;
+
+ private:
+  Histogram* const h_;
+  const std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace openpca::metrics

@@ -79,8 +79,7 @@ Family<T>& Registry::Add(std::string name, std::string help, MetricType type,
     if (f->name() == name) Die("metric " + name + " registered twice");
   }
   auto family = std::make_unique<Family<T>>(std::move(name), std::move(help), type,
-                                            std::move(label_names), max_series,
-                                            std::move(factory));
+                                            std::move(label_names), max_series, std::move(factory));
   Family<T>& out = *family;
   families_.push_back(std::move(family));
   return out;
@@ -107,8 +106,7 @@ Family<Counter>& Registry::AddCounterFamily(std::string name, std::string help,
 }
 
 Family<Gauge>& Registry::AddGaugeFamily(std::string name, std::string help,
-                                        std::vector<std::string> label_names,
-                                        size_t max_series) {
+                                        std::vector<std::string> label_names, size_t max_series) {
   return Add<Gauge>(std::move(name), std::move(help), MetricType::kGauge, std::move(label_names),
                     max_series, [] { return std::make_unique<Gauge>(); });
 }
@@ -117,9 +115,9 @@ Family<Histogram>& Registry::AddHistogramFamily(std::string name, std::string he
                                                 std::vector<std::string> label_names,
                                                 std::vector<double> bounds, size_t max_series) {
   CheckBounds(bounds);
-  return Add<Histogram>(std::move(name), std::move(help), MetricType::kHistogram,
-                        std::move(label_names), max_series,
-                        [bounds = std::move(bounds)] { return std::make_unique<Histogram>(bounds); });
+  return Add<Histogram>(
+      std::move(name), std::move(help), MetricType::kHistogram, std::move(label_names), max_series,
+      [bounds = std::move(bounds)] { return std::make_unique<Histogram>(bounds); });
 }
 
 CollectorRegistration Registry::AddCollector(std::unique_ptr<Collector> collector) {

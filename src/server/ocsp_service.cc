@@ -18,6 +18,58 @@ OcspService::OcspService(store::Store& store, keys::KeyStore& keys, const Clock&
     delegates_ = std::make_unique<revocation::OcspDelegateIssuer>(store, clock, random,
                                                                   options_.delegate);
   }
+  if (options_.metrics != nullptr) {
+    metrics::Family<metrics::Counter>& responses = options_.metrics->AddCounterFamily(
+        "openpca_ocsp_responses_total",
+        "OCSP responses by the status of the certificate asked about (good, revoked, unknown) or "
+        "error (malformedRequest, unauthorized, internalError).",
+        {"status"});
+    responses_ = {&responses.With({"good"}), &responses.With({"revoked"}),
+                  &responses.With({"unknown"}), &responses.With({"error"})};
+    cache_stats_ = options_.metrics->AddCollector(metrics::MakeCollector(
+        [this](metrics::ExpositionWriter& out) { CollectCacheStats(out); }));
+  }
+}
+
+void OcspService::CountResponse(const revocation::OcspResponseBody* body) {
+  if (responses_[0] == nullptr) return;
+  size_t i = 3;
+  if (body != nullptr && body->status == revocation::OcspResponseStatus::kSuccessful) {
+    switch (body->cert_status) {
+      case revocation::OcspCertStatus::kGood:
+        i = 0;
+        break;
+      case revocation::OcspCertStatus::kRevoked:
+        i = 1;
+        break;
+      case revocation::OcspCertStatus::kUnknown:
+        i = 2;
+        break;
+    }
+  }
+  responses_[i]->Inc();
+}
+
+void OcspService::CollectCacheStats(metrics::ExpositionWriter& out) const {
+  using metrics::MetricType;
+  const revocation::OcspResponderStats stats = responder_.stats();
+  const revocation::OcspResponseCache& cache = responder_.cache();
+  auto one = [&out](const char* name, const char* help, MetricType type, double value) {
+    out.Begin(name, help, type);
+    out.Sample(name, {}, value);
+  };
+  one("openpca_ocsp_requests_total", "OCSP requests answered (cache hits included).",
+      MetricType::kCounter, static_cast<double>(stats.requests));
+  one("openpca_ocsp_cache_hits_total",
+      "OCSP requests answered with a cached pre-signed response (hit ratio: "
+      "rate(openpca_ocsp_cache_hits_total) / rate(openpca_ocsp_requests_total)).",
+      MetricType::kCounter, static_cast<double>(stats.cache_hits));
+  one("openpca_ocsp_signed_responses_total", "OCSP responses signed.", MetricType::kCounter,
+      static_cast<double>(stats.signed_responses));
+  one("openpca_ocsp_cache_entries", "Slots of the OCSP response cache (both maps).",
+      MetricType::kGauge, static_cast<double>(cache.size()));
+  one("openpca_ocsp_cache_bytes", "Bytes charged to the OCSP response cache.",
+      MetricType::kGauge, static_cast<double>(cache.bytes()));
 }
 
 OcspService::~OcspService() { Stop(); }
@@ -143,6 +195,7 @@ api::HttpResponse OcspService::Answer(const revocation::OcspHttpResult& result) 
   r.headers = revocation::OcspResponseHeaders(*result.response, clock_.Now(), kMaxAgeCap);
   r.headers.emplace_back("Date", revocation::HttpDate(clock_.Now()));
   r.body = result.der();
+  CountResponse(result.response.get());
   return r;
 }
 
@@ -151,12 +204,16 @@ api::PreparedResponse OcspService::Prepared(const revocation::OcspHttpResult& re
   r.fields = revocation::OcspResponseHeaderLines(*result.response, clock_.Now(), kMaxAgeCap);
   r.body = result.der();
   r.body_owner = result.response;
+  CountResponse(result.response.get());
   return r;
 }
 
 api::HttpResponse OcspService::Get(const api::HttpRequest& request) {
   auto result = responder_.RespondToGet(GetSuffix(request.path));
-  if (!result.ok()) return api::HttpResponse{500, {}, ""};
+  if (!result.ok()) {
+    CountResponse(nullptr);
+    return api::HttpResponse{500, {}, ""};
+  }
   return Answer(*result);
 }
 
@@ -191,7 +248,10 @@ bool OcspService::IsRootGet(const api::HttpRequest& request) {
 
 api::HttpResponse OcspService::Post(const api::HttpRequest& request) {
   auto result = responder_.Respond(AsSpan(request.body));
-  if (!result.ok()) return api::HttpResponse{500, {}, ""};
+  if (!result.ok()) {
+    CountResponse(nullptr);
+    return api::HttpResponse{500, {}, ""};
+  }
   return Answer(*result);
 }
 

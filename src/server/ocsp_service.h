@@ -6,6 +6,7 @@
 // Thread-safe.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "common/clock.h"
 #include "common/random.h"
 #include "keys/key_store.h"
+#include "metrics/registry.h"
 #include "revocation/ocsp/ocsp_delegate_issuer.h"
 #include "revocation/ocsp/ocsp_issuer.h"
 #include "revocation/ocsp/ocsp_responder.h"
@@ -35,6 +37,9 @@ struct OcspServiceOptions {
   // With OcspSigner::kDelegate: how often (real time) the rotation thread looks for delegates
   // that are due; OcspDelegateOptions::rotation_margin must exceed it.
   std::chrono::seconds rotation_check_interval = std::chrono::seconds(60);
+  // Counts responses by certificate status and exposes the responder's cache statistics here
+  // (docs/operations.md "Metrics"); must outlive the service. Null: no metrics.
+  metrics::Registry* metrics = nullptr;
 };
 
 class OcspService {
@@ -82,6 +87,10 @@ class OcspService {
   api::HttpResponse Answer(const revocation::OcspHttpResult& result);
   api::PreparedResponse Prepared(const revocation::OcspHttpResult& result);
   void Drop(const std::string& ca_id);
+  // openpca_ocsp_responses_total{status}: good, revoked, unknown (of the first certificate asked
+  // about) or error (any unsuccessful OCSP response, or none); `body` null for none.
+  void CountResponse(const revocation::OcspResponseBody* body);
+  void CollectCacheStats(metrics::ExpositionWriter& out) const;
   void RotationLoop();
 
   store::Store& store_;
@@ -96,6 +105,9 @@ class OcspService {
   std::condition_variable rotation_cv_;
   bool stopping_ = false;  // guarded by rotation_mu_
   std::thread rotation_thread_;
+  // With OcspServiceOptions::metrics: good, revoked, unknown, error.
+  std::array<metrics::Counter*, 4> responses_{};
+  metrics::CollectorRegistration cache_stats_;
 };
 
 }  // namespace openpca::server

@@ -33,6 +33,7 @@
 #include "keys/software_key_store.h"
 #include "objects/bucket_store.h"
 #include "revocation/crl/crl_publisher.h"
+#include "server/metrics_wiring.h"
 #include "server/ocsp_service.h"
 #include "policy/policy_cache.h"
 #include "services/acm_pca/actions.h"
@@ -114,6 +115,7 @@ int Serve(const ServeFlags& flags) {
   if (flags.data_dir) cfg.data_dir = *flags.data_dir;
   if (flags.region) cfg.region = *flags.region;
   if (flags.public_url) cfg.public_url = *flags.public_url;
+  if (Status st = config::ApplyMetricsEnvironment(cfg, Env); !st.ok()) return Fail(st);
   if (Status st = config::Validate(cfg); !st.ok()) return Fail(st);
   if (flags.check_config) {
     std::cout << "openpca: configuration is valid\n";
@@ -141,6 +143,10 @@ int Serve(const ServeFlags& flags) {
 
   SystemClock clock;
   OpenSslRandom random;
+  auto metrics_result = ServerMetrics::Create(cfg);  // Prometheus metrics (metrics_wiring.h)
+  if (!metrics_result.ok()) return Fail(metrics_result.status());
+  std::unique_ptr<ServerMetrics> server_metrics = std::move(metrics_result).value();
+  server_metrics->WatchStore(*store, clock);
   auto key_store_result = keys::SoftwareKeyStore::Open(data + "/keys", box, random);
   if (!key_store_result.ok()) return Fail(key_store_result.status());
   std::unique_ptr<keys::SoftwareKeyStore> key_store = std::move(key_store_result).value();
@@ -182,6 +188,7 @@ int Serve(const ServeFlags& flags) {
   options.io_threads = cfg.io_threads;
   options.worker_threads = cfg.worker_threads;
   options.max_queued_requests = static_cast<size_t>(cfg.max_queued_requests);
+  server_metrics->Instrument(options);
   if (!cfg.tls_cert_file.empty()) {
     options.tls_cert_file = cfg.tls_cert_file;
     options.tls_key_file = cfg.tls_key_file;
@@ -225,7 +232,7 @@ int Serve(const ServeFlags& flags) {
   auto server_result = api::ApiServer::Create(options, lookup, &authorizer, clock);
   if (!server_result.ok()) return Fail(server_result.status());
   std::unique_ptr<api::ApiServer> server = std::move(server_result).value();
-  for (auto& [name, handler] : api::AcmPcaOperations(authority)) {
+  for (auto& [name, handler] : server_metrics->CountIssuance(api::AcmPcaOperations(authority))) {
     server->RegisterOperation(name, std::move(handler), services::acm_pca::ActionFor(name));
   }
   // CA resource policies and acm.amazonaws.com permissions; this table's
@@ -311,10 +318,12 @@ int Serve(const ServeFlags& flags) {
   revocation::CrlPublisherOptions crl_options;
   crl_options.account_id = boot->account_id;
   crl_options.regenerate_delay = std::chrono::milliseconds(cfg.crl_regenerate_delay_ms);
+  server_metrics->Instrument(crl_options);
   revocation::CrlPublisher crl_publisher(*store, *key_store, buckets, clock, crl_options);
   OcspServiceOptions ocsp_options;
   ocsp_options.signer = cfg.ocsp_signer == "delegate" ? OcspSigner::kDelegate : OcspSigner::kCa;
   ocsp_options.delegate.lifetime = std::chrono::hours(cfg.ocsp_delegate_lifetime_hours);
+  server_metrics->Instrument(ocsp_options);
   OcspService ocsp(*store, *key_store, clock, random, ocsp_options);
   if (Status st = ocsp.LoadAll(boot->account_id); !st.ok()) return Fail(st);
   // OCSP: cache hits are answered on the I/O thread, the rest on a worker. The same routes at
@@ -380,6 +389,7 @@ int Serve(const ServeFlags& flags) {
   authority.SetCrlHooks(std::move(crl_hooks));
   crl_publisher.Start();
   ocsp.Start();
+  if (Status st = server_metrics->Serve(*server); !st.ok()) return Fail(st);
   if (Status st = server->Start(); !st.ok()) return Fail(st);
 
   std::string shown_host = host_port.first.find(':') != std::string::npos
@@ -403,6 +413,7 @@ int Serve(const ServeFlags& flags) {
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "openpca: shutting down (signal " << sig << ")\n" << std::flush;
+  server_metrics->Stop();
   server->Stop();
   server->Wait();
   crl_publisher.Stop();

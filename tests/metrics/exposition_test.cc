@@ -1,9 +1,9 @@
 #include "metrics/exposition.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 namespace openpca::metrics {
 namespace {

@@ -1,11 +1,11 @@
 #include "metrics/registry.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace openpca::metrics {
 namespace {

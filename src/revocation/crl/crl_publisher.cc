@@ -196,6 +196,7 @@ Status CrlPublisher::Publish(const CaCrlContext& ctx,
   // One CRL at a time from its number to its write: a CRL with a higher number never reaches the
   // bucket before one with a lower number (the thread and partition openings both publish).
   std::lock_guard<std::mutex> publishing(publish_mu_);
+  metrics::ScopedTimer timer(options_.generation_seconds);
   const TimePoint now = clock_.Now();
   CrlInput input;
   input.issuer_name_der = ctx.issuer.name_der;
@@ -216,6 +217,9 @@ Status CrlPublisher::Publish(const CaCrlContext& ctx,
   ASSIGN_OR_RETURN(input.crl_number, store_.NextCrlNumber(ca_id, ToUnixMillis(now)));
   ASSIGN_OR_RETURN(PreparedCrl prepared, PrepareCrlFromStore(store_, ca_id, scan, input, ctx.alg));
   ASSIGN_OR_RETURN(Bytes der, SignPreparedCrl(std::move(prepared), *ctx.signer));
+  if (options_.crl_bytes != nullptr) {
+    options_.crl_bytes->Observe(static_cast<double>(der.size()));
+  }
 
   const bool public_read =
       ctx.crl.value("S3ObjectAcl", "PUBLIC_READ") != "BUCKET_OWNER_FULL_CONTROL";

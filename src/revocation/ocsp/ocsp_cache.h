@@ -54,6 +54,8 @@ struct OcspHeaderLines {
 // HTTP header lines; shared with callers.
 struct OcspResponseBody {
   OcspResponseStatus status = OcspResponseStatus::kInternalError;
+  // With kSuccessful: the certStatus of its first SingleResponse (for metrics).
+  OcspCertStatus cert_status = OcspCertStatus::kUnknown;
   std::string der;  // the OCSPResponse
   // True for successful responses without a nonce: identical requests may get these bytes until
   // nextUpdate (RFC 5019 6). The fields below are set only then.

@@ -312,6 +312,7 @@ Result<OcspHttpResult> OcspResponder::Respond(std::span<const uint8_t> request_d
 
   auto body = std::make_shared<OcspResponseBody>();
   body->status = OcspResponseStatus::kSuccessful;
+  body->cert_status = in.responses.front().status;
   body->der.assign(der->begin(), der->end());
   body->produced_at = in.produced_at;
   body->this_update = in.this_update;

@@ -58,7 +58,9 @@ void SqliteWriter::ResumeForTesting() {
   cv_.notify_all();
 }
 
-size_t SqliteWriter::QueuedForTesting() const {
+size_t SqliteWriter::QueuedForTesting() const { return queue_depth(); }
+
+size_t SqliteWriter::queue_depth() const {
   std::lock_guard<std::mutex> lock(mu_);
   return queue_.size();
 }
@@ -76,6 +78,9 @@ void SqliteWriter::Loop() {
         batch.push_back(queue_.front());
         queue_.pop_front();
       }
+    }
+    if (metrics::Histogram* h = batch_sizes_.load(std::memory_order_acquire)) {
+      h->Observe(static_cast<double>(batch.size()));
     }
     RunBatch(batch);
     batch.clear();

@@ -11,6 +11,7 @@
 // Thread-safe. The destructor runs every job already queued, then joins the thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -21,6 +22,7 @@
 #include <thread>
 
 #include "common/status.h"
+#include "metrics/histogram.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace openpca::store {
@@ -43,6 +45,12 @@ class SqliteWriter {
 
   // Transactions committed so far.
   int64_t commit_count() const;
+  // Jobs waiting for the next batch.
+  size_t queue_depth() const;
+  // Observes the size of every batch from now on (null: none). `h` must outlive the writer.
+  void SetBatchSizeHistogram(metrics::Histogram* h) {
+    batch_sizes_.store(h, std::memory_order_release);
+  }
 
   // Tests only: while paused the thread starts no batch, so callers accumulate in the queue.
   void PauseForTesting();
@@ -67,6 +75,7 @@ class SqliteWriter {
   bool stopping_ = false;       // guarded by mu_
   bool paused_ = false;         // guarded by mu_
   int64_t commits_ = 0;         // guarded by mu_
+  std::atomic<metrics::Histogram*> batch_sizes_{nullptr};
 
   std::thread thread_;  // last: starts after every other member is ready
 };

@@ -1,0 +1,89 @@
+// The metrics keys of the strict configuration loader and their environment overrides.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace openpca::config {
+namespace {
+
+std::string WriteConfig(const std::string& text) {
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("openpca-config-test-" + std::to_string(::getpid()) + ".json"))
+                         .string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(ConfigMetricsTest, DefaultsServeUnauthenticatedOnTheApiListener) {
+  ServerConfig c;
+  EXPECT_TRUE(c.metrics);
+  EXPECT_EQ(c.metrics_listen, "");
+  EXPECT_EQ(c.metrics_path, "/metrics");
+  EXPECT_EQ(c.metrics_bearer_token_file, "");
+  EXPECT_TRUE(Validate(c).ok());
+}
+
+TEST(ConfigMetricsTest, FileKeysAreReadAndWrongTypesAllReported) {
+  Result<ServerConfig> c =
+      LoadConfigFile(WriteConfig(R"({"metrics": false, "metrics_listen": "127.0.0.1:9100",
+                      "metrics_bearer_token_file": "/etc/openpca/metrics.token",
+                      "metrics_expiry_refresh_seconds": 30})"),
+                     ServerConfig{});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_FALSE(c->metrics);
+  EXPECT_EQ(c->metrics_listen, "127.0.0.1:9100");
+  EXPECT_EQ(c->metrics_bearer_token_file, "/etc/openpca/metrics.token");
+  EXPECT_EQ(c->metrics_expiry_refresh_seconds, 30);
+
+  Result<ServerConfig> bad = LoadConfigFile(
+      WriteConfig(R"({"metrics": "yes", "metrics_listen": 9100, "metrics_port": 1})"),
+      ServerConfig{});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgs);
+  EXPECT_NE(bad.status().message().find("metrics must be true or false"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("metrics_listen must be a string"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("unknown key \"metrics_port\""), std::string::npos);
+}
+
+TEST(ConfigMetricsTest, ValidateRejectsBadListenAndPath) {
+  ServerConfig c;
+  c.metrics_listen = "nope";
+  EXPECT_EQ(Validate(c).code(), ErrorCode::kInvalidArgs);
+  c.metrics_listen = c.listen;
+  EXPECT_EQ(Validate(c).code(), ErrorCode::kInvalidArgs);
+  c.metrics_listen = "";
+  for (const char* path : {"metrics", "/", "/health", "/m?x"}) {
+    c.metrics_path = path;
+    EXPECT_EQ(Validate(c).code(), ErrorCode::kInvalidArgs) << path;
+  }
+}
+
+TEST(ConfigMetricsTest, EnvironmentOverridesTheFile) {
+  std::map<std::string, std::string> env = {{"OPENPCA_METRICS", "false"},
+                                            {"OPENPCA_METRICS_LISTEN", "127.0.0.1:9200"},
+                                            {"OPENPCA_METRICS_BEARER_TOKEN_FILE", "/run/token"},
+                                            {"OPENPCA_METRICS_EXPIRY_REFRESH_SECONDS", "0"}};
+  auto getenv = [&env](const char* name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  ServerConfig c;
+  c.metrics_listen = "127.0.0.1:9100";
+  ASSERT_TRUE(ApplyMetricsEnvironment(c, getenv).ok());
+  EXPECT_FALSE(c.metrics);
+  EXPECT_EQ(c.metrics_listen, "127.0.0.1:9200");
+  EXPECT_EQ(c.metrics_bearer_token_file, "/run/token");
+  EXPECT_EQ(c.metrics_expiry_refresh_seconds, 0);
+
+  env = {{"OPENPCA_METRICS", "maybe"}, {"OPENPCA_METRICS_EXPIRY_REFRESH_SECONDS", "-1"}};
+  EXPECT_EQ(ApplyMetricsEnvironment(c, getenv).code(), ErrorCode::kInvalidArgs);
+}
+
+}  // namespace
+}  // namespace openpca::config
