@@ -114,6 +114,12 @@ Status ExtensionPlan::AddCsrExtensions(const X509_REQ& csr) {
     if (oid != kSanOid && !tmpl_.takes_csr()) continue;
     x509::X509ExtensionPtr copy(X509_EXTENSION_dup(ext));
     if (!copy) return x509::OsslError("X509_EXTENSION_dup");
+    // DER leaves out a BOOLEAN equal to its DEFAULT: an explicit "critical FALSE" in the CSR is
+    // dropped (X509_EXTENSION_set_critical(0) marks it absent), or strict parsers refuse the
+    // certificate.
+    if (X509_EXTENSION_set_critical(copy.get(), X509_EXTENSION_get_critical(ext)) != 1) {
+      return x509::OsslError("X509_EXTENSION_set_critical");
+    }
     Offer(std::move(copy));
   }
   return Status::Ok();

@@ -97,7 +97,9 @@ std::optional<CsrExtension> ReadExtension(const DerElement& seq) {
   if (r.PeekTag() == kDerBoolean) {
     std::optional<DerElement> b = r.Next();
     if (!b.has_value() || b->content.size() != 1) return std::nullopt;
-    critical = b->content[0] != 0 ? 1 : 0;
+    // DER leaves out a BOOLEAN equal to its DEFAULT: an explicit FALSE is dropped (as the
+    // reference path's X509_EXTENSION_set_critical does), TRUE is written as 0xff.
+    critical = b->content[0] != 0 ? 1 : -1;
   }
   std::optional<DerElement> value = r.Expect(kDerOctetString);
   if (!value.has_value() || !r.empty()) return std::nullopt;
@@ -109,8 +111,7 @@ std::optional<CsrExtension> ReadExtension(const DerElement& seq) {
   AppendDerHeader(ext.der, kDerSequence, content_len);
   ext.der.insert(ext.der.end(), oid->whole.begin(), oid->whole.end());
   if (critical >= 0) {
-    // OpenSSL keeps an explicit BOOLEAN when it copies an extension and writes TRUE as 0xff.
-    const uint8_t b[] = {kDerBoolean, 0x01, static_cast<uint8_t>(critical != 0 ? 0xff : 0x00)};
+    const uint8_t b[] = {kDerBoolean, 0x01, 0xff};
     ext.der.insert(ext.der.end(), std::begin(b), std::end(b));
   }
   ext.der.insert(ext.der.end(), value->whole.begin(), value->whole.end());

@@ -23,8 +23,9 @@
 
 namespace openpca::x509 {
 
-// A requested extension, re-encoded as OpenSSL re-encodes a copied X509_EXTENSION: the OID and
-// value octets as received, criticality absent, FALSE (01 01 00) or TRUE (01 01 ff).
+// A requested extension in DER as the certificate carries it: the OID and value octets as
+// received, criticality absent (also for an explicit FALSE, which DER leaves out) or TRUE
+// (01 01 ff, whatever non-zero octet the CSR used).
 struct CsrExtension {
   Bytes oid;  // OBJECT IDENTIFIER content octets (the identity of the extension)
   Bytes der;  // the whole Extension SEQUENCE
