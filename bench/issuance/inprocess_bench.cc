@@ -5,7 +5,14 @@
 // through the Authority's own API, then measures, each case for --seconds of wall time:
 //
 //   sign      Signer::Sign(SHA256WITHECDSA) of a 450-byte message with the CA's software key.
-//   csr       x509::ParseCsr + x509::VerifyCsr of a pooled PEM CSR.
+//   csr       x509::ParseCsr + x509::VerifyCsr of a pooled PEM CSR (the OpenSSL reference path).
+//   direct    PrepareCertificate(kDirect) + Issue: what IssueCertificate does in memory (CSR
+//             parse + key decode + verify, plan, TBS encoding, signature), no database.
+//   reference The same through PrepareCertificate(kOpenSsl), the OpenSSL object path.
+//   ceiling   The cryptography alone: one ECDSA/RSA verification of a CSR signature with its key
+//             already decoded plus one Signer::Sign of a TBS-sized message. `direct` is printed as
+//             a fraction of 1 / (verify + sign).
+//   breakdown Single thread, where each microsecond of `direct` goes, stage by stage.
 //   build     The Authority's issuance steps that touch neither the database nor the HTTP layer,
 //             called piecewise because Authority has no seam between them: ParseCsr, VerifyCsr,
 //             PublicKeyDer, ExtensionPlan for EndEntityCertificate/V1 (template extensions,
@@ -30,6 +37,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -38,6 +46,8 @@
 #include <CLI/CLI.hpp>
 
 #include "authority/authority.h"
+#include "authority/certificate_builder.h"
+#include "authority/issuer_context.h"
 #include "authority/extension_plan.h"
 #include "authority/templates.h"
 #include "bench_stats.h"
@@ -48,6 +58,8 @@
 #include "keys/software_key_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "x509/certificate.h"
+#include "x509/csr_reader.h"
+#include "x509/tbs_certificate.h"
 #include "x509/csr.h"
 #include "x509/extensions.h"
 #include "x509/inspect.h"
@@ -181,6 +193,7 @@ int Main(int argc, char** argv) {
   std::string dir_parent = std::filesystem::temp_directory_path().string();
   bool keep = false;
   std::string only_text;
+  std::string ca_key = "EC_prime256v1";
   CLI::App app{"openpca_issue_inprocess: issuance throughput without HTTP"};
   app.add_option("--seconds", seconds, "Wall time per case (default 3, at most 60)")
       ->check(CLI::Range(0.1, 60.0));
@@ -192,7 +205,12 @@ int Main(int argc, char** argv) {
   app.add_option("--tmp", dir_parent, "Parent of the temporary data directory (default $TMPDIR)");
   app.add_flag("--keep", keep, "Keep the temporary data directory");
   app.add_option("--only", only_text,
-                 "Comma-separated cases to run: sign,csr,build,ossl,issue,get (default all)");
+                 "Comma-separated cases to run: sign,csr,build,direct,reference,ceiling,"
+                 "breakdown,ossl,issue,get (default all)");
+  app.add_option("--ca-key", ca_key,
+                 "KeyAlgorithm of the CA (default EC_prime256v1; RSA_2048, EC_secp384r1, ...)")
+      ->check(CLI::IsMember({"EC_prime256v1", "EC_secp384r1", "EC_secp521r1", "RSA_2048",
+                             "RSA_3072", "RSA_4096", "SM2"}));
   CLI11_PARSE(app, argc, argv);
   const std::vector<int> sign_threads = ParseThreadList(sign_threads_text);
   const std::vector<int> issue_threads = ParseThreadList(issue_threads_text);
@@ -221,18 +239,24 @@ int Main(int argc, char** argv) {
   authority::Authority authority(*store, *key_store, clock, random, authority::AuthorityOptions{});
   const authority::Caller caller{kAccount};
 
-  // --- An active EC P-256 root, through the Authority's API. ---
+  // --- An active root of --ca-key, through the Authority's API. ---
+  const std::string sig_name = ca_key.rfind("RSA_", 0) == 0 ? "SHA256WITHRSA"
+                               : ca_key == "SM2"            ? "SM3WITHSM2"
+                               : ca_key == "EC_secp384r1"   ? "SHA384WITHECDSA"
+                               : ca_key == "EC_secp521r1"   ? "SHA512WITHECDSA"
+                                                            : "SHA256WITHECDSA";
+  const SigningAlgorithm sig_alg = *ParseSigningAlgorithm(sig_name);
   authority::CreateCaRequest create;
   create.type = "ROOT";
-  create.configuration = {{"KeyAlgorithm", "EC_prime256v1"},
-                          {"SigningAlgorithm", "SHA256WITHECDSA"},
+  create.configuration = {{"KeyAlgorithm", ca_key},
+                          {"SigningAlgorithm", sig_name},
                           {"Subject", {{"CommonName", "openpca bench root"}}}};
   std::string ca_arn = Must(authority.CreateCertificateAuthority(caller, create), "CreateCA");
   std::string ca_csr = Must(authority.GetCertificateAuthorityCsr(caller, ca_arn), "GetCaCsr");
   authority::IssueRequest root_req;
   root_req.ca_arn = ca_arn;
   root_req.csr = ToBytes(ca_csr);
-  root_req.signing_algorithm = "SHA256WITHECDSA";
+  root_req.signing_algorithm = sig_name;
   root_req.template_arn = "arn:aws:acm-pca:::template/RootCACertificate/V1";
   root_req.validity = {"YEARS", 10};
   std::string root_arn = Must(authority.IssueCertificate(caller, root_req), "issue root");
@@ -257,7 +281,8 @@ int Main(int argc, char** argv) {
   std::vector<PooledCsr> pool = MakeCsrPool(pool_size);
   std::vector<Bytes> pool_pem;
   for (const PooledCsr& c : pool) pool_pem.push_back(ToBytes(c.pem));
-  std::printf("setup: CA %s, %d CSRs in %.2f s, data dir %s\n", ca_arn.c_str(), pool_size,
+  std::printf("setup: CA %s (%s, %s), %d CSRs in %.2f s, data dir %s\n", ca_arn.c_str(),
+              ca_key.c_str(), sig_name.c_str(), pool_size,
               std::chrono::duration<double>(Steady::now() - pool_start).count(), dir.path.c_str());
   std::printf("machine: %u hardware threads; every case runs %.1f s\n\n",
               std::thread::hardware_concurrency(), seconds);
@@ -272,7 +297,7 @@ int Main(int argc, char** argv) {
   for (int t : sign_threads) {
     if (!wanted("sign")) break;
     PrintRow("sign", t, RunTimed(t, seconds, [&](int, int64_t) {
-               return signer->Sign(SigningAlgorithm::kSha256WithEcdsa, message).ok();
+               return signer->Sign(sig_alg, message).ok();
              }));
   }
 
@@ -309,11 +334,156 @@ int Main(int argc, char** argv) {
     content.not_before = now - std::chrono::minutes(60);
     content.not_after = now + std::chrono::hours(24 * 30);
     content.extensions = plan.Take();
-    return x509::BuildSignedCertificate(content, *signer, SigningAlgorithm::kSha256WithEcdsa).ok();
+    return x509::BuildSignedCertificate(content, *signer, sig_alg).ok();
   };
   for (int t : sign_threads) {
     if (!wanted("build")) break;
     PrintRow("build", t, RunTimed(t, seconds, build_one));
+  }
+
+  // The issuer context IssueCertificate uses (Authority::Issuer builds the same).
+  authority::IssuerContext issuer;
+  issuer.signer = signer;
+  issuer.certificate = x509::X509Ptr(X509_dup(ca_cert.get()));
+  issuer.subject_key_id = ca_ski;
+  Must(issuer.PrepareEncodings(), "PrepareEncodings");
+  auto finish_for = [&]() {
+    authority::CertificateFinish f;
+    f.serial = random.RandomBytes(16);
+    f.serial[0] = static_cast<uint8_t>((f.serial[0] & 0x7f) | 0x40);
+    TimePoint now = clock.Now();
+    f.not_before = now - std::chrono::minutes(60);
+    f.not_after = now + std::chrono::hours(24 * 30);
+    f.alg = sig_alg;
+    return f;
+  };
+  auto builder_one = [&](authority::CertificateBuilder b, int thread, int64_t i) -> bool {
+    auto prepared = authority::PrepareCertificate(
+        b, authority::CertificateInput{end_entity, &issuer, csr_for(thread, i), nullptr});
+    if (!prepared.ok()) return false;
+    return std::move(**prepared).Issue(finish_for(), *signer).ok();
+  };
+  std::map<int, double> direct_rate;  // by thread count
+  for (int t : sign_threads) {
+    if (!wanted("direct")) break;
+    CaseResult r = RunTimed(t, seconds, [&](int thread, int64_t i) {
+      return builder_one(authority::CertificateBuilder::kDirect, thread, i);
+    });
+    direct_rate[t] = static_cast<double>(r.ok) / r.seconds;
+    PrintRow("direct", t, r);
+  }
+  for (int t : sign_threads) {
+    if (!wanted("reference")) break;
+    PrintRow("reference", t, RunTimed(t, seconds, [&](int thread, int64_t i) {
+               return builder_one(authority::CertificateBuilder::kOpenSsl, thread, i);
+             }));
+  }
+
+  // ceiling: one CSR verification (key decoded beforehand) + one signature of a TBS-sized
+  // message: the cryptography every issued certificate needs, and nothing else.
+  std::vector<x509::ParsedCsr> parsed;
+  std::vector<x509::EvpPkeyPtr> parsed_keys;
+  for (const Bytes& pem : pool_pem) {
+    parsed.push_back(Must(x509::ParsedCsr::Parse(pem), "ParsedCsr::Parse"));
+    parsed_keys.push_back(Must(x509::DecodeCsrPublicKey(parsed.back()), "DecodeCsrPublicKey"));
+  }
+  auto pick = [&](int thread, int64_t i) {
+    return static_cast<size_t>((i * 7919 + thread * 131) % pool_size);
+  };
+  Bytes tbs_sized(380, 0x5a);
+  if (wanted("ceiling")) {
+    for (int t : sign_threads) {
+      CaseResult r = RunTimed(t, seconds, [&](int thread, int64_t i) {
+        size_t k = pick(thread, i);
+        return x509::VerifyParsedCsr(parsed[k], *parsed_keys[k]).ok() &&
+               signer->Sign(sig_alg, tbs_sized).ok();
+      });
+      double rate = static_cast<double>(r.ok) / r.seconds;
+      char extra[96] = "";
+      if (direct_rate.count(t) > 0) {
+        std::snprintf(extra, sizeof extra, "  direct = %.0f%% of this ceiling",
+                      100.0 * direct_rate[t] / rate);
+      }
+      PrintRow("ceiling", t, r, extra);
+    }
+  }
+
+  // breakdown: the stages of `direct`, one thread, each timed alone over the pool.
+  if (wanted("breakdown")) {
+    auto us_per = [&](const std::function<bool(int64_t)>& op) {
+      const int64_t n = std::max<int64_t>(200, static_cast<int64_t>(seconds * 300));
+      Steady::time_point t0 = Steady::now();
+      for (int64_t i = 0; i < n; ++i) {
+        if (!op(i)) Die("breakdown", InternalError("a stage failed"));
+      }
+      return std::chrono::duration<double, std::micro>(Steady::now() - t0).count() /
+             static_cast<double>(n);
+    };
+    std::vector<Bytes> ders;
+    for (const x509::ParsedCsr& p : parsed) ders.emplace_back(p.der().begin(), p.der().end());
+    auto prepared_tbs = [&](int64_t i) {
+      const x509::ParsedCsr& p = parsed[pick(0, i)];
+      Bytes ski = x509::SubjectKeyIdentifierExtensionDer(x509::CsrKeyIdentifier(p));
+      x509::TbsCertificateParts parts;
+      Bytes serial(16, 0x41);
+      parts.serial = serial;
+      parts.signature_and_issuer = issuer.SignatureAndIssuer(sig_alg);
+      parts.not_before_s = 1'800'000'000;
+      parts.not_after_s = 1'802'592'000;
+      parts.subject = p.subject();
+      parts.spki = p.public_key_der();
+      parts.extensions = {ski, issuer.aki_extension_der};
+      for (const auto& e : p.extensions()) parts.extensions.push_back(e.der);
+      return Must(x509::EncodeTbsCertificate(parts), "EncodeTbsCertificate");
+    };
+    struct Stage {
+      const char* name;
+      double us;
+    };
+    std::vector<Stage> stages = {
+        {"PEM -> DER (base64)", us_per([&](int64_t i) {
+           return x509::CsrPemBlockToDer(AsStringView(pool_pem[pick(0, i)])).ok();
+         })},
+        {"parse DER (ParsedCsr)", us_per([&](int64_t i) {
+           return x509::ParsedCsr::Parse(ders[pick(0, i)]).ok();
+         })},
+        {"decode key (EVP_PKEY_fromdata)", us_per([&](int64_t i) {
+           return x509::DecodeCsrPublicKey(parsed[pick(0, i)]).ok();
+         })},
+        {"verify CSR signature", us_per([&](int64_t i) {
+           size_t k = pick(0, i);
+           return x509::VerifyParsedCsr(parsed[k], *parsed_keys[k]).ok();
+         })},
+        {"SKI (SHA-1) + extensions plan", us_per([&](int64_t i) {
+           return !x509::SubjectKeyIdentifierExtensionDer(
+                       x509::CsrKeyIdentifier(parsed[pick(0, i)]))
+                       .empty();
+         })},
+        {"encode TBSCertificate", us_per([&](int64_t i) { return !prepared_tbs(i).empty(); })},
+        {"sign (Signer::Sign of the TBS)", us_per([&](int64_t i) {
+           Bytes tbs = prepared_tbs(i);
+           return signer->Sign(sig_alg, tbs).ok();
+         })},
+    };
+    double whole = us_per([&](int64_t i) {
+      return builder_one(authority::CertificateBuilder::kDirect, 0, i);
+    });
+    double reference = us_per([&](int64_t i) {
+      return builder_one(authority::CertificateBuilder::kOpenSsl, 0, i);
+    });
+    double sum = 0;
+    std::printf("\nbreakdown (1 thread, microseconds per certificate; the sign row includes the "
+                "TBS encoding of the row above it):\n");
+    for (const Stage& st : stages) {
+      std::printf("  %-34s %9.1f us\n", st.name, st.us);
+      sum += st.us;
+    }
+    double tbs_us = stages[5].us;
+    std::printf("  %-34s %9.1f us\n", "sum of stages (sign counted alone)", sum - tbs_us);
+    std::printf("  %-34s %9.1f us  (rest: planning, copies, allocation %.1f us)\n",
+                "direct, whole", whole, whole - (sum - tbs_us));
+    std::printf("  %-34s %9.1f us\n\n", "reference (OpenSSL objects), whole", reference);
+    PrintHeader();
   }
 
   // ossl: the OpenSSL 3.0 primitives that the csr/build cases call, one at a time, single
@@ -441,7 +611,7 @@ int Main(int argc, char** argv) {
       authority::IssueRequest req;
       req.ca_arn = ca_arn;
       req.csr = csr_for(thread, i);
-      req.signing_algorithm = "SHA256WITHECDSA";
+      req.signing_algorithm = sig_name;
       req.validity = {"DAYS", 30};
       auto arn = authority.IssueCertificate(caller, req);
       if (!arn.ok()) {

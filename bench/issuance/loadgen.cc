@@ -302,19 +302,29 @@ std::string Base64(std::string_view text) { return Base64Encode(AsSpan(text)); }
 
 // CreateCertificateAuthority → GetCertificateAuthorityCsr → IssueCertificate
 // (RootCACertificate/V1) → GetCertificate → ImportCertificateAuthorityCertificate.
-std::string CreateActiveRoot(SyncClient& client) {
+// The signing algorithm a CA of `key_algorithm` issues with in this benchmark.
+std::string SigningAlgorithmFor(const std::string& key_algorithm) {
+  if (key_algorithm.rfind("RSA_", 0) == 0) return "SHA256WITHRSA";
+  if (key_algorithm == "SM2") return "SM3WITHSM2";
+  if (key_algorithm == "EC_secp384r1") return "SHA384WITHECDSA";
+  if (key_algorithm == "EC_secp521r1") return "SHA512WITHECDSA";
+  return "SHA256WITHECDSA";
+}
+
+std::string CreateActiveRoot(SyncClient& client, const std::string& key_algorithm) {
+  const std::string sig = SigningAlgorithmFor(key_algorithm);
   json create = {
       {"CertificateAuthorityType", "ROOT"},
       {"CertificateAuthorityConfiguration",
-       {{"KeyAlgorithm", "EC_prime256v1"},
-        {"SigningAlgorithm", "SHA256WITHECDSA"},
+       {{"KeyAlgorithm", key_algorithm},
+        {"SigningAlgorithm", sig},
         {"Subject", {{"CommonName", "openpca loadgen root"}, {"Organization", "openpca bench"}}}}}};
   std::string ca_arn =
       client.CallOrDie("CreateCertificateAuthority", create)["CertificateAuthorityArn"];
   json csr = client.CallOrDie("GetCertificateAuthorityCsr", {{"CertificateAuthorityArn", ca_arn}});
   json issue = {{"CertificateAuthorityArn", ca_arn},
                 {"Csr", Base64(csr["Csr"].get<std::string>())},
-                {"SigningAlgorithm", "SHA256WITHECDSA"},
+                {"SigningAlgorithm", sig},
                 {"TemplateArn", "arn:aws:acm-pca:::template/RootCACertificate/V1"},
                 {"Validity", {{"Type", "YEARS"}, {"Value", 10}}}};
   std::string cert_arn = client.CallOrDie("IssueCertificate", issue)["CertificateArn"];
@@ -446,6 +456,7 @@ int Main(int argc, char** argv) {
                                               region = "us-east-1", ca_arn,
                                               operation_name = "IssueCertificate";
   bool create_ca = false;
+  std::string ca_key_algorithm = "EC_prime256v1";
   int concurrency = 32, csr_pool_size = 256, verify_sample = 100, threads = 1;
   double duration = 10;
   int64_t max_requests = 100'000;
@@ -464,6 +475,12 @@ int Main(int argc, char** argv) {
   auto* create_opt = app.add_flag("--create-ca", create_ca,
                                   "Create and activate an EC P-256 root CA through the API");
   ca_opt->excludes(create_opt);
+  app.add_option("--ca-key-algorithm", ca_key_algorithm,
+                 "KeyAlgorithm of the CA --create-ca makes (default EC_prime256v1; RSA_2048, "
+                 "EC_secp384r1, ...); certificates are signed with SHA-256 (RSA, P-256), SHA-384 "
+                 "(P-384), SHA-512 (P-521) or SM3")
+      ->check(CLI::IsMember({"EC_prime256v1", "EC_secp384r1", "EC_secp521r1", "RSA_2048",
+                             "RSA_3072", "RSA_4096", "SM2"}));
   app.add_option("--concurrency", concurrency, "Connections (default 32)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--threads", threads, "Client I/O threads (default 1)")->check(CLI::Range(1, 64));
@@ -501,10 +518,21 @@ int Main(int argc, char** argv) {
 
   SyncClient client(io, cfg);
   if (create_ca) {
-    ca_arn = CreateActiveRoot(client);
+    ca_arn = CreateActiveRoot(client, ca_key_algorithm);
     std::printf("created and activated CA: %s\n", ca_arn.c_str());
   }
   std::printf("ca-arn: %s\n", ca_arn.c_str());
+  // With --ca-arn the CA's key algorithm is read back, so that the signing algorithm fits it.
+  if (!create_ca) {
+    json described = client.CallOrDie("DescribeCertificateAuthority",
+                                      {{"CertificateAuthorityArn", ca_arn}});
+    ca_key_algorithm = described["CertificateAuthority"]["CertificateAuthorityConfiguration"]
+                                ["KeyAlgorithm"]
+                                    .get<std::string>();
+  }
+  const std::string signing_algorithm = SigningAlgorithmFor(ca_key_algorithm);
+  std::printf("ca-key-algorithm: %s, signing algorithm %s\n", ca_key_algorithm.c_str(),
+              signing_algorithm.c_str());
   std::fflush(stdout);
   x509::X509Ptr ca_cert;
   if (verify_sample > 0) {
@@ -523,7 +551,7 @@ int Main(int argc, char** argv) {
   for (const PooledCsr& c : pool) {
     plan.issue_bodies.push_back(json{{"CertificateAuthorityArn", ca_arn},
                                      {"Csr", Base64(c.pem)},
-                                     {"SigningAlgorithm", "SHA256WITHECDSA"},
+                                     {"SigningAlgorithm", signing_algorithm},
                                      {"Validity", {{"Type", "DAYS"}, {"Value", 30}}}}
                                     .dump());
   }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Issuance benchmark, one command: build (or reuse) the benchmark build, print the machine,
-# `openssl speed` references, the in-process bench, then the HTTP load generator against a
-# throw-away `openpca serve` on 127.0.0.1:0 (IssueCertificate, then GetCertificate).
+# `openssl speed` references (the crypto ceiling), the in-process bench per CA key type (direct
+# and reference builders, where each microsecond goes), then the HTTP load generator against a
+# throw-away `openpca serve` on 127.0.0.1:0: IssueCertificate from an EC P-256, an RSA-2048 and an
+# EC P-384 root (each with fdatasync count and latency from `perf trace` when perf is installed,
+# i.e. the group commit's batch size), then GetCertificate.
 #
 # Usage: bench/issuance/run.sh [BUILD_DIR]           (default: <repo>/build-bench)
 # Environment:
@@ -11,6 +14,8 @@
 #   OPENPCA_BENCH_CONCURRENCY  connections (default 32)
 #   OPENPCA_BENCH_PROFILE=1    also `perf record` the server during one more IssueCertificate
 #                              run and print the top of `perf report` (needs linux-perf)
+#   OPENPCA_BENCH_CA_KEYS      CA key algorithms for the HTTP issuance runs (default
+#                              "EC_prime256v1 RSA_2048 EC_secp384r1")
 # Bounded: every step runs under `timeout`; the server and the temporary data directory are removed
 # on every exit path. A benchmark: it prints figures and judges nothing.
 set -euo pipefail
@@ -53,16 +58,40 @@ echo "openssl: $(openssl version)"
 free -h
 echo "uptime:  $(uptime)"
 
-# --- References. ---
-section "openssl speed -seconds 3 ecdsap256"
-timeout 60 openssl speed -seconds 3 ecdsap256 2>/dev/null | tail -3
-section "openssl speed -seconds 3 rsa2048"
-timeout 60 openssl speed -seconds 3 rsa2048 2>/dev/null | tail -3
+# --- References: the cryptography every certificate needs (1 CSR verify + 1 sign). ---
+speed_out="$(mktemp)"
+section "openssl speed -seconds 3 ecdsap256 ecdsap384 rsa2048 (one core)"
+echo "uptime:  $(uptime)"
+timeout 120 openssl speed -seconds 3 ecdsap256 ecdsap384 rsa2048 2>/dev/null | tee "$speed_out" \
+  | grep -E '^ *(rsa|[0-9]+ bits ecdsa)' || true
+section "openssl speed -multi $(nproc) -seconds 3 ecdsap256 rsa2048 (all cores)"
+timeout 120 openssl speed -multi "$(nproc)" -seconds 3 ecdsap256 rsa2048 2>/dev/null \
+  | tee -a "$speed_out.multi" | grep -E '^ *(rsa|[0-9]+ bits ecdsa)' || true
+# sign/s and verify/s of a row: "rsa 2048 bits 0.000850s 0.000024s 1176.5 42943.1" and
+# "256 bits ecdsa (nistp256) 0.0000s 0.0001s 32849.0 11361.5".
+speed_of() { awk -v pat="$1" -v col="$2" '$0 ~ pat {print $(NF - 2 + col); exit}' "$3"; }
+p256_sign="$(speed_of '256 bits ecdsa' 1 "$speed_out")"
+p256_verify="$(speed_of '256 bits ecdsa' 2 "$speed_out")"
+p384_sign="$(speed_of '384 bits ecdsa' 1 "$speed_out")"
+rsa_sign="$(speed_of '^rsa 2048' 1 "$speed_out")"
+rsa_sign_multi="$(speed_of '^rsa 2048' 1 "$speed_out.multi")"
+ceiling() {  # requests/s with one verify (P-256 CSR) + one sign of $1 per request, on all cores
+  awk -v s="$1" -v v="$p256_verify" -v n="$(nproc)" 'BEGIN{ if (s > 0 && v > 0) printf "%.0f", n / (1/s + 1/v); else print "?" }'
+}
+echo "ceiling (1 P-256 CSR verify + 1 CA signature per certificate, $(nproc) cores, from one-core"
+echo "  speeds): P-256 CA $(ceiling "$p256_sign")/s, P-384 CA $(ceiling "$p384_sign")/s, RSA-2048 CA $(ceiling "$rsa_sign")/s"
+echo "rsa2048 sign/s: one core $rsa_sign, all cores (-multi) ${rsa_sign_multi:-?}"
+rm -f "$speed_out" "$speed_out.multi"
 
 # --- In-process. ---
-section "in-process (openpca_issue_inprocess --seconds 3)"
-echo "uptime:  $(uptime)"
-timeout 300 "$inproc" --seconds 3
+ca_keys="${OPENPCA_BENCH_CA_KEYS:-EC_prime256v1 RSA_2048 EC_secp384r1}"
+for key in $ca_keys; do
+  section "in-process, CA $key (openpca_issue_inprocess --seconds 3 --ca-key $key)"
+  echo "uptime:  $(uptime)"
+  only="sign,direct,reference,ceiling,breakdown,issue"
+  [[ "$key" == EC_prime256v1 ]] && only="$only,csr,get"
+  timeout 600 "$inproc" --seconds 3 --ca-key "$key" --only "$only" --issue-threads 1,2,32
+done
 
 # --- Server + load generator. ---
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/openpca-issuance-bench.XXXXXX")"
@@ -107,20 +136,58 @@ common=(--endpoint "$endpoint" --credentials "$data/credentials" --concurrency "
         --duration "$seconds" --requests 1000000 --csr-pool 256)
 lg_timeout=$(( seconds + 120 ))
 
-section "load: IssueCertificate, $concurrency connections, ${seconds} s"
-echo "uptime:  $(uptime)"
-cpu_before="$(server_cpu)"
-set +e
-# The CA is created and activated through the API by the load generator, before its clock starts.
-time {
-  timeout "$lg_timeout" "$loadgen" "${common[@]}" --verify-sample 100 --create-ca \
-    --operation IssueCertificate | tee "$tmp/issue.txt"
-  rc=${PIPESTATUS[0]}
+issue_load() {  # $1 = CA key algorithm; leaves the CA ARN in $ca_arn
+  local key="$1"
+  section "load: IssueCertificate, CA $key, $concurrency connections, ${seconds} s"
+  echo "uptime:  $(uptime)"
+  cpu_before="$(server_cpu)"
+  local trace_pid=""
+  if command -v perf >/dev/null; then
+    # The group commit: every commit ends in one fdatasync of the WAL (checkpoints add a few).
+    timeout $(( seconds + 120 )) perf trace -s -e fdatasync,fsync -p "$server_pid" \
+      -o "$tmp/trace-$key.txt" -- sleep $(( seconds + 60 )) >/dev/null 2>&1 &
+    trace_pid=$!
+    sleep 0.5
+  fi
+  set +e
+  # The CA is created and activated through the API by the load generator, before its clock starts.
+  time {
+    timeout "$lg_timeout" "$loadgen" "${common[@]}" --verify-sample 100 --create-ca \
+      --ca-key-algorithm "$key" --operation IssueCertificate | tee "$tmp/issue-$key.txt"
+    rc=${PIPESTATUS[0]}
+  }
+  set -e
+  [[ $rc == 0 ]] || echo "run.sh: load generator exited with $rc"
+  echo "server CPU during this run (incl. creating the CA): $(cpu_delta) s"
+  if [[ -n "$trace_pid" ]]; then
+    kill -INT "$trace_pid" 2>/dev/null || true
+    wait "$trace_pid" 2>/dev/null || true
+    local issued syncs
+    issued="$(sed -n 's/^ok: *//p' "$tmp/issue-$key.txt" | head -n1)"
+    syncs="$(awk '$1 == "fdatasync" {n += $2} END {print n + 0}' "$tmp/trace-$key.txt")"
+    echo "group commit (perf trace, whole run incl. CA set-up): fdatasync calls $syncs for $issued certificates"
+    awk -v n="${issued:-0}" '$1 == "fdatasync" {c += $2; t += $4; if ($6 > m) m = $6}
+      END {if (c > 0) printf "  certificates per commit %.1f, fdatasync avg %.2f ms, max %.2f ms\n", n / c, t / c, m}' \
+      "$tmp/trace-$key.txt"
+  fi
+  local rate
+  rate="$(sed -n 's/^issued: *\([0-9.]*\).*/\1/p' "$tmp/issue-$key.txt" | head -n1)"
+  case "$key" in
+    RSA_2048) awk -v r="$rate" -v s="$rsa_sign" -v m="${rsa_sign_multi:-0}" 'BEGIN{
+      if (s > 0) printf "RSA-2048: %.0f issued/s = %.0f%% of openssl speed rsa2048 sign/s on one core", r, 100*r/s;
+      if (m > 0) printf ", %.0f%% of all cores (-multi)", 100*r/m; print ""}' ;;
+    EC_prime256v1) echo "P-256: ${rate} issued/s against a ceiling of $(ceiling "$p256_sign")/s" ;;
+    EC_secp384r1) echo "P-384: ${rate} issued/s against a ceiling of $(ceiling "$p384_sign")/s" ;;
+  esac
+  ca_arn="$(sed -n 's/^ca-arn: //p' "$tmp/issue-$key.txt" | head -n1)"
 }
-set -e
-[[ $rc == 0 ]] || echo "run.sh: load generator exited with $rc"
-echo "server CPU during this run (incl. creating the CA): $(cpu_delta) s"
-ca_arn="$(sed -n 's/^ca-arn: //p' "$tmp/issue.txt" | head -n1)"
+
+p256_ca=""
+for key in $ca_keys; do
+  issue_load "$key"
+  [[ "$key" == EC_prime256v1 ]] && p256_ca="$ca_arn"
+done
+ca_arn="${p256_ca:-$ca_arn}"
 [[ -n "$ca_arn" ]] || { echo "run.sh: no CA ARN from the load generator" >&2; exit 1; }
 
 section "load: GetCertificate, $concurrency connections, ${seconds} s"

@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "authority/certificate_builder.h"
 #include "authority/crl_partitions.h"
 #include "authority/requests.h"
 #include "common/clock.h"
@@ -32,6 +33,9 @@ struct AuthorityOptions {
   // most that keeps a partition CRL within 1 MB; common/crl_location.h). Smaller values are for
   // tests that need several partitions.
   int64_t crl_partition_capacity = kDefaultCrlPartitionCapacity;
+  // How IssueCertificate encodes certificates (certificate_builder.h). kOpenSsl is the reference
+  // path, for comparisons only; both give the same bytes.
+  CertificateBuilder certificate_builder = CertificateBuilder::kDirect;
 };
 
 // What changed about a CA, for the change listener.

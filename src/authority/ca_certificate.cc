@@ -188,6 +188,7 @@ Result<std::shared_ptr<const IssuerContext>> Authority::Issuer(const store::CaRe
     auto chain = x509::CertificateBundlePemToDer(ca.chain_pem);
     ctx->depth = 1 + (chain.ok() ? static_cast<int>(chain->size()) : 0);
     ctx->issued_chain_pem = x509::CertificateDerToPem(ca.certificate_der) + ca.chain_pem;
+    RETURN_IF_ERROR(ctx->PrepareEncodings());
   }
   std::shared_ptr<const IssuerContext> shared = std::move(ctx);
   std::lock_guard<std::mutex> lock(issuers_mu_);

@@ -31,22 +31,30 @@ void ExtensionPlan::Override(x509::X509ExtensionPtr ext) {
   }
 }
 
+Result<std::vector<x509::X509ExtensionPtr>> BuildTemplateExtensions(
+    const TemplateDefinition& tmpl) {
+  std::vector<x509::X509ExtensionPtr> out;
+  ASSIGN_OR_RETURN(auto bc, x509::BasicConstraintsExt(tmpl.bc_ca, tmpl.path_len,
+                                                      tmpl.bc_critical));
+  out.push_back(std::move(bc));
+  if (tmpl.key_usage.has_value()) {
+    ASSIGN_OR_RETURN(auto ku, x509::KeyUsageExt(*tmpl.key_usage, true));
+    out.push_back(std::move(ku));
+  }
+  if (tmpl.eku.has_value()) {
+    ASSIGN_OR_RETURN(auto eku, x509::ExtendedKeyUsageExt(*tmpl.eku, tmpl.eku_critical));
+    out.push_back(std::move(eku));
+  }
+  return out;
+}
+
 Status ExtensionPlan::AddTemplateExtensions() {
-  ASSIGN_OR_RETURN(auto bc, x509::BasicConstraintsExt(tmpl_.bc_ca, tmpl_.path_len,
-                                                      tmpl_.bc_critical));
-  Offer(std::move(bc));
-  if (tmpl_.key_usage.has_value()) {
-    ASSIGN_OR_RETURN(auto ku, x509::KeyUsageExt(*tmpl_.key_usage, true));
-    Offer(std::move(ku));
-  }
-  if (tmpl_.eku.has_value()) {
-    ASSIGN_OR_RETURN(auto eku, x509::ExtendedKeyUsageExt(*tmpl_.eku, tmpl_.eku_critical));
-    Offer(std::move(eku));
-  }
+  ASSIGN_OR_RETURN(auto exts, BuildTemplateExtensions(tmpl_));
+  for (auto& e : exts) Offer(std::move(e));
   return Status::Ok();
 }
 
-Status ExtensionPlan::AddApiExtensions(const nlohmann::json& ext) {
+Result<std::vector<x509::X509ExtensionPtr>> BuildApiExtensions(const nlohmann::json& ext) {
   std::vector<x509::X509ExtensionPtr> api;
   if (auto ku = ext.find("KeyUsage"); ku != ext.end() && ku->is_object()) {
     ASSIGN_OR_RETURN(auto e, x509::KeyUsageExt(ToKeyUsageBits(*ku), true));
@@ -86,6 +94,11 @@ Status ExtensionPlan::AddApiExtensions(const nlohmann::json& ext) {
       api.push_back(std::move(e));
     }
   }
+  return api;
+}
+
+Status ExtensionPlan::AddApiExtensions(const nlohmann::json& ext) {
+  ASSIGN_OR_RETURN(auto api, BuildApiExtensions(ext));
   for (auto& e : api) Offer(std::move(e));
   return Status::Ok();
 }
@@ -101,6 +114,12 @@ Status ExtensionPlan::AddCsrExtensions(const X509_REQ& csr) {
     if (oid != kSanOid && !tmpl_.takes_csr()) continue;
     x509::X509ExtensionPtr copy(X509_EXTENSION_dup(ext));
     if (!copy) return x509::OsslError("X509_EXTENSION_dup");
+    // DER leaves out a BOOLEAN equal to its DEFAULT: an explicit "critical FALSE" in the CSR is
+    // dropped (X509_EXTENSION_set_critical(0) marks it absent), or strict parsers refuse the
+    // certificate.
+    if (X509_EXTENSION_set_critical(copy.get(), X509_EXTENSION_get_critical(ext)) != 1) {
+      return x509::OsslError("X509_EXTENSION_set_critical");
+    }
     Offer(std::move(copy));
   }
   return Status::Ok();

@@ -17,6 +17,13 @@
 
 namespace openpca::authority {
 
+// The extensions a template fixes (basic constraints, key usage, extended key usage), in order.
+// Errors: kInternal.
+Result<std::vector<x509::X509ExtensionPtr>> BuildTemplateExtensions(const TemplateDefinition& tmpl);
+// The extensions of ApiPassthrough.Extensions, in the order they are offered.
+// Errors: kInvalidArgs.
+Result<std::vector<x509::X509ExtensionPtr>> BuildApiExtensions(const nlohmann::json& extensions);
+
 class ExtensionPlan {
  public:
   explicit ExtensionPlan(const TemplateDefinition& tmpl) : tmpl_(tmpl) {}

@@ -1,15 +1,10 @@
 // IssueCertificate and GetCertificate. Issuance follows docs/issuance-cycle.md; the step numbers
 // below are the same.
 #include "authority/authority.h"
+#include "authority/certificate_builder.h"
 #include "authority/distribution_points.h"
-#include "authority/extension_plan.h"
 #include "authority/issuer_context.h"
-#include "authority/wire_structs.h"
 #include "common/arn.h"
-#include "x509/certificate.h"
-#include "x509/extensions.h"
-#include "x509/csr.h"
-#include "x509/inspect.h"
 #include "x509/pem.h"
 
 namespace openpca::authority {
@@ -145,48 +140,13 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
     return Status(ErrorCode::kInvalidState, "The certificate authority has no certificate.");
   }
 
-  ASSIGN_OR_RETURN(x509::X509ReqPtr csr, x509::ParseCsr(req.csr));
-  RETURN_IF_ERROR(x509::VerifyCsr(*csr));
-  // The CSR's SubjectPublicKeyInfo is used as parsed: re-encoding the key through OpenSSL 3.0's
-  // encoders was most of the cost of issuance.
-  const X509_PUBKEY* subject_key = X509_REQ_get_X509_PUBKEY(csr.get());
-  if (subject_key == nullptr) return Status(ErrorCode::kMalformedCsr, "The CSR has no public key.");
-  ASSIGN_OR_RETURN(Bytes subject_spki, x509::PublicKeyDer(*subject_key));
-  ASSIGN_OR_RETURN(Bytes subject_key_id, x509::KeyIdentifierFromPubkey(*subject_key));
-  if (tmpl->root && subject_spki != issuer->signer->public_key_der()) {
-    return Status(ErrorCode::kInvalidArgs,
-                  "A root CA certificate must be issued for the certificate authority's own CSR.");
-  }
-
   const json* api = (tmpl->takes_api() && req.api_passthrough.has_value())
                         ? &*req.api_passthrough
                         : nullptr;
-  const X509_NAME* subject = X509_REQ_get_subject_name(csr.get());
-  x509::X509NamePtr api_subject;
-  if (api != nullptr) {
-    if (auto s = api->find("Subject"); s != api->end() && s->is_object()) {
-      ASSIGN_OR_RETURN(auto attrs, SubjectAttributes(*s));
-      if (!attrs.empty()) {
-        ASSIGN_OR_RETURN(api_subject, x509::BuildName(attrs));
-        subject = api_subject.get();
-      }
-    }
-  }
-
-  ExtensionPlan plan(*tmpl);
-  RETURN_IF_ERROR(plan.AddTemplateExtensions());
-  RETURN_IF_ERROR(plan.AddKeyIdentifiers(
-      subject_key_id, tmpl->root ? nullptr : &issuer->subject_key_id));
-  if (api != nullptr) {
-    if (auto e = api->find("Extensions"); e != api->end() && e->is_object()) {
-      RETURN_IF_ERROR(plan.AddApiExtensions(*e));
-    }
-  }
-  RETURN_IF_ERROR(plan.AddCsrExtensions(*csr));
-  if (X509_NAME_entry_count(subject) == 0 && !plan.Has("2.5.29.17")) {
-    return Status(ErrorCode::kMalformedCsr,
-                  "The CSR must contain a subject or a subject alternative name.");
-  }
+  // The CSR (parsed and verified once), the subject and the extension plan.
+  ASSIGN_OR_RETURN(std::unique_ptr<PreparedCertificate> prepared,
+                   PrepareCertificate(options_.certificate_builder,
+                                      CertificateInput{tmpl, issuer.get(), req.csr, api}));
 
   ASSIGN_OR_RETURN(TimePoint not_after, ResolveNotAfter(req.validity, now));
   TimePoint not_before = now - kDefaultBackdate;
@@ -200,47 +160,37 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   // The CA's own CDP and AIA come last in the plan, once the request is known to be valid: a
   // PARTITIONED CA binds the certificate to a CRL partition here, and a rejected request must
   // not take a place in one.
+  CertificateFinish finish;
   std::string crl_partition;  // "" = the complete CRL
   if (!tmpl->root) {
     // A self-signed root cannot be revoked: no CDP or AIA in it.
     DistributionPoints points =
         DistributionPointsFor(issuer->revocation, ca.id, PublicUrl());
-    std::string crl_url = points.crl_url;
+    finish.crl_url = points.crl_url;
     if (points.crl_partitioned) {
       ASSIGN_OR_RETURN(AssignedPartition partition,
                        crl_partitions_.Assign(ca.id, points.crl_location,
                                               crl_hooks_.partition_opened));
       crl_partition = partition.partition_id;
-      if (!points.crl_omit_cdp) crl_url = partition.uri;
+      if (!points.crl_omit_cdp) finish.crl_url = partition.uri;
     } else if (points.crl_enabled) {
       RETURN_IF_ERROR(crl_partitions_.NoteCompleteCrlUse(ca.id));
     }
-    if (!crl_url.empty()) {
-      ASSIGN_OR_RETURN(auto cdp, x509::CrlDistributionPointExt(crl_url));
-      plan.AddIfAbsent(std::move(cdp));
-    }
-    if (!points.ocsp_url.empty()) {
-      ASSIGN_OR_RETURN(auto aia,
-                       x509::AuthorityInfoAccessExt(points.ocsp_url, points.ca_issuers_url));
-      plan.Override(std::move(aia));
-    }
+    finish.ocsp_url = points.ocsp_url;
+    finish.ca_issuers_url = points.ca_issuers_url;
   }
 
   // 2. Reserve a serial. With 126 random bits a collision is not expected; the store refuses a
   // duplicate (kRequestFailed) rather than overwrite.
   Bytes serial = NewSerial(random_);
-  x509::CertificateContent content;
-  content.serial = serial;
-  content.issuer = tmpl->root ? subject : X509_get_subject_name(issuer->certificate.get());
-  content.subject = subject;
-  content.subject_key = subject_key;
-  content.not_before = not_before;
-  content.not_after = not_after;
-  content.extensions = plan.Take();
+  finish.serial = serial;
+  finish.not_before = not_before;
+  finish.not_after = not_after;
+  finish.alg = *alg;
 
   // 3. Record intent and audit: the audit trail arrives with the audit module.
-  // 4. Sign.
-  ASSIGN_OR_RETURN(Bytes der, x509::BuildSignedCertificate(content, *issuer->signer, *alg));
+  // 4. Sign: the CA's CDP/AIA join the plan, the TBSCertificate is encoded and signed.
+  ASSIGN_OR_RETURN(Bytes der, std::move(*prepared).Issue(finish, *issuer->signer));
 
   // 5. Store, durably, before the ARN is returned.
   store::CertificateRecord record;

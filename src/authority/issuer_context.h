@@ -1,10 +1,14 @@
 // IssuerContext: what issuing from one CA needs, prepared once per CA record version: the parsed
-// CA certificate, its key identifier, path length and depth, and the CA's Signer.
+// CA certificate, its key identifier, path length and depth, the CA's Signer, and the DER pieces
+// every certificate it issues repeats (issuer name, AKI extension, signature AlgorithmIdentifier
+// followed by the issuer name, per signing algorithm).
 // Immutable after construction; shared between threads through shared_ptr<const>.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +36,17 @@ class IssuerContext {
   std::shared_ptr<const keys::Signer> signer;
   std::string issued_chain_pem;  // CA certificate + its chain: GetCertificate's CertificateChain
   nlohmann::json revocation;     // stored RevocationConfiguration (object, maybe empty)
+
+  // Set by PrepareEncodings() when `certificate` is set; empty otherwise.
+  Bytes issuer_name_der;     // the CA certificate's subject Name
+  Bytes aki_extension_der;   // authorityKeyIdentifier extension of the certificates it issues
+  std::array<Bytes, 7> signature_and_issuer;  // by SigningAlgorithm: AlgorithmIdentifier + name
+
+  std::span<const uint8_t> SignatureAndIssuer(SigningAlgorithm alg) const {
+    return signature_and_issuer[static_cast<size_t>(alg)];
+  }
+  // Fills the DER pieces above from `certificate` and `subject_key_id`. Errors: kInternal.
+  Status PrepareEncodings();
 };
 
 }  // namespace openpca::authority

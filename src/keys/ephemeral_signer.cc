@@ -4,16 +4,16 @@
 #include <openssl/params.h>
 
 #include "keys/software_signer.h"
-#include "x509/ossl.h"
+#include "ossl/ossl.h"
 
 namespace openpca::keys {
 namespace {
 
-using x509::EvpPkeyPtr;
-using x509::OsslError;
+using ossl::EvpPkeyPtr;
+using ossl::OsslError;
 
 Result<EvpPkeyPtr> GenerateRsaKey(size_t bits) {
-  x509::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  ossl::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
   unsigned int e = 65537;
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_size_t(OSSL_PKEY_PARAM_RSA_BITS, &bits),

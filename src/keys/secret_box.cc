@@ -37,7 +37,7 @@ Result<std::unique_ptr<SecretBox>> SecretBox::Create(std::span<const uint8_t> ma
     return Status(ErrorCode::kInvalidArgs, "the master key must be 32 bytes");
   }
   CipherPtr cipher(EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr));
-  if (cipher == nullptr) return x509::OsslError("EVP_CIPHER_fetch(AES-256-GCM)");
+  if (cipher == nullptr) return ossl::OsslError("EVP_CIPHER_fetch(AES-256-GCM)");
   return std::unique_ptr<SecretBox>(new SecretBox(master_key, std::move(cipher)));
 }
 
@@ -59,7 +59,7 @@ Result<std::unique_ptr<SecretBox>> SecretBox::LoadOrCreateKeyFile(const std::str
 
     CleansedArray key;
     if (RAND_priv_bytes(key.bytes.data(), static_cast<int>(key.bytes.size())) != 1) {
-      return x509::OsslError("RAND_priv_bytes");
+      return ossl::OsslError("RAND_priv_bytes");
     }
     Status created = CreatePrivateFileDurably(path, key.bytes);
     if (created.ok()) return Create(key.bytes);
@@ -79,29 +79,29 @@ Result<Bytes> SecretBox::Seal(std::span<const uint8_t> plaintext,
   uint8_t* ct = out.data() + kHeaderSize;
   uint8_t* tag = ct + plaintext.size();
   // A random 96-bit nonce per message; fine far beyond the number of secrets we will ever seal.
-  if (RAND_bytes(nonce, kNonceSize) != 1) return x509::OsslError("RAND_bytes");
+  if (RAND_bytes(nonce, kNonceSize) != 1) return ossl::OsslError("RAND_bytes");
 
-  x509::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  ossl::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (ctx == nullptr ||
       EVP_EncryptInit_ex2(ctx.get(), cipher_.get(), key_.data(), nonce, nullptr) != 1) {
-    return x509::OsslError("EVP_EncryptInit_ex2");
+    return ossl::OsslError("EVP_EncryptInit_ex2");
   }
   if (!associated_data.empty() &&
       EVP_EncryptUpdate(ctx.get(), nullptr, &len,
                         reinterpret_cast<const uint8_t*>(associated_data.data()),
                         static_cast<int>(associated_data.size())) != 1) {
-    return x509::OsslError("EVP_EncryptUpdate(aad)");
+    return ossl::OsslError("EVP_EncryptUpdate(aad)");
   }
   if (!plaintext.empty() && EVP_EncryptUpdate(ctx.get(), ct, &len, plaintext.data(),
                                               static_cast<int>(plaintext.size())) != 1) {
-    return x509::OsslError("EVP_EncryptUpdate");
+    return ossl::OsslError("EVP_EncryptUpdate");
   }
   if (EVP_EncryptFinal_ex(ctx.get(), ct + plaintext.size(), &len) != 1 || len != 0) {
-    return x509::OsslError("EVP_EncryptFinal_ex");
+    return ossl::OsslError("EVP_EncryptFinal_ex");
   }
   if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, kTagSize, tag) != 1) {
-    return x509::OsslError("EVP_CTRL_AEAD_GET_TAG");
+    return ossl::OsslError("EVP_CTRL_AEAD_GET_TAG");
   }
   return out;
 }
@@ -118,22 +118,22 @@ Result<Bytes> SecretBox::Open(std::span<const uint8_t> sealed,
   size_t ct_len = sealed.size() - kOverhead;
   const uint8_t* tag = ct + ct_len;
 
-  x509::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  ossl::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (ctx == nullptr ||
       EVP_DecryptInit_ex2(ctx.get(), cipher_.get(), key_.data(), nonce, nullptr) != 1) {
-    return x509::OsslError("EVP_DecryptInit_ex2");
+    return ossl::OsslError("EVP_DecryptInit_ex2");
   }
   if (!associated_data.empty() &&
       EVP_DecryptUpdate(ctx.get(), nullptr, &len,
                         reinterpret_cast<const uint8_t*>(associated_data.data()),
                         static_cast<int>(associated_data.size())) != 1) {
-    return x509::OsslError("EVP_DecryptUpdate(aad)");
+    return ossl::OsslError("EVP_DecryptUpdate(aad)");
   }
   Bytes out(ct_len);
   auto fail = [&out](const char* what) {
     OPENSSL_cleanse(out.data(), out.size());
-    x509::ClearOsslErrors();
+    ossl::ClearOsslErrors();
     return InternalError(what);
   };
   if (ct_len > 0 &&

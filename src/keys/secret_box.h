@@ -14,7 +14,7 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
-#include "x509/ossl.h"
+#include "ossl/ossl.h"
 
 namespace openpca::keys {
 
@@ -43,7 +43,7 @@ class SecretBox {
   ~SecretBox();
 
  private:
-  using CipherPtr = std::unique_ptr<EVP_CIPHER, x509::OsslDeleter<&EVP_CIPHER_free>>;
+  using CipherPtr = std::unique_ptr<EVP_CIPHER, ossl::OsslDeleter<&EVP_CIPHER_free>>;
 
   SecretBox(std::span<const uint8_t> key, CipherPtr cipher);
 

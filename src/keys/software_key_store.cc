@@ -11,10 +11,10 @@
 namespace openpca::keys {
 namespace {
 
-using x509::EvpPkeyPtr;
-using x509::OsslError;
+using ossl::EvpPkeyPtr;
+using ossl::OsslError;
 
-using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, x509::OsslDeleter<&OSSL_ENCODER_CTX_free>>;
+using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, ossl::OsslDeleter<&OSSL_ENCODER_CTX_free>>;
 
 // Sealed PKCS#8 of an RSA-4096 key is ~2.4 KB; anything much larger is not one of our files.
 constexpr size_t kMaxKeyFileSize = 64 * 1024;
@@ -48,7 +48,7 @@ class CleanseOnExit {
 };
 
 Result<EvpPkeyPtr> GenerateRsaKey(size_t bits) {
-  x509::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  ossl::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
   unsigned int e = 65537;
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_size_t(OSSL_PKEY_PARAM_RSA_BITS, &bits),
@@ -107,7 +107,7 @@ Result<EvpPkeyPtr> DecodePkcs8(std::span<const uint8_t> der) {
   EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &in, static_cast<long>(der.size())));
   if (key == nullptr || in != der.data() + der.size()) {
     // The queue may name the structure; it never contains key bytes, but keep the message bare.
-    x509::ClearOsslErrors();
+    ossl::ClearOsslErrors();
     return InternalError("stored private key does not parse");
   }
   return key;

@@ -9,9 +9,9 @@
 namespace openpca::keys {
 namespace {
 
-using x509::EvpMdCtxPtr;
-using x509::EvpPkeyPtr;
-using x509::OsslError;
+using ossl::EvpMdCtxPtr;
+using ossl::EvpPkeyPtr;
+using ossl::OsslError;
 
 constexpr SigningAlgorithm kAllSigningAlgorithms[] = {
     SigningAlgorithm::kSha256WithEcdsa, SigningAlgorithm::kSha384WithEcdsa,
@@ -38,7 +38,7 @@ Result<KeyAlgorithm> KeyAlgorithmOf(const EVP_PKEY& key) {
     char group[64] = {};
     size_t len = 0;
     if (EVP_PKEY_get_group_name(&key, group, sizeof(group), &len) != 1) {
-      x509::ClearOsslErrors();
+      ossl::ClearOsslErrors();
       return Status(ErrorCode::kInvalidArgs, "EC key without a named curve");
     }
     std::string name(group, len);

@@ -15,7 +15,7 @@
 #include "common/pki_types.h"
 #include "common/status.h"
 #include "keys/signer.h"
-#include "x509/ossl.h"
+#include "ossl/ossl.h"
 
 namespace openpca::keys {
 
@@ -24,7 +24,7 @@ class SoftwareSigner final : public Signer {
   // Takes ownership of a private key. The key must be one of the KeyAlgorithm variants (RSA
   // 2048/3072/4096 bits, EC P-256/P-384/P-521, SM2).
   // Errors: kInvalidArgs for any other key; kInternal.
-  static Result<std::unique_ptr<SoftwareSigner>> Create(x509::EvpPkeyPtr private_key);
+  static Result<std::unique_ptr<SoftwareSigner>> Create(ossl::EvpPkeyPtr private_key);
 
   KeyAlgorithm algorithm() const override { return algorithm_; }
   const Bytes& public_key_der() const override { return public_key_der_; }
@@ -35,14 +35,14 @@ class SoftwareSigner final : public Signer {
  private:
   static constexpr size_t kNumSigningAlgorithms = 7;
 
-  SoftwareSigner(x509::EvpPkeyPtr key, KeyAlgorithm algorithm, Bytes public_key_der);
+  SoftwareSigner(ossl::EvpPkeyPtr key, KeyAlgorithm algorithm, Bytes public_key_der);
 
-  x509::EvpPkeyPtr key_;
+  ossl::EvpPkeyPtr key_;
   KeyAlgorithm algorithm_;
   Bytes public_key_der_;
   size_t max_signature_size_ = 0;
   // Indexed by SigningAlgorithm; null for algorithms of another family.
-  std::array<x509::EvpMdCtxPtr, kNumSigningAlgorithms> prototypes_;
+  std::array<ossl::EvpMdCtxPtr, kNumSigningAlgorithms> prototypes_;
 };
 
 }  // namespace openpca::keys

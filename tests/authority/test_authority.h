@@ -28,6 +28,8 @@ class TestAuthority {
   store::SqliteStore& store() { return *store_; }
   FakeClock& clock() { return clock_; }
   Caller caller() const { return Caller{kAccount}; }
+  // The SQLite database file (for tests that count rows).
+  std::filesystem::path db_path() const { return dir_ / "db.sqlite"; }
 
   // CreateCA(ROOT) → issue RootCACertificate/V1 on its own CSR → import. Returns the CA ARN.
   std::string MakeActiveRoot(const std::string& key_alg = "EC_prime256v1",

@@ -1,9 +1,9 @@
-#include "revocation/crl/der_writer.h"
+#include "x509/der_writer.h"
 
 #include <array>
 #include <cstring>
 
-namespace openpca::revocation {
+namespace openpca::x509 {
 namespace {
 
 // Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
@@ -203,4 +203,4 @@ Status AppendDerTime(Bytes& out, int64_t unix_seconds) {
   return Status::Ok();
 }
 
-}  // namespace openpca::revocation
+}  // namespace openpca::x509

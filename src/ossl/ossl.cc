@@ -1,8 +1,8 @@
-#include "x509/ossl.h"
+#include "ossl/ossl.h"
 
 #include <openssl/err.h>
 
-namespace openpca::x509 {
+namespace openpca::ossl {
 
 Status OsslError(const char* fn, ErrorCode code) {
   std::string message = std::string(fn) + " failed";
@@ -18,4 +18,4 @@ Status OsslError(const char* fn, ErrorCode code) {
 
 void ClearOsslErrors() { ERR_clear_error(); }
 
-}  // namespace openpca::x509
+}  // namespace openpca::ossl
