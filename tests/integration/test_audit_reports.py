@@ -16,8 +16,8 @@ import uuid
 import boto3
 import botocore.config
 
-from harness import (REGION, UTC, ServerTestCase, build_root_ca, build_sub_ca, create_ca,
-                     fetch_csr, issue_leaf, load_cert, now_utc, parse_ts, random_ca_arn,
+from harness import (REGION, UTC, ServerTestCase, build_root_ca, build_sub_ca, cert_not_after,
+                     cert_not_before, create_ca, fetch_csr, issue_leaf, load_cert, now_utc, parse_ts, random_ca_arn,
                      template_arn)
 
 COLUMNS = ["awsAccountId", "requestedByServicePrincipal", "certificateArn", "serial", "subject",
@@ -174,14 +174,19 @@ class AuditReportsTest(ServerTestCase):
         self.reports[(ca_arn, fmt)] = (rid, key)
         return rid, key
 
-    def refused(self, code, ca_arn, bucket=BUCKET, fmt="JSON"):
+    def refused(self, code, ca_arn, bucket=BUCKET, fmt="JSON", via="boto3"):
         """A CreateCertificateAuthorityAuditReport that must fail with `code`, changing nothing."""
         before_objects = self.objects()
         before_ca = self.describe(ca_arn) if ca_arn.count("/") == 1 and self.exists(ca_arn) \
             else None
-        self.aws("create-certificate-authority-audit-report", "--certificate-authority-arn",
-                 ca_arn, "--s3-bucket-name", bucket, "--audit-report-response-format", fmt,
-                 expect_error=code)
+        if via == "cli":
+            self.aws("create-certificate-authority-audit-report", "--certificate-authority-arn",
+                     ca_arn, "--s3-bucket-name", bucket, "--audit-report-response-format", fmt,
+                     expect_error=code)
+        else:
+            self.assertApiError(code, "create_certificate_authority_audit_report",
+                                CertificateAuthorityArn=ca_arn, S3BucketName=bucket,
+                                AuditReportResponseFormat=fmt)
         self.assertEqual(self.objects(), before_objects, "a refused report wrote something")
         if before_ca is not None:
             self.assertEqual(self.describe(ca_arn), before_ca)
@@ -212,8 +217,8 @@ class AuditReportsTest(ServerTestCase):
             self.assertEqual(row["serial"], colon_serial(cert.serial_number))
             self.assertEqual(row["serial"].replace(":", ""), arn.rsplit("/", 1)[1])
             self.assertEqual(row["subject"], rfc2253(cert.subject))
-            self.assertEqual(row["notBefore"], report_time(cert.not_valid_before.replace(tzinfo=UTC)))
-            self.assertEqual(row["notAfter"], report_time(cert.not_valid_after.replace(tzinfo=UTC)))
+            self.assertEqual(row["notBefore"], report_time(cert_not_before(cert)))
+            self.assertEqual(row["notAfter"], report_time(cert_not_after(cert)))
             for k in ("notBefore", "notAfter", "issuedAt"):
                 self.assertRegex(row[k], TIME_RE)
             # issuedAt: AWS's default backdating puts notBefore one hour earlier (roots excepted:
@@ -260,7 +265,7 @@ class AuditReportsTest(ServerTestCase):
 
         # A second report of the CA within 30 minutes, in the other format or bucket: refused,
         # nothing written.
-        self.refused("RequestInProgressException", sub, fmt="CSV")
+        self.refused("RequestInProgressException", sub, fmt="CSV", via="cli")
         self.refused("RequestInProgressException", sub)
         # The first one is untouched.
         self.assertEqual(self.fetch(key), text)
