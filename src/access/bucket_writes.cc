@@ -4,20 +4,20 @@
 #include "policy/request_context.h"
 
 namespace openpca::access {
+namespace {
 
-Status ServiceMayWriteBucket(const std::optional<std::string>& bucket_policy,
-                             policy::PolicyCache& cache, const std::string& bucket,
-                             const std::string& partition, const std::string& ca_account,
-                             const std::string& ca_arn) {
-  if (!bucket_policy.has_value()) return Status::Ok();
-  auto parsed = cache.GetOrParse(*bucket_policy, policy::PolicyKind::kResource);
+Status PolicyAllowsPut(const std::string& bucket_policy, policy::PolicyCache& cache,
+                       const std::string& bucket, const std::string& key,
+                       const std::string& partition, const std::string& ca_account,
+                       const std::string& ca_arn) {
+  auto parsed = cache.GetOrParse(bucket_policy, policy::PolicyKind::kResource);
   if (!parsed.ok()) {
     return Status(ErrorCode::kAccessDenied,
                   "the bucket policy is not a valid policy: " + parsed.status().message());
   }
   policy::RequestContext rc;
   rc.action = "s3:PutObject";
-  rc.resource = "arn:" + partition + ":s3:::" + bucket + "/acm-pca-permission-test-key";
+  rc.resource = "arn:" + partition + ":s3:::" + bucket + "/" + key;
   rc.principal.type = policy::PrincipalType::kService;
   rc.principal.arn = "acm-pca.amazonaws.com";
   rc.Set("aws:SourceAccount", ca_account);
@@ -29,6 +29,28 @@ Status ServiceMayWriteBucket(const std::optional<std::string>& bucket_policy,
   policy::EvaluationResult result = policy::Evaluate(in, rc);
   if (result.decision == policy::Decision::kAllow) return Status::Ok();
   return Status(ErrorCode::kAccessDenied, policy::AccessDeniedMessage(rc, result));
+}
+
+}  // namespace
+
+Status ServiceMayWriteBucket(const std::optional<std::string>& bucket_policy,
+                             policy::PolicyCache& cache, const std::string& bucket,
+                             const std::string& partition, const std::string& ca_account,
+                             const std::string& ca_arn) {
+  if (!bucket_policy.has_value()) return Status::Ok();
+  return PolicyAllowsPut(*bucket_policy, cache, bucket, "acm-pca-permission-test-key", partition,
+                         ca_account, ca_arn);
+}
+
+Status ServiceMayWriteObject(const std::optional<std::string>& bucket_policy,
+                             policy::PolicyCache& cache, const std::string& bucket,
+                             const std::string& key, const std::string& partition,
+                             const std::string& ca_account, const std::string& ca_arn) {
+  if (!bucket_policy.has_value()) {
+    return Status(ErrorCode::kAccessDenied,
+                  "the bucket has no policy granting acm-pca.amazonaws.com s3:PutObject");
+  }
+  return PolicyAllowsPut(*bucket_policy, cache, bucket, key, partition, ca_account, ca_arn);
 }
 
 }  // namespace openpca::access

@@ -19,4 +19,13 @@ Status ServiceMayWriteBucket(const std::optional<std::string>& bucket_policy,
                              const std::string& partition, const std::string& ca_account,
                              const std::string& ca_arn);
 
+// Whether the bucket's policy lets acm-pca.amazonaws.com s3:PutObject the object `key` (an audit
+// report) on behalf of the CA, evaluated as above. Here a bucket without a policy grants nothing:
+// a service principal may write only what a policy grants it, as AWS asks a policy of every audit
+// report bucket. Errors: kAccessDenied (no policy, an invalid one, or one that does not allow it).
+Status ServiceMayWriteObject(const std::optional<std::string>& bucket_policy,
+                             policy::PolicyCache& cache, const std::string& bucket,
+                             const std::string& key, const std::string& partition,
+                             const std::string& ca_account, const std::string& ca_arn);
+
 }  // namespace openpca::access

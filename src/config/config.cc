@@ -78,7 +78,8 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "crl_partition_capacity", "ocsp_signer",
                                  "ocsp_delegate_lifetime_hours", "regions", "account_id",
                                  "metrics", "metrics_listen", "metrics_path",
-                                 "metrics_bearer_token_file", "metrics_expiry_refresh_seconds"};
+                                 "metrics_bearer_token_file", "metrics_expiry_refresh_seconds",
+                                 "audit_report_interval_s"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -105,6 +106,7 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   str("metrics_path", config.metrics_path);
   str("metrics_bearer_token_file", config.metrics_bearer_token_file);
   num("metrics_expiry_refresh_seconds", config.metrics_expiry_refresh_seconds);
+  num("audit_report_interval_s", config.audit_report_interval_s);
   if (j.contains("regions")) {
     const nlohmann::json& list = j["regions"];
     bool ok = list.is_array();
@@ -218,6 +220,8 @@ Status Validate(const ServerConfig& c) {
     problems.push_back("crl_partition_capacity must be 1-" +
                        std::to_string(kMaxCrlPartitionCapacity));
   if (c.max_queued_requests < 1) problems.push_back("max_queued_requests must be positive");
+  if (c.audit_report_interval_s < 0 || c.audit_report_interval_s > 86400)
+    problems.push_back("audit_report_interval_s must be 0-86400");
   if (c.ocsp_signer != "ca" && c.ocsp_signer != "delegate")
     problems.push_back("ocsp_signer must be \"ca\" or \"delegate\"");
   // At least twice the 24-hour response validity, so that a delegate replaced at half-life still

@@ -57,6 +57,10 @@ struct ServerConfig {
   // "ocsp_delegate_lifetime_hours": validity of a delegated OCSP signing certificate, in hours,
   // 48..8760 (never past the CA certificate's notAfter). Default 168 (7 days).
   int ocsp_delegate_lifetime_hours = 168;
+  // "audit_report_interval_s": advanced/testing. Least time between two audit reports of one CA,
+  // in seconds, 0..86400; env OPENPCA_AUDIT_REPORT_INTERVAL_S overrides it. Default 1800 (AWS:
+  // one report per CA every 30 minutes).
+  int audit_report_interval_s = 1800;
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
   // Prometheus metrics (docs/operations.md "Metrics"); env variables override the file.

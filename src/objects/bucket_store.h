@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "objects/object_writer.h"
 
 namespace openpca::objects {
 
@@ -54,6 +56,11 @@ class BucketStore {
   // A missing bucket is created (openpca's own writes: CRLs, the permission probe).
   Status Put(std::string_view bucket, std::string_view key, std::span<const uint8_t> data,
              std::string_view content_type, bool public_read);
+  // An object written piece by piece (objects/object_writer.h), private, visible under `key` once
+  // committed. Unlike Put it does not create a missing bucket.
+  // Errors: kInvalidArgs (bucket or key name); kResourceNotFound (no bucket); kInternal.
+  Result<std::unique_ptr<ObjectWriter>> OpenWriter(std::string_view bucket, std::string_view key,
+                                                   std::string_view content_type);
   // Errors: kResourceNotFound (bucket or key absent; `bucket_exists` tells which); kInternal.
   Result<ObjectInfo> Head(std::string_view bucket, std::string_view key) const;
   Result<std::string> Read(std::string_view bucket, std::string_view key) const;

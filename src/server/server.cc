@@ -34,6 +34,7 @@
 #include "objects/bucket_store.h"
 #include "revocation/crl/crl_publisher.h"
 #include "server/metrics_wiring.h"
+#include "server/audit_report_wiring.h"
 #include "server/ocsp_service.h"
 #include "policy/policy_cache.h"
 #include "services/acm_pca/actions.h"
@@ -387,6 +388,14 @@ int Serve(const ServeFlags& flags) {
     }
   };
   authority.SetCrlHooks(std::move(crl_hooks));
+  // Audit reports: CreateCertificateAuthorityAuditReport writes into the buckets above.
+  int report_interval_s = cfg.audit_report_interval_s;
+  if (auto v = Env("OPENPCA_AUDIT_REPORT_INTERVAL_S")) report_interval_s = std::atoi(v->c_str());
+  AuditReportWiringDeps report_deps{store.get(), &authority, &buckets, &policy_cache, &clock,
+                                    &random, cfg.region, std::chrono::seconds(report_interval_s)};
+  AuditReportWiring audit_reports(report_deps);
+  audit_reports.Register(*server);
+  if (Status st = audit_reports.Start(); !st.ok()) return Fail(st);
   crl_publisher.Start();
   ocsp.Start();
   if (Status st = server_metrics->Serve(*server); !st.ok()) return Fail(st);

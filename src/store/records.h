@@ -48,6 +48,10 @@ struct CertificateRecord {
   // The CRL its CRL distribution point names, fixed at issuance: "" for the CA's complete CRL,
   // otherwise the partition_id of a CrlPartitionRecord of the same CA.
   std::string crl_partition;
+  // The AWS service principal that had it issued on the customer's behalf ("acm.amazonaws.com"
+  // for AWS Certificate Manager); "" when the customer asked for it directly. Audit reports list
+  // it as requestedByServicePrincipal.
+  std::string requested_by_service_principal;
 };
 
 // One CRL that certificates of a CA name (table crl_partitions; see 0003_crl_partitions.sql).

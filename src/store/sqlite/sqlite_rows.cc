@@ -67,6 +67,12 @@ void BindCertificate(SqliteStatement& stmt, const CertificateRecord& cert) {
       .BindOptionalInt64(8, cert.revoked_at_ms)
       .BindOptionalInt64(9, reason)
       .BindText(10, cert.crl_partition);
+  // NULL rather than '' when no service asked for it, as for rows older than the column.
+  std::optional<std::string> principal;
+  if (!cert.requested_by_service_principal.empty()) {
+    principal = cert.requested_by_service_principal;
+  }
+  stmt.BindOptionalText(11, principal);
 }
 
 CertificateRecord ReadCertificate(const SqliteStatement& stmt) {
@@ -81,6 +87,7 @@ CertificateRecord ReadCertificate(const SqliteStatement& stmt) {
   cert.revoked_at_ms = stmt.ColumnOptionalInt64(7);
   if (!stmt.IsNull(8)) cert.revocation_reason = static_cast<int>(stmt.ColumnInt64(8));
   cert.crl_partition = stmt.ColumnText(9);
+  if (!stmt.IsNull(10)) cert.requested_by_service_principal = stmt.ColumnText(10);
   return cert;
 }
 

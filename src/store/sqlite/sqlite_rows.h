@@ -17,10 +17,10 @@ inline constexpr char kCaColumns[] =
     "last_state_change_at_ms, restorable_until_ms, failure_reason, version";
 inline constexpr int kCaColumnCount = 22;
 
-// certificates columns, in the order of ReadCertificate and of parameters ?1..?10.
+// certificates columns, in the order of ReadCertificate and of parameters ?1..?11.
 inline constexpr char kCertificateColumns[] =
     "ca_id, serial_hex, der, not_before_s, not_after_s, issued_at_ms, template_arn, "
-    "revoked_at_ms, revocation_reason, crl_partition";
+    "revoked_at_ms, revocation_reason, crl_partition, requested_by_service_principal";
 
 // crl_partitions columns, in the order of ReadCrlPartition and of parameters ?1..?7.
 inline constexpr char kCrlPartitionColumns[] =

@@ -54,7 +54,7 @@ const std::string& ListCasNextPageSql() {
 
 const std::string& InsertCertificateSql() {
   static const std::string sql = std::string("INSERT INTO certificates (") + kCertificateColumns +
-                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
                                  "ON CONFLICT DO NOTHING";
   return sql;
 }
