@@ -256,6 +256,8 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"ReportGenerationLimitExceededException", 400};
     case ErrorCode::kPolicyTypeNotAvailableForOrganization:
       return {"PolicyTypeNotAvailableForOrganizationException", 400};
+    case ErrorCode::kInvalidEventPattern:
+      return {"InvalidEventPatternException", 400};
   }
   OPENPCA_CHECK(code != ErrorCode::kOk);
   return {"InternalFailure", 500};  // an out-of-range enum value

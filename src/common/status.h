@@ -145,6 +145,8 @@ enum class ErrorCode {
   kInvalidInput,
   kOrganizationsNotInUse,
   kPolicyTypeNotAvailableForOrganization,
+  // EventBridge: a malformed event pattern (PutRule, TestEventPattern).
+  kInvalidEventPattern,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.

@@ -68,7 +68,8 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "worker_threads", "max_queued_requests", "tls_cert_file",
                                  "tls_key_file", "log_level", "crl_regenerate_delay_ms",
                                  "crl_partition_capacity", "ocsp_signer",
-                                 "ocsp_delegate_lifetime_hours", "regions", "account_id"};
+                                 "ocsp_delegate_lifetime_hours", "regions", "account_id",
+                                 "events_retry_base_ms", "events_retry_max_delay_ms"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -90,6 +91,8 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   num("crl_partition_capacity", config.crl_partition_capacity);
   str("ocsp_signer", config.ocsp_signer);
   num("ocsp_delegate_lifetime_hours", config.ocsp_delegate_lifetime_hours);
+  num("events_retry_base_ms", config.events_retry_base_ms);
+  num("events_retry_max_delay_ms", config.events_retry_max_delay_ms);
   if (j.contains("regions")) {
     const nlohmann::json& list = j["regions"];
     bool ok = list.is_array();
@@ -177,6 +180,9 @@ Status Validate(const ServerConfig& c) {
   // outlives every response it signed.
   if (c.ocsp_delegate_lifetime_hours < 48 || c.ocsp_delegate_lifetime_hours > 8760)
     problems.push_back("ocsp_delegate_lifetime_hours must be 48-8760");
+  if (c.events_retry_base_ms < 1) problems.push_back("events_retry_base_ms must be >= 1");
+  if (c.events_retry_max_delay_ms < c.events_retry_base_ms)
+    problems.push_back("events_retry_max_delay_ms must be >= events_retry_base_ms");
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     problems.push_back("tls_cert_file and tls_key_file must be given together");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};

@@ -56,6 +56,13 @@ struct ServerConfig {
   // "ocsp_delegate_lifetime_hours": validity of a delegated OCSP signing certificate, in hours,
   // 48..8760 (never past the CA certificate's notAfter). Default 168 (7 days).
   int ocsp_delegate_lifetime_hours = 168;
+  // "events_retry_base_ms": delay before the first retry of a failed event delivery to an API
+  // destination, in milliseconds; each further retry waits twice as long, up to
+  // events_retry_max_delay_ms. Env OPENPCA_EVENTS_RETRY_BASE_MS overrides it. Default 1000.
+  int events_retry_base_ms = 1000;
+  // "events_retry_max_delay_ms": the longest wait between two attempts, in milliseconds. Env
+  // OPENPCA_EVENTS_RETRY_MAX_DELAY_MS overrides it. Default 300000 (5 minutes).
+  int events_retry_max_delay_ms = 300000;
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
 };
