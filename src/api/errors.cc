@@ -256,8 +256,6 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"ReportGenerationLimitExceededException", 400};
     case ErrorCode::kPolicyTypeNotAvailableForOrganization:
       return {"PolicyTypeNotAvailableForOrganizationException", 400};
-    case ErrorCode::kInvalidEventPattern:
-      return {"InvalidEventPatternException", 400};
   }
   OPENPCA_CHECK(code != ErrorCode::kOk);
   return {"InternalFailure", 500};  // an out-of-range enum value
@@ -369,7 +367,9 @@ constexpr Override kCloudTrail[] = {
     {ErrorCode::kInvalidTag, {"InvalidTagParameterException", 400}},
 };
 
+// EventBridge: a malformed event pattern is the service's invalid document (kInvalidPolicy).
 constexpr Override kEvents[] = {
+    {ErrorCode::kInvalidPolicy, {"InvalidEventPatternException", 400}},
     {ErrorCode::kInternal, {"InternalException", 500, false}},
 };
 

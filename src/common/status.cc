@@ -128,7 +128,6 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInvalidInput: return "invalid_input";
     case ErrorCode::kOrganizationsNotInUse: return "organizations_not_in_use";
     case ErrorCode::kPolicyTypeNotAvailableForOrganization: return "policy_type_not_available_for_organization";
-    case ErrorCode::kInvalidEventPattern: return "invalid_event_pattern";
   }
   return "unknown";
 }

@@ -145,8 +145,6 @@ enum class ErrorCode {
   kInvalidInput,
   kOrganizationsNotInUse,
   kPolicyTypeNotAvailableForOrganization,
-  // EventBridge: a malformed event pattern (PutRule, TestEventPattern).
-  kInvalidEventPattern,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.

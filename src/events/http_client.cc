@@ -132,7 +132,9 @@ struct BeastHttpSender::Tls {
 };
 
 BeastHttpSender::BeastHttpSender() : tls_(std::make_unique<Tls>()) {
-  tls_->context.set_default_verify_paths();
+  boost::system::error_code ec;
+  // Without the system trust store every HTTPS delivery fails verification (and is retried).
+  tls_->context.set_default_verify_paths(ec);
   tls_->context.set_verify_mode(ssl::verify_peer);
   SSL_CTX_set_min_proto_version(tls_->context.native_handle(), TLS1_2_VERSION);
 }
@@ -140,6 +142,16 @@ BeastHttpSender::BeastHttpSender() : tls_(std::make_unique<Tls>()) {
 BeastHttpSender::~BeastHttpSender() = default;
 
 Result<int> BeastHttpSender::Send(const HttpCall& call) {
+  // Beast and Asio report I/O errors through error codes; anything they throw (allocation,
+  // header values) becomes a failed delivery, never an exception out of this module.
+  try {
+    return SendOrThrow(call);
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kServiceUnavailable, std::string("HTTP client: ") + e.what());
+  }
+}
+
+Result<int> BeastHttpSender::SendOrThrow(const HttpCall& call) {
   std::optional<ParsedUrl> url = ParseUrl(call.url);
   if (!url) return Status(ErrorCode::kInvalidArgs, "not an http(s) URL: " + call.url);
   http::verb verb = http::string_to_verb(call.method);

@@ -53,6 +53,7 @@ class BeastHttpSender final : public HttpSender {
 
  private:
   struct Tls;
+  Result<int> SendOrThrow(const HttpCall& call);
   std::unique_ptr<Tls> tls_;
 };
 

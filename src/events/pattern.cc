@@ -73,7 +73,7 @@ constexpr std::string_view kReserved[] = {"exact",   "prefix", "suffix",
                                           "cidr",    "equals-ignore-case", "wildcard"};
 
 Status Invalid(std::string reason) {
-  return Status(ErrorCode::kInvalidEventPattern,
+  return Status(ErrorCode::kInvalidPolicy,
                 "Event pattern is not valid. Reason: " + std::move(reason));
 }
 

@@ -11,8 +11,9 @@
 //     of numbers, {"prefix"}, {"suffix"}, {"equals-ignore-case"}, {"wildcard"}), numeric
 //     (=, <, <=, >, >= and ranges [">", a, "<=", b]), exists (true/false), cidr, wildcard;
 //   * an event array matches when any of its elements does; exists looks at leaf values only.
-// Invalid patterns are refused with kInvalidEventPattern and EventBridge's message
-// ("Event pattern is not valid. Reason: ...", reasons as the event-ruler compiler words them).
+// Invalid patterns are refused with kInvalidPolicy (the events service names it
+// InvalidEventPatternException, api/errors.cc) and EventBridge's message ("Event pattern is not
+// valid. Reason: ...", reasons as the event-ruler compiler words them).
 //
 // Immutable after Compile(); copies share the compiled tree. Thread-safe.
 #pragma once
@@ -28,7 +29,7 @@ namespace openpca::events {
 
 class EventPattern {
  public:
-  // Errors: kInvalidEventPattern.
+  // Errors: kInvalidPolicy (InvalidEventPatternException).
   static Result<EventPattern> Compile(std::string_view text);
 
   // Whether `event` (an EventBridge envelope, or any JSON object) matches.

@@ -143,7 +143,7 @@ TEST_P(PatternInvalidTest, RefusedWithInvalidEventPattern) {
   const BadCase& c = GetParam();
   Result<EventPattern> p = EventPattern::Compile(c.pattern);
   ASSERT_FALSE(p.ok()) << c.pattern;
-  EXPECT_EQ(p.status().code(), ErrorCode::kInvalidEventPattern);
+  EXPECT_EQ(p.status().code(), ErrorCode::kInvalidPolicy);
   EXPECT_EQ(p.status().message(), std::string("Event pattern is not valid. Reason: ") + c.reason)
       << c.pattern;
 }
