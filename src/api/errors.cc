@@ -367,7 +367,9 @@ constexpr Override kCloudTrail[] = {
     {ErrorCode::kInvalidTag, {"InvalidTagParameterException", 400}},
 };
 
+// EventBridge: a malformed event pattern is the service's invalid document (kInvalidPolicy).
 constexpr Override kEvents[] = {
+    {ErrorCode::kInvalidPolicy, {"InvalidEventPatternException", 400}},
     {ErrorCode::kInternal, {"InternalException", 500, false}},
 };
 

@@ -1,6 +1,7 @@
 #include "authority/authority.h"
 
 #include "authority/issuer_context.h"
+#include "common/arn.h"
 
 namespace openpca::authority {
 
@@ -43,6 +44,19 @@ void Authority::SetPublicUrl(std::string url) {
 std::string Authority::PublicUrl() const {
   std::lock_guard<std::mutex> lock(public_url_mu_);
   return public_url_;
+}
+
+void Authority::NotifyEvent(AuthorityEvent::Kind kind, const store::CaRecord& ca,
+                            std::string certificate_arn) {
+  if (!event_listener_) return;
+  AuthorityEvent event;
+  event.kind = kind;
+  event.account_id = ca.account_id;
+  std::optional<CaArn> parsed = ParseCaArn(ca.arn);
+  event.region = parsed.has_value() ? parsed->region : options_.region;
+  event.ca_arn = ca.arn;
+  event.certificate_arn = std::move(certificate_arn);
+  event_listener_(event);
 }
 
 Authority::~Authority() = default;

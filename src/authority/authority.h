@@ -38,6 +38,19 @@ struct AuthorityOptions {
   CertificateBuilder certificate_builder = CertificateBuilder::kDirect;
 };
 
+// Something the authority did that AWS Private CA announces on EventBridge (source "aws.acm-pca"):
+// the server turns these into events through an events::EventSink (src/server/events_wiring.cc);
+// the authority knows nothing of events. openpca answers synchronously, so only successes occur:
+// a failed issuance or creation is the API call's error.
+struct AuthorityEvent {
+  enum class Kind { kCaCreated, kCertificateIssued, kCertificateRevoked };
+  Kind kind = Kind::kCaCreated;
+  std::string account_id;  // the CA's account
+  std::string region;      // the CA's region
+  std::string ca_arn;
+  std::string certificate_arn;  // issued or revoked certificate; "" for kCaCreated
+};
+
 // What changed about a CA, for the change listener.
 struct CaChange {
   std::string ca_id;
@@ -111,6 +124,11 @@ class Authority {
   }
   // Set before serving.
   void SetCrlHooks(CrlHooks hooks) { crl_hooks_ = std::move(hooks); }
+  // Called after each durable creation, issuance and revocation (AuthorityEvent), on the calling
+  // thread; it must not block. Set before serving.
+  void SetEventListener(std::function<void(const AuthorityEvent& event)> listener) {
+    event_listener_ = std::move(listener);
+  }
 
   // --- Tags (tags.cc). ---
   Status TagCertificateAuthority(const Caller& caller, const std::string& ca_arn,
@@ -142,6 +160,8 @@ class Authority {
   void NotifyChange(CaChange change) {
     if (change_listener_) change_listener_(change);
   }
+  void NotifyEvent(AuthorityEvent::Kind kind, const store::CaRecord& ca,
+                   std::string certificate_arn);
 
   store::Store& store_;
   keys::KeyStore& keys_;
@@ -150,6 +170,7 @@ class Authority {
   AuthorityOptions options_;
 
   std::function<void(const CaChange& change)> change_listener_;
+  std::function<void(const AuthorityEvent& event)> event_listener_;
   CrlHooks crl_hooks_;
   CrlPartitions crl_partitions_;
   mutable std::mutex public_url_mu_;

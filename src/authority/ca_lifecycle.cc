@@ -192,6 +192,7 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
     (void)keys_.Destroy(key.key_id);
     return inserted;
   }
+  NotifyEvent(AuthorityEvent::Kind::kCaCreated, ca, "");
   return ca.arn;
 }
 

@@ -206,6 +206,7 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   std::optional<store::IdempotencyClaim> claim;
   if (!scope.empty()) claim = store::IdempotencyClaim{scope, arn, now_ms + kIdempotencyWindowMs};
   RETURN_IF_ERROR(store_.InsertCertificate(record, claim));
+  NotifyEvent(AuthorityEvent::Kind::kCertificateIssued, ca, arn);
   return arn;
 }
 

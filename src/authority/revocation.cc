@@ -84,6 +84,8 @@ Status Authority::RevokeCertificate(const Caller& caller, const std::string& ca_
   }
   RETURN_IF_ERROR(store_.RevokeCertificate(ca.id, *normalized, ToUnixMillis(now), *code));
   NotifyChange(CaChange{ca.id, cert->crl_partition, *normalized});
+  NotifyEvent(AuthorityEvent::Kind::kCertificateRevoked, ca,
+              ca.arn + "/certificate/" + *normalized);
   return Status::Ok();
 }
 

@@ -79,7 +79,8 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "ocsp_delegate_lifetime_hours", "regions", "account_id",
                                  "metrics", "metrics_listen", "metrics_path",
                                  "metrics_bearer_token_file", "metrics_expiry_refresh_seconds",
-                                 "audit_report_interval_s"};
+                                 "audit_report_interval_s",
+                                 "events_retry_base_ms", "events_retry_max_delay_ms"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -107,6 +108,8 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   str("metrics_bearer_token_file", config.metrics_bearer_token_file);
   num("metrics_expiry_refresh_seconds", config.metrics_expiry_refresh_seconds);
   num("audit_report_interval_s", config.audit_report_interval_s);
+  num("events_retry_base_ms", config.events_retry_base_ms);
+  num("events_retry_max_delay_ms", config.events_retry_max_delay_ms);
   if (j.contains("regions")) {
     const nlohmann::json& list = j["regions"];
     bool ok = list.is_array();
@@ -228,6 +231,9 @@ Status Validate(const ServerConfig& c) {
   // outlives every response it signed.
   if (c.ocsp_delegate_lifetime_hours < 48 || c.ocsp_delegate_lifetime_hours > 8760)
     problems.push_back("ocsp_delegate_lifetime_hours must be 48-8760");
+  if (c.events_retry_base_ms < 1) problems.push_back("events_retry_base_ms must be >= 1");
+  if (c.events_retry_max_delay_ms < c.events_retry_base_ms)
+    problems.push_back("events_retry_max_delay_ms must be >= events_retry_base_ms");
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     problems.push_back("tls_cert_file and tls_key_file must be given together");
   if (!c.metrics_listen.empty() && !SplitHostPort(c.metrics_listen))

@@ -61,6 +61,13 @@ struct ServerConfig {
   // in seconds, 0..86400; env OPENPCA_AUDIT_REPORT_INTERVAL_S overrides it. Default 1800 (AWS:
   // one report per CA every 30 minutes).
   int audit_report_interval_s = 1800;
+  // "events_retry_base_ms": delay before the first retry of a failed event delivery to an API
+  // destination, in milliseconds; each further retry waits twice as long, up to
+  // events_retry_max_delay_ms. Env OPENPCA_EVENTS_RETRY_BASE_MS overrides it. Default 1000.
+  int events_retry_base_ms = 1000;
+  // "events_retry_max_delay_ms": the longest wait between two attempts, in milliseconds. Env
+  // OPENPCA_EVENTS_RETRY_MAX_DELAY_MS overrides it. Default 300000 (5 minutes).
+  int events_retry_max_delay_ms = 300000;
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
   // Prometheus metrics (docs/operations.md "Metrics"); env variables override the file.

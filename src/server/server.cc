@@ -35,6 +35,7 @@
 #include "revocation/crl/crl_publisher.h"
 #include "server/metrics_wiring.h"
 #include "server/audit_report_wiring.h"
+#include "server/events_wiring.h"
 #include "server/ocsp_service.h"
 #include "policy/policy_cache.h"
 #include "services/acm_pca/actions.h"
@@ -277,6 +278,13 @@ int Serve(const ServeFlags& flags) {
   // invited (no same_organization_with_sharing hook).
   add_service("ram", services::ram::RamOperations(std::move(ram_deps)),
               services::ram::ActionFor);
+  // EventBridge: rules, targets and API destinations, fed by Private CA's (and ACM's) events.
+  EventsWiringOptions events_options = EventsOptionsFromConfig(cfg, data);
+  auto events_result = EventsRuntime::Create(*store, *box, clock, random, events_options);
+  if (!events_result.ok()) return Fail(events_result.status());
+  std::unique_ptr<EventsRuntime> events = std::move(events_result).value();
+  events->Register(pipeline);
+  events->ConnectAuthority(authority);
 
   // Buckets: CRLs are written here and served S3-style (path-style, SigV4 for "s3", anonymous
   // reads of public-read objects).
@@ -320,6 +328,7 @@ int Serve(const ServeFlags& flags) {
   crl_options.account_id = boot->account_id;
   crl_options.regenerate_delay = std::chrono::milliseconds(cfg.crl_regenerate_delay_ms);
   server_metrics->Instrument(crl_options);
+  crl_options.on_generated = events->CrlListener();
   revocation::CrlPublisher crl_publisher(*store, *key_store, buckets, clock, crl_options);
   OcspServiceOptions ocsp_options;
   ocsp_options.signer = cfg.ocsp_signer == "delegate" ? OcspSigner::kDelegate : OcspSigner::kCa;
@@ -399,6 +408,7 @@ int Serve(const ServeFlags& flags) {
   crl_publisher.Start();
   ocsp.Start();
   if (Status st = server_metrics->Serve(*server); !st.ok()) return Fail(st);
+  events->Start();
   if (Status st = server->Start(); !st.ok()) return Fail(st);
 
   std::string shown_host = host_port.first.find(':') != std::string::npos
@@ -427,6 +437,7 @@ int Serve(const ServeFlags& flags) {
   server->Wait();
   crl_publisher.Stop();
   ocsp.Stop();
+  events->Stop();
   return 0;
 }
 

@@ -68,3 +68,19 @@ TEST(ErrorsTest, IllFormedUtf8InMessageDoesNotThrow) {
 
 }  // namespace
 }  // namespace openpca::api
+
+namespace openpca::api {
+namespace {
+
+TEST(ErrorsTest, EventBridgeNames) {
+  EXPECT_EQ(ErrorFor("events", ErrorCode::kInvalidPolicy).name, "InvalidEventPatternException");
+  EXPECT_EQ(ErrorFor("events", ErrorCode::kAlreadyExists).name, "ResourceAlreadyExistsException");
+  EXPECT_EQ(ErrorFor("events", ErrorCode::kResourceNotFound).name, "ResourceNotFoundException");
+  EXPECT_EQ(ErrorFor("events", ErrorCode::kValidation).name, "ValidationException");
+  EXPECT_EQ(ErrorFor("events", ErrorCode::kLimitExceeded).name, "LimitExceededException");
+  // acm-pca keeps its own name for an invalid policy.
+  EXPECT_EQ(ErrorFor("acm-pca", ErrorCode::kInvalidPolicy).name, "InvalidPolicyException");
+}
+
+}  // namespace
+}  // namespace openpca::api

@@ -191,6 +191,28 @@ Result<std::optional<CrlPublisher::CaCrlContext>> CrlPublisher::LoadContext(
 
 Status CrlPublisher::Publish(const CaCrlContext& ctx,
                              const store::CrlPartitionRecord* partition) {
+  bool write_failed = false;
+  Status st = BuildAndWrite(ctx, partition, &write_failed);
+  if (options_.on_generated) {
+    CrlOutcome outcome;
+    outcome.ca_arn = ctx.ca.arn;
+    outcome.account_id = ctx.ca.account_id;
+    outcome.success = st.ok();
+    if (!st.ok() && write_failed) {
+      outcome.reason = st.code() == ErrorCode::kAccessDenied
+                           ? "Failed to write CRL to S3. Check your S3 bucket permissions."
+                           : "Failed to write CRL to S3. Internal failure.";
+    } else if (!st.ok()) {
+      outcome.reason = "Failed to generate CRL. Internal failure.";
+    }
+    options_.on_generated(outcome);
+  }
+  return st;
+}
+
+Status CrlPublisher::BuildAndWrite(const CaCrlContext& ctx,
+                                   const store::CrlPartitionRecord* partition,
+                                   bool* write_failed) {
   const std::string& ca_id = ctx.ca.id;
   const int days = ctx.crl.value("ExpirationInDays", kDefaultExpirationDays);
   // One CRL at a time from its number to its write: a CRL with a higher number never reaches the
@@ -223,6 +245,7 @@ Status CrlPublisher::Publish(const CaCrlContext& ctx,
 
   const bool public_read =
       ctx.crl.value("S3ObjectAcl", "PUBLIC_READ") != "BUCKET_OWNER_FULL_CONTROL";
+  *write_failed = true;  // from here on, only the bucket write can fail
   if (partition == nullptr) {
     return buckets_.Put(ctx.crl.value("S3BucketName", ""),
                         CrlObjectKey(ctx.crl.value("CustomPath", ""), ca_id), der,

@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -38,8 +39,21 @@
 
 namespace openpca::revocation {
 
+// The outcome of one CRL generation, for AWS's "ACM Private CA CRL Generation" event. `reason` is
+// "" on success, else AWS's wording: "Failed to write CRL to S3. Check your S3 bucket
+// permissions." (the bucket refused the write), "Failed to write CRL to S3. Internal failure."
+// (any other write failure) or "Failed to generate CRL. Internal failure." (building or signing).
+struct CrlOutcome {
+  std::string ca_arn;
+  std::string account_id;
+  bool success = true;
+  std::string reason;
+};
+
 struct CrlPublisherOptions {
   std::string account_id;
+  // Called after every CRL build-and-write, on the publishing thread; must not block. Unset: none.
+  std::function<void(const CrlOutcome& outcome)> on_generated;
   std::chrono::milliseconds regenerate_delay{std::chrono::seconds(2)};
   std::chrono::milliseconds sweep_interval{std::chrono::seconds(60)};
   // Observe, for every CRL built, signed and written, how long that took (seconds) and its DER
@@ -90,8 +104,11 @@ class CrlPublisher {
   void Sweep();
   // Loads what signing the CA's CRLs needs; nullopt when the CA publishes none now.
   Result<std::optional<CaCrlContext>> LoadContext(const std::string& ca_id);
-  // Builds and writes one CRL: the complete CRL (partition == nullptr) or a partition.
+  // Builds and writes one CRL: the complete CRL (partition == nullptr) or a partition, and
+  // reports the outcome to options_.on_generated.
   Status Publish(const CaCrlContext& ctx, const store::CrlPartitionRecord* partition);
+  Status BuildAndWrite(const CaCrlContext& ctx, const store::CrlPartitionRecord* partition,
+                       bool* write_failed);
 
   store::Store& store_;
   keys::KeyStore& keys_;
