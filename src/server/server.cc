@@ -30,9 +30,9 @@
 #include "identity/identity.h"
 #include "identity/state.h"
 #include "keys/secret_box.h"
-#include "keys/software_key_store.h"
 #include "objects/bucket_store.h"
 #include "revocation/crl/crl_publisher.h"
+#include "server/key_store_wiring.h"
 #include "server/ocsp_service.h"
 #include "policy/policy_cache.h"
 #include "services/acm_pca/actions.h"
@@ -114,6 +114,7 @@ int Serve(const ServeFlags& flags) {
   if (flags.data_dir) cfg.data_dir = *flags.data_dir;
   if (flags.region) cfg.region = *flags.region;
   if (flags.public_url) cfg.public_url = *flags.public_url;
+  config::ApplyKeyStoreEnvironment(cfg.key_store);
   if (Status st = config::Validate(cfg); !st.ok()) return Fail(st);
   if (flags.check_config) {
     std::cout << "openpca: configuration is valid\n";
@@ -141,9 +142,9 @@ int Serve(const ServeFlags& flags) {
 
   SystemClock clock;
   OpenSslRandom random;
-  auto key_store_result = keys::SoftwareKeyStore::Open(data + "/keys", box, random);
-  if (!key_store_result.ok()) return Fail(key_store_result.status());
-  std::unique_ptr<keys::SoftwareKeyStore> key_store = std::move(key_store_result).value();
+  auto key_stores = OpenKeyStores(cfg, box, random);
+  if (!key_stores.ok()) return Fail(key_stores.status());
+  keys::KeyStore* key_store = key_stores->router.get();
 
   // Accounts and identities: the bootstrap account (the management account of a later
   // organization) and its IAM user "admin" with AdministratorAccess, whose access key is written
