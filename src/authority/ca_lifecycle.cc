@@ -71,6 +71,14 @@ Result<x509::X509ExtStackPtr> CsrExtensions(const json& config) {
   return exts;
 }
 
+// Whether keys held under `have` satisfy a request for `want`: the same standard, or FIPS 140-2
+// level 3 for a level-2 request ("OR_HIGHER"). A store that meets none ("") satisfies nothing.
+bool MeetsSecurityStandard(const std::string& have, const std::string& want) {
+  if (have.empty()) return false;
+  if (have == want) return true;
+  return want == "FIPS_140_2_LEVEL_2_OR_HIGHER" && have == "FIPS_140_2_LEVEL_3_OR_HIGHER";
+}
+
 }  // namespace
 
 std::string Authority::ResolvedStatus(const store::CaRecord& ca) const {
@@ -148,6 +156,15 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
   ASSIGN_OR_RETURN(x509::X509ExtStackPtr csr_exts, CsrExtensions(config));
   if (req.revocation.has_value()) RETURN_IF_ERROR(ValidateRevocationConfiguration(*req.revocation));
   RETURN_IF_ERROR(ValidateTags(req.tags));
+  // The CA reports the standard its key store truly meets (docs/decisions.md); a request for one
+  // the store cannot meet is refused as AWS refuses it in a region that cannot honour it.
+  const std::string key_standard = keys_.GenerationSecurityStandard();
+  if (req.key_storage_security_standard.has_value() &&
+      !MeetsSecurityStandard(key_standard, *req.key_storage_security_standard)) {
+    return Status(ErrorCode::kInvalidArgs,
+                  "A certificate authority cannot be created in this region with the specified "
+                  "security standard.");
+  }
   ASSIGN_OR_RETURN(int64_t count, store_.CountCas(caller.account_id));
   if (count >= options_.max_cas_per_account) {
     return Status(ErrorCode::kLimitExceeded,
@@ -177,8 +194,7 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
   ca.status = "PENDING_CERTIFICATE";
   ca.configuration_json = config.dump();
   ca.revocation_json = req.revocation.has_value() ? req.revocation->dump() : "";
-  ca.key_storage_security_standard =
-      req.key_storage_security_standard.value_or("FIPS_140_2_LEVEL_3_OR_HIGHER");
+  ca.key_storage_security_standard = key_standard;
   ca.usage_mode = req.usage_mode.value_or("GENERAL_PURPOSE");
   ca.key_id = key.key_id;
   ca.csr_pem = x509::CsrDerToPem(*csr);
@@ -198,7 +214,10 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
 
 Result<store::CaRecord> Authority::DescribeCertificateAuthority(const Caller& caller,
                                                                 const std::string& ca_arn) {
-  return LoadCa(caller, ca_arn);
+  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn));
+  // Where the key is now (it may have been moved onto a token since the CA was created).
+  ca.key_storage_security_standard = keys_.SecurityStandardOf(ca.key_id);
+  return ca;
 }
 
 Result<CaPage> Authority::ListCertificateAuthorities(const Caller& caller, int max_results,
@@ -226,6 +245,7 @@ Result<CaPage> Authority::ListCertificateAuthorities(const Caller& caller, int m
         continue;
       }
       ca.status = ResolvedStatus(ca);
+      ca.key_storage_security_standard = keys_.SecurityStandardOf(ca.key_id);
       page.cas.push_back(std::move(ca));
     }
     if (!more) break;

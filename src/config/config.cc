@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -80,7 +81,8 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "metrics", "metrics_listen", "metrics_path",
                                  "metrics_bearer_token_file", "metrics_expiry_refresh_seconds",
                                  "audit_report_interval_s",
-                                 "events_retry_base_ms", "events_retry_max_delay_ms"};
+                                 "events_retry_base_ms", "events_retry_max_delay_ms",
+                                 "key_store"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -125,6 +127,40 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
       config.regions = std::move(regions);
     } else {
       problems.push_back("regions must be an array of strings");
+    }
+  }
+  if (j.contains("key_store")) {
+    const json& ks = j["key_store"];
+    if (!ks.is_object()) {
+      problems.push_back("key_store must be an object");
+    } else {
+      static const char* kKeyStoreKeys[] = {"type",     "module",       "token_label",
+                                            "pin_file", "max_sessions", "security_standard"};
+      for (const auto& [key, value] : ks.items()) {
+        bool known = false;
+        for (const char* k : kKeyStoreKeys) known = known || key == k;
+        if (!known) problems.push_back("unknown key \"key_store." + key + "\"");
+      }
+      auto ks_str = [&](const char* key, std::string& field) {
+        if (!ks.contains(key)) return;
+        if (!ks[key].is_string()) {
+          problems.push_back(std::string("key_store.") + key + " must be a string");
+        } else {
+          field = ks[key].get<std::string>();
+        }
+      };
+      ks_str("type", config.key_store.type);
+      ks_str("module", config.key_store.module);
+      ks_str("token_label", config.key_store.token_label);
+      ks_str("pin_file", config.key_store.pin_file);
+      ks_str("security_standard", config.key_store.security_standard);
+      if (ks.contains("max_sessions")) {
+        if (!ks["max_sessions"].is_number_integer()) {
+          problems.push_back("key_store.max_sessions must be an integer");
+        } else {
+          config.key_store.max_sessions = ks["max_sessions"].get<int>();
+        }
+      }
     }
   }
   if (!problems.empty()) {
@@ -203,6 +239,20 @@ bool IsRegionName(const std::string& r) {
 
 }  // namespace
 
+void ApplyKeyStoreEnvironment(KeyStoreConfig& key_store) {
+  auto env = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return std::nullopt;
+    return std::string(v);
+  };
+  if (auto module = env("OPENPCA_PKCS11_MODULE")) {
+    key_store.module = *module;
+    key_store.type = "pkcs11";
+  }
+  if (auto label = env("OPENPCA_PKCS11_TOKEN_LABEL")) key_store.token_label = *label;
+  if (auto pin_file = env("OPENPCA_PKCS11_PIN_FILE")) key_store.pin_file = *pin_file;
+}
+
 Status Validate(const ServerConfig& c) {
   std::vector<std::string> problems;
   if (!SplitHostPort(c.listen)) problems.push_back("listen must be HOST:PORT, got " + c.listen);
@@ -245,6 +295,29 @@ Status Validate(const ServerConfig& c) {
     problems.push_back("metrics_path must be a path like /metrics (not / or /health)");
   if (c.metrics_expiry_refresh_seconds < 0)
     problems.push_back("metrics_expiry_refresh_seconds must be >= 0");
+  const KeyStoreConfig& ks = c.key_store;
+  if (ks.type != "software" && ks.type != "pkcs11")
+    problems.push_back("key_store.type must be \"software\" or \"pkcs11\"");
+  if (ks.type == "pkcs11" && ks.module.empty())
+    problems.push_back("key_store.module (or OPENPCA_PKCS11_MODULE) is required for pkcs11");
+  if (!ks.module.empty()) {
+    if (ks.token_label.empty() || ks.token_label.size() > 32)
+      problems.push_back("key_store.token_label (or OPENPCA_PKCS11_TOKEN_LABEL) must have 1-32 "
+                         "bytes");
+    if (ks.pin_file.empty())
+      problems.push_back("key_store.pin_file (or OPENPCA_PKCS11_PIN_FILE) is required");
+  }
+  if (ks.max_sessions < 1 || ks.max_sessions > 1024)
+    problems.push_back("key_store.max_sessions must be 1-1024");
+  if (!ks.security_standard.empty() && ks.security_standard != "FIPS_140_2_LEVEL_2_OR_HIGHER" &&
+      ks.security_standard != "FIPS_140_2_LEVEL_3_OR_HIGHER" &&
+      ks.security_standard != "CCPC_LEVEL_1_OR_HIGHER")
+    problems.push_back("key_store.security_standard must be \"\", "
+                       "FIPS_140_2_LEVEL_2_OR_HIGHER, FIPS_140_2_LEVEL_3_OR_HIGHER or "
+                       "CCPC_LEVEL_1_OR_HIGHER");
+  if (!ks.security_standard.empty() && ks.module.empty())
+    problems.push_back("key_store.security_standard is a claim about a PKCS#11 token; the "
+                       "software key store meets none");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
   bool level_ok = false;
   for (const char* l : kLevels) level_ok = level_ok || c.log_level == l;

@@ -13,6 +13,31 @@
 
 namespace openpca::config {
 
+// "key_store": where CA keys are generated and kept (docs/operations.md "CA keys in an HSM").
+struct KeyStoreConfig {
+  // "type": "software" (sealed files under <data_dir>/keys) or "pkcs11" (a token of a PKCS#11
+  // module). Keys of both kinds stay usable whichever is chosen; this picks where new CA keys
+  // are generated. Default "software"; env OPENPCA_PKCS11_MODULE set selects "pkcs11".
+  std::string type = "software";
+  // "module": path of the PKCS#11 module (.so) to load, e.g. /usr/lib/softhsm/libsofthsm2.so.
+  // Default "" (no PKCS#11 store); env OPENPCA_PKCS11_MODULE overrides it.
+  std::string module;
+  // "token_label": CKA_LABEL of the token (1-32 bytes). Default ""; env
+  // OPENPCA_PKCS11_TOKEN_LABEL overrides it.
+  std::string token_label;
+  // "pin_file": file holding the user PIN (mode 0600 or 0400; one trailing newline ignored).
+  // Default ""; env OPENPCA_PKCS11_PIN_FILE overrides it.
+  std::string pin_file;
+  // "max_sessions": PKCS#11 sessions open at most (one per concurrently signing thread; idle
+  // ones are kept for reuse). Default 16.
+  int max_sessions = 16;
+  // "security_standard": the KeyStorageSecurityStandard CAs with keys on this token report and
+  // may request: "" (none: what SoftHSM2 or an unvalidated token meets),
+  // "FIPS_140_2_LEVEL_2_OR_HIGHER", "FIPS_140_2_LEVEL_3_OR_HIGHER" or "CCPC_LEVEL_1_OR_HIGHER".
+  // Set it only for a token validated at that level. Default "" (docs/decisions.md).
+  std::string security_standard;
+};
+
 struct ServerConfig {
   // "listen": "HOST:PORT" of the API listener. Default 127.0.0.1:8080. Port 0 = ephemeral.
   std::string listen = "127.0.0.1:8080";
@@ -94,6 +119,13 @@ struct ServerConfig {
 Status ApplyMetricsEnvironment(
     ServerConfig& config,
     const std::function<std::optional<std::string>(const char* name)>& getenv);
+  // "key_store": see KeyStoreConfig. Default: the software key store.
+  KeyStoreConfig key_store;
+};
+
+// Applies OPENPCA_PKCS11_MODULE, OPENPCA_PKCS11_TOKEN_LABEL and OPENPCA_PKCS11_PIN_FILE over the
+// file's "key_store" values; a module from the environment selects type "pkcs11".
+void ApplyKeyStoreEnvironment(KeyStoreConfig& key_store);
 
 // The regions of the aws partition that AWS Private CA serves, in the default "regions".
 extern const std::vector<std::string> kStandardRegions;

@@ -32,6 +32,13 @@ class KeyStore {
 
   // Destroys the key material. Errors: kResourceNotFound; kInternal.
   virtual Status Destroy(const std::string& key_id) = 0;
+
+  // The AWS KeyStorageSecurityStandard ("FIPS_140_2_LEVEL_3_OR_HIGHER", ...) that keys made by
+  // Generate() are held under, or "" when the store meets none of AWS's standards (the software
+  // store; an HSM only when the operator configured the claim).
+  virtual std::string GenerationSecurityStandard() const { return ""; }
+  // The same for the existing key `key_id` ("" for none or an id of another store).
+  virtual std::string SecurityStandardOf(const std::string& key_id) const { return ""; }
 };
 
 }  // namespace openpca::keys

@@ -207,6 +207,21 @@ Result<std::shared_ptr<const Signer>> SoftwareKeyStore::Load(const std::string& 
   return shared;
 }
 
+Result<EvpPkeyPtr> SoftwareKeyStore::ExportPrivateKey(const std::string& key_id) {
+  ASSIGN_OR_RETURN(std::string path, PathFor(key_id));
+  Result<Bytes> sealed = ReadPrivateFile(path, kMaxKeyFileSize, /*require_private=*/false);
+  if (!sealed.ok()) {
+    if (sealed.status().code() == ErrorCode::kResourceNotFound) {
+      return Status(ErrorCode::kResourceNotFound, "no such key: " + key_id);
+    }
+    return InternalError("key " + key_id + ": " + sealed.status().message());
+  }
+  Result<Bytes> pkcs8 = box_->Open(*sealed, AssociatedData(key_id));
+  if (!pkcs8.ok()) return InternalError("key " + key_id + ": integrity check failed");
+  CleanseOnExit cleanse(*pkcs8);
+  return DecodePkcs8(*pkcs8);
+}
+
 Status SoftwareKeyStore::Destroy(const std::string& key_id) {
   ASSIGN_OR_RETURN(std::string path, PathFor(key_id));
   std::lock_guard<std::mutex> lock(mu_);

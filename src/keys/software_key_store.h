@@ -17,6 +17,7 @@
 #include "common/random.h"
 #include "keys/key_store.h"
 #include "keys/secret_box.h"
+#include "ossl/ossl.h"
 
 namespace openpca::keys {
 
@@ -37,6 +38,12 @@ class SoftwareKeyStore final : public KeyStore {
   Result<std::shared_ptr<const Signer>> Load(const std::string& key_id) override;
   // Errors: kResourceNotFound; kInternal.
   Status Destroy(const std::string& key_id) override;
+
+  // The decrypted private key of `key_id`, for moving it into a hardware token (`openpca
+  // migrate-key`); nothing else may call it.
+  // WARNING: the key leaves the store; the caller must drop it as soon as it is copied.
+  // Errors: as Load().
+  Result<ossl::EvpPkeyPtr> ExportPrivateKey(const std::string& key_id);
 
  private:
   SoftwareKeyStore(std::string dir, std::shared_ptr<const SecretBox> box, Random& random);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "server/key_migration.h"
 #include "server/server.h"
 
 int main(int argc, char** argv) {
@@ -22,7 +23,23 @@ int main(int argc, char** argv) {
                     "Base URL relying parties use (default http://<listen>)");
   serve->add_flag("--check-config", flags.check_config,
                   "Validate the configuration and exit without serving");
+  openpca::server::MigrateKeyFlags migrate;
+  CLI::App* migrate_key = app.add_subcommand(
+      "migrate-key",
+      "Move a CA's key from the software key store onto the configured PKCS#11 token (run with "
+      "the server stopped)");
+  migrate_key->add_option("--ca-arn", migrate.ca_arn, "ARN of the CA whose key moves")->required();
+  migrate_key->add_option("--to", migrate.to, "pkcs11 (default) or software (refused for keys "
+                                              "that cannot leave the token)");
+  migrate_key->add_option("--data-dir", migrate.data_dir, "Data directory (default ./data)");
+  migrate_key->add_option("--config", migrate.config_file, "JSON configuration file");
+  migrate_key->add_flag("--keep-software-key", migrate.keep_software_key,
+                        "Keep the software key file after the move");
   CLI11_PARSE(app, argc, argv);
+  if (app.got_subcommand(migrate_key)) {
+    umask(077);
+    return openpca::server::MigrateKey(migrate);
+  }
 
   // SIGTERM/SIGINT are taken by a dedicated thread (sigwait) in Serve(); block them everywhere
   // before any thread starts.

@@ -30,12 +30,12 @@
 #include "identity/identity.h"
 #include "identity/state.h"
 #include "keys/secret_box.h"
-#include "keys/software_key_store.h"
 #include "objects/bucket_store.h"
 #include "revocation/crl/crl_publisher.h"
 #include "server/metrics_wiring.h"
 #include "server/audit_report_wiring.h"
 #include "server/events_wiring.h"
+#include "server/key_store_wiring.h"
 #include "server/ocsp_service.h"
 #include "policy/policy_cache.h"
 #include "services/acm_pca/actions.h"
@@ -118,6 +118,7 @@ int Serve(const ServeFlags& flags) {
   if (flags.region) cfg.region = *flags.region;
   if (flags.public_url) cfg.public_url = *flags.public_url;
   if (Status st = config::ApplyMetricsEnvironment(cfg, Env); !st.ok()) return Fail(st);
+  config::ApplyKeyStoreEnvironment(cfg.key_store);
   if (Status st = config::Validate(cfg); !st.ok()) return Fail(st);
   if (flags.check_config) {
     std::cout << "openpca: configuration is valid\n";
@@ -149,9 +150,9 @@ int Serve(const ServeFlags& flags) {
   if (!metrics_result.ok()) return Fail(metrics_result.status());
   std::unique_ptr<ServerMetrics> server_metrics = std::move(metrics_result).value();
   server_metrics->WatchStore(*store, clock);
-  auto key_store_result = keys::SoftwareKeyStore::Open(data + "/keys", box, random);
-  if (!key_store_result.ok()) return Fail(key_store_result.status());
-  std::unique_ptr<keys::SoftwareKeyStore> key_store = std::move(key_store_result).value();
+  auto key_stores = OpenKeyStores(cfg, box, random);
+  if (!key_stores.ok()) return Fail(key_stores.status());
+  keys::KeyStore* key_store = key_stores->router.get();
 
   // Accounts and identities: the bootstrap account (the management account of a later
   // organization) and its IAM user "admin" with AdministratorAccess, whose access key is written

@@ -76,13 +76,16 @@ json DescribeJson(const store::CaRecord& ca) {
       {"LastStateChangeAt", Seconds(ca.last_state_change_at_ms)},
       {"Type", ca.type},
       {"Status", ca.status},
-      {"KeyStorageSecurityStandard", ca.key_storage_security_standard},
       {"UsageMode", ca.usage_mode},
   };
   json config = json::parse(ca.configuration_json, nullptr, false);
   if (!config.is_discarded()) out["CertificateAuthorityConfiguration"] = std::move(config);
   out["RevocationConfiguration"] =
       authority::DescribedRevocationConfiguration(ca.revocation_json);
+  // Absent when the key store meets none of AWS's standards (docs/decisions.md).
+  if (!ca.key_storage_security_standard.empty()) {
+    out["KeyStorageSecurityStandard"] = ca.key_storage_security_standard;
+  }
   if (!ca.serial_hex.empty()) out["Serial"] = ca.serial_hex;
   if (ca.not_before_s.has_value()) out["NotBefore"] = static_cast<double>(*ca.not_before_s);
   if (ca.not_after_s.has_value()) out["NotAfter"] = static_cast<double>(*ca.not_after_s);
