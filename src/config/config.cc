@@ -68,7 +68,9 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "worker_threads", "max_queued_requests", "tls_cert_file",
                                  "tls_key_file", "log_level", "crl_regenerate_delay_ms",
                                  "crl_partition_capacity", "ocsp_signer",
-                                 "ocsp_delegate_lifetime_hours", "regions", "account_id"};
+                                 "ocsp_delegate_lifetime_hours", "regions", "account_id",
+                                 "trail_delivery_interval_s", "trail_digest_interval_s",
+                                 "trail_digest_key_lifetime_hours"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -90,6 +92,9 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   num("crl_partition_capacity", config.crl_partition_capacity);
   str("ocsp_signer", config.ocsp_signer);
   num("ocsp_delegate_lifetime_hours", config.ocsp_delegate_lifetime_hours);
+  num("trail_delivery_interval_s", config.trail_delivery_interval_s);
+  num("trail_digest_interval_s", config.trail_digest_interval_s);
+  num("trail_digest_key_lifetime_hours", config.trail_digest_key_lifetime_hours);
   if (j.contains("regions")) {
     const nlohmann::json& list = j["regions"];
     bool ok = list.is_array();
@@ -177,6 +182,12 @@ Status Validate(const ServerConfig& c) {
   // outlives every response it signed.
   if (c.ocsp_delegate_lifetime_hours < 48 || c.ocsp_delegate_lifetime_hours > 8760)
     problems.push_back("ocsp_delegate_lifetime_hours must be 48-8760");
+  if (c.trail_delivery_interval_s < 1 || c.trail_delivery_interval_s > 86400)
+    problems.push_back("trail_delivery_interval_s must be 1-86400");
+  if (c.trail_digest_interval_s < 1 || c.trail_digest_interval_s > 86400)
+    problems.push_back("trail_digest_interval_s must be 1-86400");
+  if (c.trail_digest_key_lifetime_hours < 1 || c.trail_digest_key_lifetime_hours > 87600)
+    problems.push_back("trail_digest_key_lifetime_hours must be 1-87600");
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     problems.push_back("tls_cert_file and tls_key_file must be given together");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};

@@ -56,6 +56,18 @@ struct ServerConfig {
   // "ocsp_delegate_lifetime_hours": validity of a delegated OCSP signing certificate, in hours,
   // 48..8760 (never past the CA certificate's notAfter). Default 168 (7 days).
   int ocsp_delegate_lifetime_hours = 168;
+  // "trail_delivery_interval_s": how often CloudTrail log files are delivered to each logging
+  // trail's bucket, in seconds, 1..86400. Default 300. Env OPENPCA_TRAIL_DELIVERY_INTERVAL_S
+  // overrides it.
+  int trail_delivery_interval_s = 300;
+  // "trail_digest_interval_s": how often each trail with log-file validation gets a signed digest
+  // file per region, in seconds, 1..86400. Default 3600. Env OPENPCA_TRAIL_DIGEST_INTERVAL_S
+  // overrides it.
+  int trail_digest_interval_s = 3600;
+  // "trail_digest_key_lifetime_hours": how long one region's digest signing key signs before a
+  // new one replaces it (the old public key stays listed by ListPublicKeys for its window), in
+  // hours, 1..87600. Default 720 (30 days).
+  int trail_digest_key_lifetime_hours = 720;
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
 };

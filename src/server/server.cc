@@ -34,6 +34,7 @@
 #include "objects/bucket_store.h"
 #include "revocation/crl/crl_publisher.h"
 #include "server/ocsp_service.h"
+#include "server/trail_wiring.h"
 #include "policy/policy_cache.h"
 #include "services/acm_pca/actions.h"
 #include "services/acm_pca/sharing_handlers.h"
@@ -277,6 +278,13 @@ int Serve(const ServeFlags& flags) {
   s3.SetAuthorizer(&authorizer);
   resources.SetBuckets(
       [&buckets](std::string_view bucket) { return buckets.GetPolicy(bucket); }, boot->account_id);
+  // CloudTrail trails: their operations and the worker delivering them into the buckets.
+  TrailWiringDeps trail_deps{store.get(), /*history=*/nullptr, key_store.get(), &buckets,
+                             &policy_cache, &clock, &random, &cfg, boot->account_id};
+  auto trails_result = TrailWiring::Create(trail_deps);
+  if (!trails_result.ok()) return Fail(trails_result.status());
+  std::unique_ptr<TrailWiring> trails = std::move(trails_result).value();
+  trails->Register(pipeline);
   namespace http = boost::beast::http;
   server->RegisterRawRoute(http::verb::get, "/",
                            [&s3](const api::HttpRequest& r) { return s3.Get(r); });
@@ -380,6 +388,7 @@ int Serve(const ServeFlags& flags) {
   authority.SetCrlHooks(std::move(crl_hooks));
   crl_publisher.Start();
   ocsp.Start();
+  trails->Start();
   if (Status st = server->Start(); !st.ok()) return Fail(st);
 
   std::string shown_host = host_port.first.find(':') != std::string::npos
@@ -405,6 +414,7 @@ int Serve(const ServeFlags& flags) {
   std::cout << "openpca: shutting down (signal " << sig << ")\n" << std::flush;
   server->Stop();
   server->Wait();
+  trails->Stop();
   crl_publisher.Stop();
   ocsp.Stop();
   return 0;
