@@ -45,6 +45,16 @@ class GeneratedHistory : public store::TrailStore {
     return out;
   }
 
+  Status AppendEvents(const std::vector<store::EventCommit>&) override {
+    return InternalError("not offered");
+  }
+  Result<std::vector<store::PendingEvents>> ListPendingEvents() override {
+    return std::vector<store::PendingEvents>();
+  }
+  Result<std::vector<store::StoredEvent>> LookupEvents(const store::EventQuery&) override {
+    return std::vector<store::StoredEvent>();
+  }
+  Result<int64_t> PurgeEventsBefore(int64_t, int) override { return int64_t{0}; }
  private:
   store::StoredEvent Make(int64_t seq, int64_t t) const {
     store::StoredEvent e;

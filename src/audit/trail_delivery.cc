@@ -21,9 +21,13 @@ bool IsGlobalServiceEvent(const store::StoredEvent& e) {
   return e.event_source == "iam.amazonaws.com" || e.event_source == "organizations.amazonaws.com";
 }
 
-bool InScope(const store::TrailRecord& trail, const store::StoredEvent& e) {
+bool InScope(const store::TrailRecord& trail, const std::vector<std::string>& regions,
+             const store::StoredEvent& e) {
   if (e.recipient_account_id != trail.account_id) return false;
-  if (!trail.multi_region && e.region != trail.home_region) return false;
+  if (trail.multi_region ? std::find(regions.begin(), regions.end(), e.region) == regions.end()
+                         : e.region != trail.home_region) {
+    return false;
+  }
   if (!trail.include_global_service_events && IsGlobalServiceEvent(e)) return false;
   if (e.event_time_ms < trail.start_logging_ms) return false;
   if (!trail.logging && e.event_time_ms > trail.stop_logging_ms) return false;
@@ -101,14 +105,6 @@ void TrailDelivery::Loop() {
   }
 }
 
-std::vector<std::string> TrailDelivery::RegionsOf(const store::TrailRecord& trail) const {
-  if (!trail.multi_region) return {trail.home_region};
-  std::vector<std::string> out = options_.regions;
-  if (std::find(out.begin(), out.end(), trail.home_region) == out.end()) {
-    out.push_back(trail.home_region);
-  }
-  return out;
-}
 
 Status TrailDelivery::RunOnce() {
   RETURN_IF_ERROR(FlushOutbox());
@@ -172,7 +168,7 @@ Status TrailDelivery::DeliverTrail(const store::TrailRecord& trail, int64_t now_
                        history_->ReadEventsAfter(step_cursor, limit));
       for (const store::StoredEvent& e : events) {
         step_cursor = e.seq;
-        if (!InScope(trail, e)) continue;
+        if (!InScope(trail, options_.regions, e)) continue;
         PendingFile& f = files[e.region];
         if (f.count > 0) f.body.push_back(',');
         f.body += e.record_json;
@@ -235,14 +231,15 @@ Status TrailDelivery::DigestTrail(const store::TrailRecord& trail, int64_t now_m
   // Validation off: only a final digest that ends open chains.
   if (!trail.log_file_validation && !(final && !chains.empty())) return Status::Ok();
 
-  std::vector<std::string> regions = RegionsOf(trail);
+  // The home region's chain runs from StartLogging; another region's (multi-region trails) from
+  // its first log file (CommitDelivery opens it), and on from there.
   std::vector<store::DigestChainRecord> state;
-  for (const std::string& region : regions) {
-    store::DigestChainRecord c;
-    c.trail_arn = trail.arn;
-    c.region = region;
-    c.window_start_ms = trail.chain_started_ms;
-    state.push_back(std::move(c));
+  {
+    store::DigestChainRecord home;
+    home.trail_arn = trail.arn;
+    home.region = trail.home_region;
+    home.window_start_ms = trail.chain_started_ms;
+    state.push_back(std::move(home));
   }
   for (const auto& c : chains) {
     auto it = std::find_if(state.begin(), state.end(),

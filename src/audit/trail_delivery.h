@@ -10,10 +10,12 @@
 //               <YYYYMMDDTHHmmZ>_<16 random>.json.gz. One store transaction moves the cursor past
 //               the records read, queues the files in the outbox and notes them for the digest.
 //   2. digest   with log-file validation, when the digest interval has passed since each
-//               region's previous digest (or a final digest is owed): for every region of the
-//               trail a digest listing the log files delivered since the previous one (possibly
+//               region's previous digest (or a final digest is owed): for every region with a
+//               chain a digest listing the log files delivered since the previous one (possibly
 //               none), chained to it, signed with the region's key (DigestKeys), queued in the
-//               outbox with the chain's new state in one transaction.
+//               outbox with the chain's new state in one transaction. The home region's chain
+//               runs from StartLogging; another region's (multi-region trails) from the first log
+//               file delivered there.
 //   3. flush    every queued object is written to its bucket (objects::BucketStore) and removed
 //               from the outbox.
 // Guarantee: each record of a trail's scope is written in exactly one log file, once. A crash
@@ -47,7 +49,8 @@ namespace openpca::audit {
 struct TrailDeliveryOptions {
   std::chrono::seconds delivery_interval{300};
   std::chrono::seconds digest_interval{3600};
-  // The regions a multi-region trail covers (the served regions).
+  // The regions a multi-region trail covers (the served regions): records of others are passed
+  // over.
   std::vector<std::string> regions = {"us-east-1"};
   // Most records in one log file.
   int max_records_per_file = 10000;
@@ -83,7 +86,6 @@ class TrailDelivery {
   Status DigestTrail(const store::TrailRecord& trail, int64_t now_ms);
   // Writes queued objects. Errors: kInternal.
   Status FlushOutbox();
-  std::vector<std::string> RegionsOf(const store::TrailRecord& trail) const;
   void Loop();
 
   store::TrailDeliveryStore& trails_;

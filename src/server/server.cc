@@ -49,6 +49,7 @@
 #include "sharing/effective_policy.h"
 #include "store/sqlite/sqlite_sharing_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_trail_store.h"
 
 namespace openpca::server {
 
@@ -279,7 +280,8 @@ int Serve(const ServeFlags& flags) {
   resources.SetBuckets(
       [&buckets](std::string_view bucket) { return buckets.GetPolicy(bucket); }, boot->account_id);
   // CloudTrail trails: their operations and the worker delivering them into the buckets.
-  TrailWiringDeps trail_deps{store.get(), /*history=*/nullptr, key_store.get(), &buckets,
+  store::SqliteTrailStore trail_history(*store);
+  TrailWiringDeps trail_deps{store.get(), &trail_history, key_store.get(), &buckets,
                              &policy_cache, &clock, &random, &cfg, boot->account_id};
   auto trails_result = TrailWiring::Create(trail_deps);
   if (!trails_result.ok()) return Fail(trails_result.status());

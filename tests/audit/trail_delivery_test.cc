@@ -152,6 +152,16 @@ class FakeTrailStore : public store::TrailStore {
     }
     return out;
   }
+  Status AppendEvents(const std::vector<store::EventCommit>&) override {
+    return InternalError("not offered");
+  }
+  Result<std::vector<store::PendingEvents>> ListPendingEvents() override {
+    return std::vector<store::PendingEvents>();
+  }
+  Result<std::vector<store::StoredEvent>> LookupEvents(const store::EventQuery&) override {
+    return std::vector<store::StoredEvent>();
+  }
+  Result<int64_t> PurgeEventsBefore(int64_t, int) override { return int64_t{0}; }
   void Add(std::string account, std::string region, int64_t time_ms, std::string id) {
     std::lock_guard<std::mutex> lock(mu_);
     store::StoredEvent e;

@@ -219,20 +219,20 @@ class CloudTrailTrailsTest(ServerTestCase):
                       S3BucketName=BUCKET)
         self.ct_error("InvalidTrailNameException", "create_trail", Name="192.168.1.1",
                       S3BucketName=BUCKET)
-        self.ct_error("InvalidS3BucketNameException", "create_trail", Name="t1",
+        self.ct_error("InvalidS3BucketNameException", "create_trail", Name="trail-1",
                       S3BucketName="Bad_Bucket")
-        self.ct_error("S3BucketDoesNotExistException", "create_trail", Name="t1a",
+        self.ct_error("S3BucketDoesNotExistException", "create_trail", Name="trail-1a",
                       S3BucketName="no-such-bucket-here")
-        self.ct_error("InsufficientS3BucketPolicyException", "create_trail", Name="t1b",
+        self.ct_error("InsufficientS3BucketPolicyException", "create_trail", Name="trail-1b",
                       S3BucketName="no-policy-bucket")
-        self.ct_error("InsufficientS3BucketPolicyException", "create_trail", Name="t1c",
+        self.ct_error("InsufficientS3BucketPolicyException", "create_trail", Name="trail-1c",
                       S3BucketName="other-account-policy")
         # The policy names AWSLogs/<acct>/* at the bucket's root, not under a prefix.
-        self.ct_error("InsufficientS3BucketPolicyException", "create_trail", Name="t1d",
+        self.ct_error("InsufficientS3BucketPolicyException", "create_trail", Name="trail-1d",
                       S3BucketName=BUCKET, S3KeyPrefix="elsewhere")
-        self.ct_error("InvalidS3PrefixException", "create_trail", Name="t1e",
+        self.ct_error("InvalidS3PrefixException", "create_trail", Name="trail-1e",
                       S3BucketName=BUCKET, S3KeyPrefix="p" * 201)
-        self.ct_error("InvalidParameterCombinationException", "create_trail", Name="t1f",
+        self.ct_error("InvalidParameterCombinationException", "create_trail", Name="trail-1f",
                       S3BucketName=BUCKET, IsMultiRegionTrail=True,
                       IncludeGlobalServiceEvents=False)
         self.ct_error("TrailNotFoundException", "get_trail", Name="missing-trail")
@@ -422,6 +422,37 @@ class CloudTrailTrailsTest(ServerTestCase):
 
     def removed(self, key):
         return self._Restore(self, key)
+
+    def test_3b_records_are_the_calls(self):
+        """The trail's log files hold exactly the account's records of the logging period, as
+        LookupEvents returns them."""
+        logs = self.keys("CloudTrail/")
+        if not logs:
+            self.skipTest("no log files (no event history)")
+        delivered = {}
+        for key in logs:
+            for r in json.loads(gzip.decompress((self.bucket_dir() / key).read_bytes()))[
+                    "Records"]:
+                self.assertNotIn(r["eventID"], delivered, "a record delivered twice")
+                delivered[r["eventID"]] = r
+        status = self.ct.get_trail_status(Name=TRAIL)
+        started, stopped = status["StartLoggingTime"], status["StopLoggingTime"]
+        looked_up = {}
+        for region in sorted({r["awsRegion"] for r in delivered.values()} | {REGION}):
+            pages = self.client_for("cloudtrail", region).get_paginator("lookup_events")
+            for page in pages.paginate(StartTime=started - datetime.timedelta(seconds=1),
+                                       EndTime=stopped + datetime.timedelta(seconds=1)):
+                for e in page["Events"]:
+                    looked_up[e["EventId"]] = e
+        for event_id, r in delivered.items():
+            self.assertIn(event_id, looked_up, r)
+            self.assertEqual(json.loads(looked_up[event_id]["CloudTrailEvent"]), r)
+        inside = [i for i, e in looked_up.items()
+                  if started + datetime.timedelta(seconds=1) < e["EventTime"] <
+                  stopped - datetime.timedelta(seconds=1)]
+        self.assertTrue(inside)
+        for event_id in inside:
+            self.assertIn(event_id, delivered)
 
     def test_4_trail_objects_follow_s3_permissions(self):
         s3 = self.client_for("s3")
