@@ -123,7 +123,8 @@ class CloudTrailTrailsTest(ServerTestCase):
     @classmethod
     def client_for(cls, service, region=REGION):
         cfg = botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=10,
-                                     read_timeout=60)
+                                     read_timeout=60, signature_version="s3v4"
+                                     if service == "s3" else None)
         return boto3.session.Session().client(
             service, endpoint_url=cls.server.endpoint, region_name=region,
             aws_access_key_id=cls.server.access_key_id,
@@ -200,13 +201,16 @@ class CloudTrailTrailsTest(ServerTestCase):
         d = re.search(r"^(\d+)/(\d+) digest files valid$", r.stdout, re.M)
         lg = re.search(r"^(\d+)/(\d+) log files valid$", r.stdout, re.M)
         self.assertIsNotNone(d, r.stdout)
-        self.assertIsNotNone(lg, r.stdout)
         self.assertEqual(d.group(1), d.group(2), r.stdout)
-        self.assertEqual(lg.group(1), lg.group(2), r.stdout)
         self.assertGreaterEqual(int(d.group(1)), min_digests, r.stdout)
-        self.assertGreaterEqual(int(lg.group(1)), min_logs, r.stdout)
+        logs = 0
+        if min_logs > 0 or lg is not None:  # the CLI prints no log line when no digest lists one
+            self.assertIsNotNone(lg, r.stdout)
+            self.assertEqual(lg.group(1), lg.group(2), r.stdout)
+            self.assertGreaterEqual(int(lg.group(1)), min_logs, r.stdout)
+            logs = int(lg.group(1))
         self.assertNotIn("INVALID", r.stdout + r.stderr)
-        return int(d.group(1)), int(lg.group(1))
+        return int(d.group(1)), logs
 
     # -- tests --------------------------------------------------------------------------------
 

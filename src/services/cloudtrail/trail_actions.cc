@@ -12,10 +12,29 @@ constexpr std::string_view kTrailOperations[] = {
     "GetTrailStatus", "ListPublicKeys", "ListTags",  "ListTrails",     "RemoveTags",
     "StartLogging",   "StopLogging",  "UpdateTrail"};
 
+// arn:<partition>:cloudtrail:<region>:<12 digits>:trail/<name>
+bool IsTrailArn(std::string_view arn) {
+  std::string_view rest = arn;
+  std::string_view parts[5];
+  for (auto& part : parts) {
+    size_t colon = rest.find(':');
+    if (colon == std::string_view::npos) return false;
+    part = rest.substr(0, colon);
+    rest.remove_prefix(colon + 1);
+  }
+  if (parts[0] != "arn" || parts[1].empty() || parts[2] != "cloudtrail" || parts[3].empty() ||
+      parts[4].size() != 12 || parts[4].find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  return rest.starts_with("trail/") && rest.size() > 6;
+}
+
 // A trail name becomes the ARN it has in the caller's region and account; an ARN stays as given.
+// A malformed ARN is authorized as "*", so that the handler answers
+// CloudTrailARNInvalidException.
 std::string TrailResource(const api::CallContext& ctx, const std::string& name_or_arn) {
   if (name_or_arn.empty()) return "*";
-  if (name_or_arn.starts_with("arn:")) return name_or_arn;
+  if (name_or_arn.starts_with("arn:")) return IsTrailArn(name_or_arn) ? name_or_arn : "*";
   return "arn:" + PartitionOf(ctx) + ":cloudtrail:" + ctx.region + ":" + ctx.account_id +
          ":trail/" + name_or_arn;
 }
