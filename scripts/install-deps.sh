@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   # libraries
   libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
-  libp11-kit-dev libcli11-dev libspdlog-dev libfmt-dev libre2-dev
+  libp11-kit-dev libcli11-dev libspdlog-dev libfmt-dev libre2-dev zlib1g-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   openssl awscli python3 python3-cryptography python3-boto3 softhsm2 wrk sqlite3 curl

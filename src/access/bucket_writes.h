@@ -27,5 +27,17 @@ Status ServiceMayWriteObject(const std::optional<std::string>& bucket_policy,
                              policy::PolicyCache& cache, const std::string& bucket,
                              const std::string& key, const std::string& partition,
                              const std::string& ca_account, const std::string& ca_arn);
+// Whether a bucket's policy lets CloudTrail (cloudtrail.amazonaws.com) deliver the trail
+// `trail_arn` of `account`: s3:GetBucketAcl on arn:<partition>:s3:::<bucket> and s3:PutObject on
+// arn:<partition>:s3:::<bucket>/[<prefix>/]AWSLogs/<account>/... with s3:x-amz-acl =
+// bucket-owner-full-control, aws:SourceArn = the trail and aws:SourceAccount = `account`, as AWS
+// evaluates the policy the CloudTrail guide documents. `bucket_owner` owns the bucket. Unlike
+// ServiceMayWriteBucket, a bucket without a policy does not take CloudTrail's writes.
+// Errors: kAccessDenied (no policy, an invalid one, or one that does not allow both).
+Status CloudTrailMayWriteBucket(const std::optional<std::string>& bucket_policy,
+                                policy::PolicyCache& cache, const std::string& partition,
+                                const std::string& bucket, const std::string& prefix,
+                                const std::string& account, const std::string& trail_arn,
+                                const std::string& bucket_owner);
 
 }  // namespace openpca::access

@@ -256,6 +256,30 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"ReportGenerationLimitExceededException", 400};
     case ErrorCode::kPolicyTypeNotAvailableForOrganization:
       return {"PolicyTypeNotAvailableForOrganizationException", 400};
+    case ErrorCode::kTrailNotFound:
+      return {"TrailNotFoundException", 400};
+    case ErrorCode::kTrailAlreadyExists:
+      return {"TrailAlreadyExistsException", 400};
+    case ErrorCode::kMaximumNumberOfTrailsExceeded:
+      return {"MaximumNumberOfTrailsExceededException", 400};
+    case ErrorCode::kS3BucketDoesNotExist:
+      return {"S3BucketDoesNotExistException", 400};
+    case ErrorCode::kInsufficientS3BucketPolicy:
+      return {"InsufficientS3BucketPolicyException", 400};
+    case ErrorCode::kInvalidTrailName:
+      return {"InvalidTrailNameException", 400};
+    case ErrorCode::kInvalidHomeRegion:
+      return {"InvalidHomeRegionException", 400};
+    case ErrorCode::kInvalidS3BucketName:
+      return {"InvalidS3BucketNameException", 400};
+    case ErrorCode::kInvalidS3Prefix:
+      return {"InvalidS3PrefixException", 400};
+    case ErrorCode::kInvalidTimeRange:
+      return {"InvalidTimeRangeException", 400};
+    case ErrorCode::kInvalidToken:
+      return {"InvalidTokenException", 400};
+    case ErrorCode::kUnsupportedOperation:
+      return {"UnsupportedOperationException", 400};
   }
   OPENPCA_CHECK(code != ErrorCode::kOk);
   return {"InternalFailure", 500};  // an out-of-range enum value
@@ -365,6 +389,7 @@ constexpr Override kCloudTrail[] = {
     {ErrorCode::kInvalidArn, {"CloudTrailARNInvalidException", 400}},
     {ErrorCode::kTooManyTags, {"TagsLimitExceededException", 400}},
     {ErrorCode::kInvalidTag, {"InvalidTagParameterException", 400}},
+    {ErrorCode::kInvalidParameterCombination, {"InvalidParameterCombinationException", 400}},
 };
 
 // EventBridge: a malformed event pattern is the service's invalid document (kInvalidPolicy).

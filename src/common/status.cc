@@ -128,6 +128,18 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInvalidInput: return "invalid_input";
     case ErrorCode::kOrganizationsNotInUse: return "organizations_not_in_use";
     case ErrorCode::kPolicyTypeNotAvailableForOrganization: return "policy_type_not_available_for_organization";
+    case ErrorCode::kTrailNotFound: return "trail_not_found";
+    case ErrorCode::kTrailAlreadyExists: return "trail_already_exists";
+    case ErrorCode::kMaximumNumberOfTrailsExceeded: return "maximum_number_of_trails_exceeded";
+    case ErrorCode::kS3BucketDoesNotExist: return "s3_bucket_does_not_exist";
+    case ErrorCode::kInsufficientS3BucketPolicy: return "insufficient_s3_bucket_policy";
+    case ErrorCode::kInvalidTrailName: return "invalid_trail_name";
+    case ErrorCode::kInvalidHomeRegion: return "invalid_home_region";
+    case ErrorCode::kInvalidS3BucketName: return "invalid_s3_bucket_name";
+    case ErrorCode::kInvalidS3Prefix: return "invalid_s3_prefix";
+    case ErrorCode::kInvalidTimeRange: return "invalid_time_range";
+    case ErrorCode::kInvalidToken: return "invalid_token";
+    case ErrorCode::kUnsupportedOperation: return "unsupported_operation";
   }
   return "unknown";
 }

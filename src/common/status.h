@@ -145,6 +145,19 @@ enum class ErrorCode {
   kInvalidInput,
   kOrganizationsNotInUse,
   kPolicyTypeNotAvailableForOrganization,
+  // CloudTrail trails and their delivery.
+  kTrailNotFound,
+  kTrailAlreadyExists,
+  kMaximumNumberOfTrailsExceeded,
+  kS3BucketDoesNotExist,
+  kInsufficientS3BucketPolicy,
+  kInvalidTrailName,
+  kInvalidHomeRegion,
+  kInvalidS3BucketName,
+  kInvalidS3Prefix,
+  kInvalidTimeRange,
+  kInvalidToken,
+  kUnsupportedOperation,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.

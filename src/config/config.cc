@@ -82,7 +82,9 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "metrics_bearer_token_file", "metrics_expiry_refresh_seconds",
                                  "audit_report_interval_s",
                                  "events_retry_base_ms", "events_retry_max_delay_ms",
-                                 "key_store"};
+                                 "key_store",
+                                 "trail_delivery_interval_s", "trail_digest_interval_s",
+                                 "trail_digest_key_lifetime_hours"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -112,6 +114,9 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   num("audit_report_interval_s", config.audit_report_interval_s);
   num("events_retry_base_ms", config.events_retry_base_ms);
   num("events_retry_max_delay_ms", config.events_retry_max_delay_ms);
+  num("trail_delivery_interval_s", config.trail_delivery_interval_s);
+  num("trail_digest_interval_s", config.trail_digest_interval_s);
+  num("trail_digest_key_lifetime_hours", config.trail_digest_key_lifetime_hours);
   if (j.contains("regions")) {
     const nlohmann::json& list = j["regions"];
     bool ok = list.is_array();
@@ -284,6 +289,12 @@ Status Validate(const ServerConfig& c) {
   if (c.events_retry_base_ms < 1) problems.push_back("events_retry_base_ms must be >= 1");
   if (c.events_retry_max_delay_ms < c.events_retry_base_ms)
     problems.push_back("events_retry_max_delay_ms must be >= events_retry_base_ms");
+  if (c.trail_delivery_interval_s < 1 || c.trail_delivery_interval_s > 86400)
+    problems.push_back("trail_delivery_interval_s must be 1-86400");
+  if (c.trail_digest_interval_s < 1 || c.trail_digest_interval_s > 86400)
+    problems.push_back("trail_digest_interval_s must be 1-86400");
+  if (c.trail_digest_key_lifetime_hours < 1 || c.trail_digest_key_lifetime_hours > 87600)
+    problems.push_back("trail_digest_key_lifetime_hours must be 1-87600");
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     problems.push_back("tls_cert_file and tls_key_file must be given together");
   if (!c.metrics_listen.empty() && !SplitHostPort(c.metrics_listen))

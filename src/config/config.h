@@ -93,6 +93,18 @@ struct ServerConfig {
   // "events_retry_max_delay_ms": the longest wait between two attempts, in milliseconds. Env
   // OPENPCA_EVENTS_RETRY_MAX_DELAY_MS overrides it. Default 300000 (5 minutes).
   int events_retry_max_delay_ms = 300000;
+  // "trail_delivery_interval_s": how often CloudTrail log files are delivered to each logging
+  // trail's bucket, in seconds, 1..86400. Default 300. Env OPENPCA_TRAIL_DELIVERY_INTERVAL_S
+  // overrides it.
+  int trail_delivery_interval_s = 300;
+  // "trail_digest_interval_s": how often each trail with log-file validation gets a signed digest
+  // file per region, in seconds, 1..86400. Default 3600. Env OPENPCA_TRAIL_DIGEST_INTERVAL_S
+  // overrides it.
+  int trail_digest_interval_s = 3600;
+  // "trail_digest_key_lifetime_hours": how long one region's digest signing key signs before a
+  // new one replaces it (the old public key stays listed by ListPublicKeys for its window), in
+  // hours, 1..87600. Default 720 (30 days).
+  int trail_digest_key_lifetime_hours = 720;
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
   // Prometheus metrics (docs/operations.md "Metrics"); env variables override the file.
@@ -112,6 +124,8 @@ struct ServerConfig {
   // by time to expiry (a scan of the certificates table), in seconds; 0 = count at every scrape.
   // Default 300. Env OPENPCA_METRICS_EXPIRY_REFRESH_SECONDS.
   int metrics_expiry_refresh_seconds = 300;
+  // "key_store": see KeyStoreConfig. Default: the software key store.
+  KeyStoreConfig key_store;
 };
 
 // Applies the OPENPCA_METRICS* environment variables (above) read through `getenv` (nullopt:
@@ -119,9 +133,6 @@ struct ServerConfig {
 Status ApplyMetricsEnvironment(
     ServerConfig& config,
     const std::function<std::optional<std::string>(const char* name)>& getenv);
-  // "key_store": see KeyStoreConfig. Default: the software key store.
-  KeyStoreConfig key_store;
-};
 
 // Applies OPENPCA_PKCS11_MODULE, OPENPCA_PKCS11_TOKEN_LABEL and OPENPCA_PKCS11_PIN_FILE over the
 // file's "key_store" values; a module from the environment selects type "pkcs11".

@@ -69,7 +69,8 @@ bool BucketStore::IsValidKey(std::string_view key) {
 
 Status BucketStore::Put(std::string_view bucket, std::string_view key,
                         std::span<const uint8_t> data, std::string_view content_type,
-                        bool public_read) {
+                        bool public_read,
+                        const std::vector<std::pair<std::string, std::string>>& metadata) {
   if (!IsValidBucketName(bucket) || !IsValidKey(key)) {
     return Status(ErrorCode::kInvalidArgs, "invalid bucket or object key");
   }
@@ -86,6 +87,11 @@ Status BucketStore::Put(std::string_view bucket, std::string_view key,
                       {"public_read", public_read},
                       {"last_modified_s", ToUnixSeconds(clock_.Now())},
                       {"size", data.size()}};
+  if (!metadata.empty()) {
+    nlohmann::json user = nlohmann::json::array();
+    for (const auto& [name, value] : metadata) user.push_back(nlohmann::json::array({name, value}));
+    meta["user_metadata"] = std::move(user);
+  }
   // Metadata first, then the object: a reader that sees the new object sees its metadata.
   std::string meta_text = meta.dump();
   RETURN_IF_ERROR(AtomicWrite(dir / kMetaDir / (std::string(key) + ".json"), AsSpan(meta_text)));
@@ -137,6 +143,13 @@ Result<ObjectInfo> BucketStore::Head(std::string_view bucket, std::string_view k
     }
   }
   info.last_modified_s = meta.value("last_modified_s", int64_t{0});
+  if (auto user = meta.find("user_metadata"); user != meta.end() && user->is_array()) {
+    for (const auto& p : *user) {
+      if (p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_string()) {
+        info.metadata.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
+      }
+    }
+  }
   std::error_code ec;
   auto size = fs::file_size(dir / std::string(key), ec);
   if (ec) return Status(ErrorCode::kResourceNotFound, "no such object");

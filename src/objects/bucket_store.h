@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/bytes.h"
@@ -28,6 +29,8 @@ struct ObjectInfo {
   std::string content_type = "application/octet-stream";
   bool public_read = false;
   int64_t last_modified_s = 0;
+  // User metadata (x-amz-meta-<name>), names as stored (lower case), in the order written.
+  std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 // S3's PublicAccessBlockConfiguration. openpca's own writes honour block_public_acls (a
@@ -53,9 +56,11 @@ class BucketStore {
 
   // Errors: kInvalidArgs for a bucket or key that is not a safe name; kAccessDenied when
   // `public_read` and the bucket's public access block has block_public_acls; kInternal for I/O.
-  // A missing bucket is created (openpca's own writes: CRLs, the permission probe).
+  // A missing bucket is created (openpca's own writes: CRLs, the permission probe). `metadata`
+  // is the object's user metadata (names without the x-amz-meta- prefix).
   Status Put(std::string_view bucket, std::string_view key, std::span<const uint8_t> data,
-             std::string_view content_type, bool public_read);
+             std::string_view content_type, bool public_read,
+             const std::vector<std::pair<std::string, std::string>>& metadata = {});
   // An object written piece by piece (objects/object_writer.h), private, visible under `key` once
   // committed. Unlike Put it does not create a missing bucket.
   // Errors: kInvalidArgs (bucket or key name); kResourceNotFound (no bucket); kInternal.

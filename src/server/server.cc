@@ -37,6 +37,7 @@
 #include "server/events_wiring.h"
 #include "server/key_store_wiring.h"
 #include "server/ocsp_service.h"
+#include "server/trail_wiring.h"
 #include "policy/policy_cache.h"
 #include "services/acm_pca/actions.h"
 #include "services/acm_pca/sharing_handlers.h"
@@ -51,6 +52,7 @@
 #include "sharing/effective_policy.h"
 #include "store/sqlite/sqlite_sharing_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_trail_store.h"
 
 namespace openpca::server {
 
@@ -294,6 +296,14 @@ int Serve(const ServeFlags& flags) {
   s3.SetAuthorizer(&authorizer);
   resources.SetBuckets(
       [&buckets](std::string_view bucket) { return buckets.GetPolicy(bucket); }, boot->account_id);
+  // CloudTrail trails: their operations and the worker delivering them into the buckets.
+  store::SqliteTrailStore trail_history(*store);
+  TrailWiringDeps trail_deps{store.get(), &trail_history, key_store, &buckets,
+                             &policy_cache, &clock, &random, &cfg, boot->account_id};
+  auto trails_result = TrailWiring::Create(trail_deps);
+  if (!trails_result.ok()) return Fail(trails_result.status());
+  std::unique_ptr<TrailWiring> trails = std::move(trails_result).value();
+  trails->Register(pipeline);
   namespace http = boost::beast::http;
   server->RegisterRawRoute(http::verb::get, "/",
                            [&s3](const api::HttpRequest& r) { return s3.Get(r); });
@@ -410,6 +420,7 @@ int Serve(const ServeFlags& flags) {
   ocsp.Start();
   if (Status st = server_metrics->Serve(*server); !st.ok()) return Fail(st);
   events->Start();
+  trails->Start();
   if (Status st = server->Start(); !st.ok()) return Fail(st);
 
   std::string shown_host = host_port.first.find(':') != std::string::npos
@@ -436,6 +447,7 @@ int Serve(const ServeFlags& flags) {
   server_metrics->Stop();
   server->Stop();
   server->Wait();
+  trails->Stop();
   crl_publisher.Stop();
   ocsp.Stop();
   events->Stop();

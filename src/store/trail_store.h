@@ -35,6 +35,48 @@ struct StoredEvent {
   std::string record_json;  // the whole CloudTrail record (one JSON object)
 };
 
+// The records of one call made final together: its copies (one per recipient account) and, when
+// the call's record was committed pending with its first write (store/call_record.h), that
+// pending row, removed in the same transaction.
+struct EventCommit {
+  std::string pending_call_id;  // "" when nothing is pending for the call
+  std::vector<StoredEvent> events;
+};
+
+// A call's records as committed with its first write, before the outcome was known.
+struct PendingEvents {
+  std::string call_id;
+  int64_t created_at_ms = 0;
+  std::vector<StoredEvent> events;  // record_json without the outcome; seq unset
+  std::string provisional_response;  // JSON responseElements the change implies; "" if unknown
+};
+
+// What LookupEvents asks for. Results are newest first: (event_time_ms, seq) descending.
+enum class EventLookupKey {
+  kNone,
+  kEventId,
+  kEventName,
+  kReadOnly,  // value "true" / "false"
+  kUsername,
+  kResourceType,
+  kResourceName,
+  kEventSource,
+  kAccessKeyId,
+};
+struct EventQuery {
+  std::string recipient_account_id;
+  std::string region;
+  EventLookupKey key = EventLookupKey::kNone;
+  std::string value;
+  int64_t start_ms = 0;  // inclusive
+  int64_t end_ms = 0;    // inclusive
+  // Continue strictly after this position of a previous page (newest-first order).
+  bool has_before = false;
+  int64_t before_time_ms = 0;
+  int64_t before_seq = 0;
+  int limit = 50;
+};
+
 class TrailStore {
  public:
   virtual ~TrailStore() = default;
@@ -42,6 +84,21 @@ class TrailStore {
   // Final records with seq > after_seq, in seq order, at most `limit` (> 0).
   // Errors: kInternal.
   virtual Result<std::vector<StoredEvent>> ReadEventsAfter(int64_t after_seq, int limit) = 0;
+
+  // Makes the records final, in order (seq follows the order of `commits`, then of `events`),
+  // all in one transaction. Errors: kInternal.
+  virtual Status AppendEvents(const std::vector<EventCommit>& commits) = 0;
+
+  // Calls whose records are still pending (oldest first): at open, the calls whose change
+  // committed but whose outcome was never recorded. Errors: kInternal.
+  virtual Result<std::vector<PendingEvents>> ListPendingEvents() = 0;
+
+  // Final records matching `query`, newest first, at most query.limit. Errors: kInternal.
+  virtual Result<std::vector<StoredEvent>> LookupEvents(const EventQuery& query) = 0;
+
+  // Deletes at most `limit` of the oldest records older than `cutoff_ms` (by event time);
+  // returns how many were deleted. Errors: kInternal.
+  virtual Result<int64_t> PurgeEventsBefore(int64_t cutoff_ms, int limit) = 0;
 };
 
 }  // namespace openpca::store

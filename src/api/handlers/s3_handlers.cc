@@ -250,6 +250,20 @@ bool CannedAclIsPublicRead(std::string_view acl) {
 
 HttpResponse Empty(int status) { return HttpResponse{status, {}, ""}; }
 
+// The request's x-amz-meta-<name> headers, names in lower case as S3 stores them.
+std::vector<std::pair<std::string, std::string>> UserMetadata(const HttpRequest& request) {
+  constexpr std::string_view kPrefix = "x-amz-meta-";
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const sigv4::Header& h : request.headers) {
+    std::string name;
+    for (char c : h.name) name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (name.size() > kPrefix.size() && name.starts_with(kPrefix)) {
+      out.emplace_back(name.substr(kPrefix.size()), std::string(h.value));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 S3Handlers::S3Handlers(objects::BucketStore& buckets, std::string region,
@@ -460,6 +474,11 @@ HttpResponse S3Handlers::Handle(const HttpRequest& request, bool head) {
   r.headers.emplace_back("ETag", info->etag);
   r.headers.emplace_back("Last-Modified", HttpDate(info->last_modified_s));
   r.headers.emplace_back("Accept-Ranges", "bytes");
+  // User metadata under the name it was stored with (lower case): clients look it up by that
+  // exact name once the x-amz-meta- prefix is stripped (aws cloudtrail validate-logs does).
+  for (const auto& [name, value] : info->metadata) {
+    r.headers.emplace_back("x-amz-meta-" + name, value);
+  }
   int64_t begin = 0;
   int64_t end = info->size - 1;
   std::string_view range = request.Header("range");
@@ -605,7 +624,9 @@ HttpResponse S3Handlers::Put(const HttpRequest& request) {
                                        !request.Header("content-type").empty()
                                    ? std::string(request.Header("content-type"))
                                    : info->content_type;
-    Status st = buckets_.Put(bucket, key, AsSpan(*data), content_type, public_read);
+    const bool replace = request.Header("x-amz-metadata-directive") == "REPLACE";
+    Status st = buckets_.Put(bucket, key, AsSpan(*data), content_type, public_read,
+                             replace ? UserMetadata(request) : info->metadata);
     if (!st.ok()) return StoreError(st, key, false, true);
     auto copied = buckets_.Head(bucket, key);
     if (!copied.ok()) return StoreError(copied.status(), key, false, true);
@@ -617,7 +638,8 @@ HttpResponse S3Handlers::Put(const HttpRequest& request) {
   // PutObject
   std::string content_type(request.Header("content-type"));
   if (content_type.empty()) content_type = "binary/octet-stream";
-  Status st = buckets_.Put(bucket, key, AsSpan(request.body), content_type, public_read);
+  Status st = buckets_.Put(bucket, key, AsSpan(request.body), content_type, public_read,
+                           UserMetadata(request));
   if (!st.ok()) return StoreError(st, key, false, true);
   auto info = buckets_.Head(bucket, key);
   HttpResponse r;

@@ -4,6 +4,9 @@
 #include <utility>
 #include <vector>
 
+#include "store/call_record.h"
+#include "store/sqlite/sqlite_trail_store.h"
+
 namespace openpca::store {
 
 struct SqliteWriter::Pending {
@@ -26,6 +29,23 @@ SqliteWriter::~SqliteWriter() {
 }
 
 Status SqliteWriter::Run(const Job& job) {
+  // A write of an API call carries the call's record (store/call_record.h): the first one commits
+  // it as pending in the job's own savepoint, so the change and its record commit or fail together.
+  CallRecord* record = CallRecordScope::Current();
+  if (record == nullptr || record->written()) return Enqueue(job);
+  bool inserted = false;
+  const Job with_record = [&](SqliteConnection& conn) -> Status {
+    RETURN_IF_ERROR(job(conn));
+    RETURN_IF_ERROR(InsertPendingCallRecord(conn, *record));
+    inserted = true;
+    return Status::Ok();
+  };
+  Status status = Enqueue(with_record);
+  if (status.ok() && inserted) record->MarkWritten();
+  return status;
+}
+
+Status SqliteWriter::Enqueue(const Job& job) {
   Pending pending{&job, {}};
   std::future<Status> result = pending.done.get_future();
   {

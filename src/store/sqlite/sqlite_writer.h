@@ -40,7 +40,8 @@ class SqliteWriter {
   SqliteWriter& operator=(const SqliteWriter&) = delete;
 
   // Runs `job` in the next batch and returns once that batch has committed or failed: the job's
-  // own error, or kInternal when the transaction as a whole failed.
+  // own error, or kInternal when the transaction as a whole failed. Under a CallRecordScope whose
+  // record is not yet written, the job also inserts that record (pending) in its savepoint.
   Status Run(const Job& job);
 
   // Transactions committed so far.
@@ -60,6 +61,7 @@ class SqliteWriter {
  private:
   struct Pending;
 
+  Status Enqueue(const Job& job);
   void Loop();
   void RunBatch(std::span<Pending* const> batch);
   // Runs one job in a savepoint. Sets *broken when the savepoint itself could not be managed,

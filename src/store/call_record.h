@@ -1,0 +1,59 @@
+// CallRecord and CallRecordScope: the CloudTrail record of the API call running on this thread,
+// committed by the store together with the call's first write.
+//
+// The request pipeline prepares a call's record (everything but its outcome) before the handler
+// runs and installs it for the handler's thread with a CallRecordScope. Every store write made on
+// that thread while the scope lives (SqliteWriter::Run) then also inserts the record as pending,
+// in the same transaction and savepoint as the write, once per call: a change never commits
+// without its record, and a failed write leaves neither. After the handler, the outcome makes the
+// record final (TrailStore::AppendEvents removes the pending row).
+//
+// Neither type knows the API or audit modules: the record arrives as rows and JSON text.
+// Thread-safety: a CallRecord is used by the thread of its scope and, while that thread waits in
+// a write, by the store's writer thread; the handoff orders the accesses.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "store/trail_store.h"
+
+namespace openpca::store {
+
+class CallRecord {
+ public:
+  explicit CallRecord(PendingEvents pending) : pending_(std::move(pending)) {}
+  CallRecord(const CallRecord&) = delete;
+  CallRecord& operator=(const CallRecord&) = delete;
+
+  const PendingEvents& pending() const { return pending_; }
+  // The responseElements (a JSON object as text) the next write's commit implies, for handler code
+  // that knows it before writing (IssueCertificate: the certificate ARN). A record left pending
+  // by a crash is finalized with it.
+  void SetProvisionalResponse(std::string json) { pending_.provisional_response = std::move(json); }
+  // Whether a write of this call has committed with the pending record.
+  bool written() const { return written_; }
+  void MarkWritten() { written_ = true; }
+
+ private:
+  PendingEvents pending_;
+  bool written_ = false;
+};
+
+// Installs `record` as this thread's current call record until destroyed (then restores the
+// previous one). `record` may be null (no recording) and must outlive the scope.
+class CallRecordScope {
+ public:
+  explicit CallRecordScope(CallRecord* record);
+  ~CallRecordScope();
+  CallRecordScope(const CallRecordScope&) = delete;
+  CallRecordScope& operator=(const CallRecordScope&) = delete;
+
+  // The record of the call running on this thread; null outside a scope.
+  static CallRecord* Current();
+
+ private:
+  CallRecord* previous_;
+};
+
+}  // namespace openpca::store
