@@ -51,6 +51,8 @@ Status ServiceMayWriteObject(const std::optional<std::string>& bucket_policy,
                   "the bucket has no policy granting acm-pca.amazonaws.com s3:PutObject");
   }
   return PolicyAllowsPut(*bucket_policy, cache, bucket, key, partition, ca_account, ca_arn);
+}
+
 Status CloudTrailMayWriteBucket(const std::optional<std::string>& bucket_policy,
                                 policy::PolicyCache& cache, const std::string& partition,
                                 const std::string& bucket, const std::string& prefix,
