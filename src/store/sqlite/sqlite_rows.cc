@@ -67,12 +67,13 @@ void BindCertificate(SqliteStatement& stmt, const CertificateRecord& cert) {
       .BindOptionalInt64(8, cert.revoked_at_ms)
       .BindOptionalInt64(9, reason)
       .BindText(10, cert.crl_partition);
-  // NULL rather than '' when no service asked for it, as for rows older than the column.
-  std::optional<std::string> principal;
-  if (!cert.requested_by_service_principal.empty()) {
-    principal = cert.requested_by_service_principal;
+  // NULL rather than '' when no service asked for it, as for rows older than the column. Bound
+  // from the record itself: text is bound without a copy.
+  if (cert.requested_by_service_principal.empty()) {
+    stmt.BindNull(11);
+  } else {
+    stmt.BindText(11, cert.requested_by_service_principal);
   }
-  stmt.BindOptionalText(11, principal);
 }
 
 CertificateRecord ReadCertificate(const SqliteStatement& stmt) {
