@@ -32,8 +32,8 @@ Status EventBus::Reload() {
   ASSIGN_OR_RETURN(std::vector<store::EventTargetRecord> targets, store_.ListTargets());
   std::map<std::string, std::vector<Target>> by_rule;
   for (const store::EventTargetRecord& t : targets) {
-    by_rule[t.rule_arn].push_back(Target{t.target_id, t.document.value("Arn", ""),
-                                         t.document.dump()});
+    by_rule[t.rule_arn].push_back(
+        Target{t.target_id, t.document.value("Arn", ""), t.document.dump()});
   }
   auto snapshot = std::make_shared<Snapshot>();
   for (const store::EventRuleRecord& r : rules) {

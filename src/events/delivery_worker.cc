@@ -19,8 +19,8 @@ bool Retryable(int status) {
 }  // namespace
 
 DeliveryWorker::DeliveryWorker(store::EventsStore& store, const keys::SecretBox& box,
-                               HttpSender& sender, DeadLetterLog& dead_letters,
-                               const Clock& clock, DeliveryOptions options)
+                               HttpSender& sender, DeadLetterLog& dead_letters, const Clock& clock,
+                               DeliveryOptions options)
     : store_(store),
       box_(box),
       sender_(sender),
@@ -90,7 +90,8 @@ DeliveryWorker::Outcome DeliveryWorker::Deliver(const store::EventDeliveryRecord
     return Outcome::kDead;
   }
   // Rate limit: at most InvocationRateLimitPerSecond invocations per second per destination.
-  const int64_t rate = std::max<int64_t>(dest.document.value("InvocationRateLimitPerSecond", 300), 1);
+  const int64_t rate =
+      std::max<int64_t>(dest.document.value("InvocationRateLimitPerSecond", 300), 1);
   int64_t& next_allowed = next_allowed_ms_[dest.arn];
   if (next_allowed > now_ms) return Outcome::kDeferred;
   next_allowed = now_ms + std::max<int64_t>(1000 / rate, 1);
@@ -155,14 +156,11 @@ void DeliveryWorker::Finish(const store::EventDeliveryRecord& d, Outcome outcome
       [[fallthrough]];
     }
     case Outcome::kDead: {
-      json record = {{"time", IsoTime(now_ms)},
-                     {"delivery_id", d.id},
-                     {"rule_arn", d.rule_arn},
-                     {"target_id", d.target_id},
-                     {"target_arn", d.target_arn},
-                     {"attempts", d.attempts + 1},
-                     {"reason", reason},
-                     {"event", json::parse(d.envelope, nullptr, false)}};
+      json record = {
+          {"time", IsoTime(now_ms)},    {"delivery_id", d.id},
+          {"rule_arn", d.rule_arn},     {"target_id", d.target_id},
+          {"target_arn", d.target_arn}, {"attempts", d.attempts + 1},
+          {"reason", reason},           {"event", json::parse(d.envelope, nullptr, false)}};
       st = dead_letters_.Append(record);
       if (st.ok()) {
         st = store_.CompleteDelivery(d.id);

@@ -5,8 +5,8 @@
 namespace openpca::events {
 
 std::string IsoTime(int64_t unix_ms) {
-  std::time_t seconds = static_cast<std::time_t>(unix_ms >= 0 ? unix_ms / 1000
-                                                              : (unix_ms - 999) / 1000);
+  std::time_t seconds =
+      static_cast<std::time_t>(unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char buf[32];

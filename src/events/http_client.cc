@@ -45,22 +45,22 @@ struct Exchange {
   std::optional<Status> outcome;
 
   void Start(const std::string& host, const std::string& port) {
-    resolver.async_resolve(host, port, [this](beast::error_code ec,
-                                              tcp::resolver::results_type results) {
-      if (ec) return Fail("resolve", ec);
-      beast::get_lowest_layer(stream).async_connect(
-          results, [this](beast::error_code ec, const tcp::endpoint&) {
-            if (ec) return Fail("connect", ec);
-            if (handshake) {
-              handshake([this](beast::error_code ec) {
-                if (ec) return Fail("TLS handshake", ec);
-                Write();
-              });
-            } else {
-              Write();
-            }
-          });
-    });
+    resolver.async_resolve(host, port,
+                           [this](beast::error_code ec, tcp::resolver::results_type results) {
+                             if (ec) return Fail("resolve", ec);
+                             beast::get_lowest_layer(stream).async_connect(
+                                 results, [this](beast::error_code ec, const tcp::endpoint&) {
+                                   if (ec) return Fail("connect", ec);
+                                   if (handshake) {
+                                     handshake([this](beast::error_code ec) {
+                                       if (ec) return Fail("TLS handshake", ec);
+                                       Write();
+                                     });
+                                   } else {
+                                     Write();
+                                   }
+                                 });
+                           });
   }
   void Write() {
     http::async_write(stream, request, [this](beast::error_code ec, size_t) {

@@ -68,9 +68,9 @@ struct EventPattern::Node {
 
 namespace {
 
-constexpr std::string_view kReserved[] = {"exact",   "prefix", "suffix",
-                                          "anything-but", "numeric", "exists",
-                                          "cidr",    "equals-ignore-case", "wildcard"};
+constexpr std::string_view kReserved[] = {"exact",   "prefix", "suffix", "anything-but",
+                                          "numeric", "exists", "cidr",   "equals-ignore-case",
+                                          "wildcard"};
 
 Status Invalid(std::string reason) {
   return Status(ErrorCode::kInvalidPolicy,
@@ -116,8 +116,7 @@ bool WildcardMatches(std::string_view pattern, std::string_view value) {
   }
   size_t t = 0, v = 0, star_t = std::string_view::npos, star_v = 0;
   while (v < value.size()) {
-    if (t < tokens.size() && tokens[t] != -1 &&
-        tokens[t] == static_cast<unsigned char>(value[v])) {
+    if (t < tokens.size() && tokens[t] != -1 && tokens[t] == static_cast<unsigned char>(value[v])) {
       ++t;
       ++v;
     } else if (t < tokens.size() && tokens[t] == -1) {
@@ -193,7 +192,8 @@ Result<Matcher> CompileNumeric(const json& spec) {
   if (op != "=" && op != "<" && op != "<=" && op != ">" && op != ">=") {
     return Invalid("Unrecognized numeric range operator: " + op);
   }
-  if (spec.size() < 2 || !spec[1].is_number()) return Invalid("Value of " + op + " must be numeric");
+  if (spec.size() < 2 || !spec[1].is_number())
+    return Invalid("Value of " + op + " must be numeric");
   const double first = spec[1].get<double>();
   if (op == "=" || op == "<" || op == "<=") {
     if (spec.size() > 2) return Invalid("Too many elements in numeric expression");
@@ -444,8 +444,8 @@ bool MatchValue(const Matcher& m, const json& v) {
     case Kind::kPrefix:
     case Kind::kSuffix: {
       if (!v.is_string()) return false;
-      std::string s = m.ignore_case ? Lower(v.get_ref<const std::string&>())
-                                    : v.get_ref<const std::string&>();
+      std::string s =
+          m.ignore_case ? Lower(v.get_ref<const std::string&>()) : v.get_ref<const std::string&>();
       return m.kind == Kind::kPrefix ? std::string_view(s).starts_with(m.text)
                                      : std::string_view(s).ends_with(m.text);
     }
@@ -578,8 +578,6 @@ Result<EventPattern> EventPattern::Compile(std::string_view text) {
   return EventPattern(std::move(root));
 }
 
-bool EventPattern::Matches(const nlohmann::json& event) const {
-  return MatchNode(*root_, event);
-}
+bool EventPattern::Matches(const nlohmann::json& event) const { return MatchNode(*root_, event); }
 
 }  // namespace openpca::events

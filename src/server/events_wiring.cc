@@ -40,14 +40,13 @@ EventsWiringOptions EventsOptionsFromConfig(const config::ServerConfig& config,
   options.data_dir = data_dir;
   options.default_region = config.region;
   options.retry_base = EnvMs("OPENPCA_EVENTS_RETRY_BASE_MS", config.events_retry_base_ms);
-  options.retry_max_delay =
-      std::max(options.retry_base,
-               EnvMs("OPENPCA_EVENTS_RETRY_MAX_DELAY_MS", config.events_retry_max_delay_ms));
+  options.retry_max_delay = std::max(options.retry_base, EnvMs("OPENPCA_EVENTS_RETRY_MAX_DELAY_MS",
+                                                               config.events_retry_max_delay_ms));
   return options;
 }
 
-EventsRuntime::EventsRuntime(store::SqliteStore& db, const keys::SecretBox& box,
-                             const Clock& clock, Random& random, EventsWiringOptions options)
+EventsRuntime::EventsRuntime(store::SqliteStore& db, const keys::SecretBox& box, const Clock& clock,
+                             Random& random, EventsWiringOptions options)
     : store_(db),
       box_(box),
       clock_(clock),
@@ -81,8 +80,7 @@ void EventsRuntime::Register(api::Pipeline& pipeline) {
   deps.random = &random_;
   deps.default_region = options_.default_region;
   for (auto& [name, handler] : services::events::EventsOperations(std::move(deps))) {
-    pipeline.AddOperation("events", name, std::move(handler),
-                          services::events::ActionFor(name));
+    pipeline.AddOperation("events", name, std::move(handler), services::events::ActionFor(name));
   }
 }
 

@@ -27,7 +27,7 @@ struct EventRuleRecord {
   std::string account_id;
   std::string region;
   std::string name;
-  std::string state;  // ENABLED | DISABLED
+  std::string state;                                   // ENABLED | DISABLED
   nlohmann::json document = nlohmann::json::object();  // EventPattern, Description, RoleArn, ...
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
@@ -98,8 +98,8 @@ class EventsStore {
   // Inserts or replaces targets of one rule (by id), in one transaction, refusing to exceed
   // `max_targets` targets on the rule. Errors: kResourceNotFound (no rule); kLimitExceeded;
   // kInternal.
-  virtual Status PutTargets(std::string_view rule_arn, const std::vector<EventTargetRecord>& targets,
-                            size_t max_targets) = 0;
+  virtual Status PutTargets(std::string_view rule_arn,
+                            const std::vector<EventTargetRecord>& targets, size_t max_targets) = 0;
   // Removes the targets with these ids (absent ids are ignored). Errors: kInternal.
   virtual Status RemoveTargets(std::string_view rule_arn, const std::vector<std::string>& ids) = 0;
 
@@ -109,18 +109,18 @@ class EventsStore {
   virtual Result<std::optional<EventConnectionRecord>> GetConnection(std::string_view account_id,
                                                                      std::string_view region,
                                                                      std::string_view name) = 0;
-  virtual Result<std::optional<EventConnectionRecord>> GetConnectionByArn(
-      std::string_view arn) = 0;
-  virtual Result<std::vector<EventConnectionRecord>> ListConnections(
-      std::string_view account_id, std::string_view region) = 0;
+  virtual Result<std::optional<EventConnectionRecord>> GetConnectionByArn(std::string_view arn) = 0;
+  virtual Result<std::vector<EventConnectionRecord>> ListConnections(std::string_view account_id,
+                                                                     std::string_view region) = 0;
   // Errors: kResourceNotFound; kInternal.
   virtual Status DeleteConnection(std::string_view arn) = 0;
 
   // --- API destinations. ---
   // Errors: kAlreadyExists; kInternal.
   virtual Status InsertApiDestination(const ApiDestinationRecord& destination) = 0;
-  virtual Result<std::optional<ApiDestinationRecord>> GetApiDestination(
-      std::string_view account_id, std::string_view region, std::string_view name) = 0;
+  virtual Result<std::optional<ApiDestinationRecord>> GetApiDestination(std::string_view account_id,
+                                                                        std::string_view region,
+                                                                        std::string_view name) = 0;
   virtual Result<std::optional<ApiDestinationRecord>> GetApiDestinationByArn(
       std::string_view arn) = 0;
   virtual Result<std::vector<ApiDestinationRecord>> ListApiDestinations(
@@ -132,8 +132,7 @@ class EventsStore {
   // Queues deliveries, all or none. Errors: kInternal.
   virtual Status EnqueueDeliveries(const std::vector<EventDeliveryRecord>& deliveries) = 0;
   // Up to `limit` deliveries due at `now_ms`, earliest first. Errors: kInternal.
-  virtual Result<std::vector<EventDeliveryRecord>> DueDeliveries(int64_t now_ms,
-                                                                 size_t limit) = 0;
+  virtual Result<std::vector<EventDeliveryRecord>> DueDeliveries(int64_t now_ms, size_t limit) = 0;
   // The earliest next_attempt_at_ms of any queued delivery. Errors: kInternal.
   virtual Result<std::optional<int64_t>> NextDeliveryDueMs() = 0;
   // A delivery ended (delivered, or dead-lettered): removes it. Errors: kInternal.

@@ -4,9 +4,9 @@
 // database delivers what an earlier one left.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <filesystem>
 #include <fstream>
-#include <sys/stat.h>
 
 #include "events/bus.h"
 #include "events/delivery_worker.h"
@@ -77,7 +77,8 @@ class DeliveryTest : public ::testing::Test {
     d.region = kRegion;
     d.name = "hook";
     d.connection_arn = kConn;
-    d.document = {{"InvocationEndpoint", "http://127.0.0.1:9/hook"}, {"HttpMethod", "POST"},
+    d.document = {{"InvocationEndpoint", "http://127.0.0.1:9/hook"},
+                  {"HttpMethod", "POST"},
                   {"InvocationRateLimitPerSecond", 1000}};
     ASSERT_TRUE(store_->InsertApiDestination(d).ok());
   }
@@ -138,7 +139,8 @@ class DeliveryTest : public ::testing::Test {
 };
 
 TEST_F(DeliveryTest, MatchingRuleDeliversEnvelopeWithApiKey) {
-  AddRule("r1", R"({"source": ["aws.acm-pca"], "detail-type": ["ACM Private CA Certificate Issuance"]})");
+  AddRule("r1",
+          R"({"source": ["aws.acm-pca"], "detail-type": ["ACM Private CA Certificate Issuance"]})");
   AddRule("other", R"({"source": ["aws.acm"]})");
   EventBus bus(*store_, clock_, random_);
   ASSERT_TRUE(bus.Reload().ok());
@@ -272,9 +274,9 @@ TEST(InvocationTest, BasicAuthTargetParametersAndInputPath) {
               {"InvocationHttpParameters",
                {{"HeaderParameters", {{{"Key", "x-team"}, {"Value", "pki"}}}},
                 {"QueryStringParameters", {{{"Key", "q"}, {"Value", "a b"}}}}}}};
-  p.target = {{"HttpParameters", {{"PathParameterValues", {"ca1"}},
-                                  {"HeaderParameters", {{"x-h", "v"}}}}},
-              {"InputPath", "$.detail"}};
+  p.target = {
+      {"HttpParameters", {{"PathParameterValues", {"ca1"}}, {"HeaderParameters", {{"x-h", "v"}}}}},
+      {"InputPath", "$.detail"}};
   p.envelope = {{"detail", {{"result", "success"}}}};
   Result<HttpCall> call = BuildInvocation(p);
   ASSERT_TRUE(call.ok());

@@ -26,8 +26,7 @@ api::ActionSpec ActionFor(std::string_view operation) {
     spec.resource = [](const api::CallContext& ctx, const nlohmann::json& input) {
       return Base(ctx) + "rule/" + StringMember(input, "Rule");
     };
-  } else if (op == "CreateConnection" || op == "DescribeConnection" ||
-             op == "DeleteConnection") {
+  } else if (op == "CreateConnection" || op == "DescribeConnection" || op == "DeleteConnection") {
     spec.resource = [](const api::CallContext& ctx, const nlohmann::json& input) {
       return Base(ctx) + "connection/" + StringMember(input, "Name");
     };

@@ -134,8 +134,7 @@ Result<json> HandlePutRule(Env& env, const api::CallContext& ctx, const json& in
   if (!has_pattern) {
     return Validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
   }
-  ASSIGN_OR_RETURN(ev::EventPattern pattern,
-                   ev::EventPattern::Compile(Str(input, "EventPattern")));
+  ASSIGN_OR_RETURN(ev::EventPattern pattern, ev::EventPattern::Compile(Str(input, "EventPattern")));
   (void)pattern;
   std::string state = Str(input, "State");
   if (state.empty()) state = "ENABLED";
@@ -243,8 +242,10 @@ Status CheckTarget(Env& env, const Scope& scope, const json& target) {
   const std::string arn = Str(target, "Arn");
   const std::string prefix = scope.Arn("api-destination/");
   if (!arn.starts_with(prefix)) {
-    return Validation("Target " + id + ": only EventBridge API destinations of this account and "
-                      "region (" + prefix + "...) can be targets on this endpoint.");
+    return Validation("Target " + id +
+                      ": only EventBridge API destinations of this account and "
+                      "region (" +
+                      prefix + "...) can be targets on this endpoint.");
   }
   ASSIGN_OR_RETURN(std::optional<store::ApiDestinationRecord> dest,
                    env.deps.store->GetApiDestinationByArn(arn));
@@ -328,8 +329,7 @@ Result<json> HandleListTargetsByRule(Env& env, const api::CallContext& ctx, cons
 // --- Patterns and events ---
 
 Result<json> HandleTestEventPattern(Env&, const api::CallContext&, const json& input) {
-  ASSIGN_OR_RETURN(ev::EventPattern pattern,
-                   ev::EventPattern::Compile(Str(input, "EventPattern")));
+  ASSIGN_OR_RETURN(ev::EventPattern pattern, ev::EventPattern::Compile(Str(input, "EventPattern")));
   json event = json::parse(Str(input, "Event"), nullptr, false);
   if (!event.is_object()) return Validation("Parameter Event is not valid.");
   for (const char* required : {"id", "account", "source", "time", "region", "detail-type"}) {
@@ -423,9 +423,9 @@ Result<store::EventConnectionRecord> LoadConnection(Env& env, const Scope& scope
   ASSIGN_OR_RETURN(std::optional<store::EventConnectionRecord> c,
                    env.deps.store->GetConnection(scope.account, scope.region, name));
   if (!c.has_value()) {
-    return Status(ErrorCode::kResourceNotFound,
-                  "Failed to describe the connection(s). Connection '" + name +
-                      "' does not exist.");
+    return Status(
+        ErrorCode::kResourceNotFound,
+        "Failed to describe the connection(s). Connection '" + name + "' does not exist.");
   }
   return *c;
 }
@@ -436,12 +436,14 @@ Result<json> HandleCreateConnection(Env& env, const api::CallContext& ctx, const
   const std::string type = Str(input, "AuthorizationType");
   const json auth = input.value("AuthParameters", json::object());
   if (Has(input, "InvocationConnectivityParameters") || Has(auth, "ConnectivityParameters")) {
-    return Validation("Private connectivity (ConnectivityParameters) is not supported on this "
-                      "endpoint.");
+    return Validation(
+        "Private connectivity (ConnectivityParameters) is not supported on this "
+        "endpoint.");
   }
   if (Has(input, "KmsKeyIdentifier")) {
-    return Validation("KmsKeyIdentifier is not supported: secrets are sealed with the server's "
-                      "master key.");
+    return Validation(
+        "KmsKeyIdentifier is not supported: secrets are sealed with the server's "
+        "master key.");
   }
   json public_auth = json::object();
   json secret = json::object();
@@ -465,7 +467,8 @@ Result<json> HandleCreateConnection(Env& env, const api::CallContext& ctx, const
   }
   if (Has(auth, "InvocationHttpParameters")) {
     secret["InvocationHttpParameters"] = auth["InvocationHttpParameters"];
-    public_auth["InvocationHttpParameters"] = PublicHttpParameters(auth["InvocationHttpParameters"]);
+    public_auth["InvocationHttpParameters"] =
+        PublicHttpParameters(auth["InvocationHttpParameters"]);
   }
   ASSIGN_OR_RETURN(std::vector<store::EventConnectionRecord> existing,
                    env.deps.store->ListConnections(scope.account, scope.region));
@@ -560,16 +563,16 @@ Result<store::ApiDestinationRecord> LoadDestination(Env& env, const Scope& scope
   return *d;
 }
 
-Result<json> HandleCreateApiDestination(Env& env, const api::CallContext& ctx,
-                                        const json& input) {
+Result<json> HandleCreateApiDestination(Env& env, const api::CallContext& ctx, const json& input) {
   const Scope scope = ScopeOf(env, ctx);
   const std::string name = Str(input, "Name");
   const std::string connection_arn = Str(input, "ConnectionArn");
   const std::string endpoint = Str(input, "InvocationEndpoint");
   std::optional<ev::ParsedUrl> url = ev::ParseUrl(endpoint);
   if (!url.has_value() || (!url->https && !ev::IsLoopbackHost(url->host))) {
-    return Validation("InvocationEndpoint must be an https:// URL (http:// only on the loopback "
-                      "interface).");
+    return Validation(
+        "InvocationEndpoint must be an https:// URL (http:// only on the loopback "
+        "interface).");
   }
   ASSIGN_OR_RETURN(std::optional<store::EventConnectionRecord> connection,
                    env.deps.store->GetConnectionByArn(connection_arn));
@@ -593,8 +596,7 @@ Result<json> HandleCreateApiDestination(Env& env, const api::CallContext& ctx,
   d.connection_arn = connection_arn;
   d.document = {{"InvocationEndpoint", endpoint},
                 {"HttpMethod", Str(input, "HttpMethod")},
-                {"InvocationRateLimitPerSecond",
-                 input.value("InvocationRateLimitPerSecond", 300)}};
+                {"InvocationRateLimitPerSecond", input.value("InvocationRateLimitPerSecond", 300)}};
   if (Has(input, "Description")) d.document["Description"] = input["Description"];
   d.created_at_ms = now;
   d.updated_at_ms = now;
@@ -614,16 +616,14 @@ Result<json> HandleDescribeApiDestination(Env& env, const api::CallContext& ctx,
   return out;
 }
 
-Result<json> HandleDeleteApiDestination(Env& env, const api::CallContext& ctx,
-                                        const json& input) {
+Result<json> HandleDeleteApiDestination(Env& env, const api::CallContext& ctx, const json& input) {
   ASSIGN_OR_RETURN(store::ApiDestinationRecord d,
                    LoadDestination(env, ScopeOf(env, ctx), Str(input, "Name")));
   RETURN_IF_ERROR(env.deps.store->DeleteApiDestination(d.arn));
   return json::object();
 }
 
-Result<json> HandleListApiDestinations(Env& env, const api::CallContext& ctx,
-                                       const json& input) {
+Result<json> HandleListApiDestinations(Env& env, const api::CallContext& ctx, const json& input) {
   const Scope scope = ScopeOf(env, ctx);
   ASSIGN_OR_RETURN(std::vector<store::ApiDestinationRecord> all,
                    env.deps.store->ListApiDestinations(scope.account, scope.region));
@@ -649,9 +649,8 @@ std::vector<std::pair<std::string, api::OperationHandler>> EventsOperations(Even
   auto env = std::make_shared<Env>(Env{std::move(deps)});
   using Fn = Result<json> (*)(Env&, const api::CallContext&, const json&);
   auto bind = [env](Fn fn) -> api::OperationHandler {
-    return [env, fn](const api::CallContext& ctx, const json& input) {
-      return fn(*env, ctx, input);
-    };
+    return
+        [env, fn](const api::CallContext& ctx, const json& input) { return fn(*env, ctx, input); };
   };
   std::vector<std::pair<std::string, api::OperationHandler>> ops;
   ops.emplace_back("PutRule", bind(&HandlePutRule));

@@ -128,9 +128,8 @@ Status DeleteByArn(SqliteWriter& writer, std::string_view table, std::string_vie
 
 Result<std::optional<EventRuleRecord>> SqliteEventsStore::GetRule(std::string_view arn) {
   return WithReader(reads_, [&](SqliteConnection& conn) -> Result<std::optional<EventRuleRecord>> {
-    ASSIGN_OR_RETURN(SqliteStatement stmt,
-                     conn.Prepare(std::string("SELECT ") + kRuleColumns +
-                                  " FROM events_rules WHERE arn = ?1"));
+    ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(std::string("SELECT ") + kRuleColumns +
+                                                        " FROM events_rules WHERE arn = ?1"));
     stmt.BindText(1, arn);
     return ReadOne<EventRuleRecord>(stmt, ReadRule);
   });
@@ -229,8 +228,9 @@ Status SqliteEventsStore::PutTargets(std::string_view rule_arn,
     count.BindText(1, rule_arn);
     ASSIGN_OR_RETURN(bool row, count.Step());
     if (row && static_cast<size_t>(count.ColumnInt64(0)) > max_targets) {
-      return Status(ErrorCode::kLimitExceeded, "The requested resource exceeds the maximum number "
-                                               "allowed.");
+      return Status(ErrorCode::kLimitExceeded,
+                    "The requested resource exceeds the maximum number "
+                    "allowed.");
     }
     return Status::Ok();
   });
@@ -279,16 +279,15 @@ Status SqliteEventsStore::InsertConnection(const EventConnectionRecord& c) {
 
 Result<std::optional<EventConnectionRecord>> SqliteEventsStore::GetConnection(
     std::string_view account_id, std::string_view region, std::string_view name) {
-  return WithReader(reads_,
-                    [&](SqliteConnection& conn) -> Result<std::optional<EventConnectionRecord>> {
-                      ASSIGN_OR_RETURN(
-                          SqliteStatement stmt,
-                          conn.Prepare(std::string("SELECT ") + kConnectionColumns +
-                                       " FROM events_connections WHERE account_id = ?1 AND "
-                                       "region = ?2 AND name = ?3"));
-                      stmt.BindText(1, account_id).BindText(2, region).BindText(3, name);
-                      return ReadOne<EventConnectionRecord>(stmt, ReadConnection);
-                    });
+  return WithReader(
+      reads_, [&](SqliteConnection& conn) -> Result<std::optional<EventConnectionRecord>> {
+        ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         conn.Prepare(std::string("SELECT ") + kConnectionColumns +
+                                      " FROM events_connections WHERE account_id = ?1 AND "
+                                      "region = ?2 AND name = ?3"));
+        stmt.BindText(1, account_id).BindText(2, region).BindText(3, name);
+        return ReadOne<EventConnectionRecord>(stmt, ReadConnection);
+      });
 }
 
 Result<std::optional<EventConnectionRecord>> SqliteEventsStore::GetConnectionByArn(
@@ -305,16 +304,15 @@ Result<std::optional<EventConnectionRecord>> SqliteEventsStore::GetConnectionByA
 
 Result<std::vector<EventConnectionRecord>> SqliteEventsStore::ListConnections(
     std::string_view account_id, std::string_view region) {
-  return WithReader(reads_,
-                    [&](SqliteConnection& conn) -> Result<std::vector<EventConnectionRecord>> {
-                      ASSIGN_OR_RETURN(
-                          SqliteStatement stmt,
-                          conn.Prepare(std::string("SELECT ") + kConnectionColumns +
-                                       " FROM events_connections WHERE account_id = ?1 AND "
-                                       "region = ?2 ORDER BY name"));
-                      stmt.BindText(1, account_id).BindText(2, region);
-                      return ReadAll<EventConnectionRecord>(stmt, ReadConnection);
-                    });
+  return WithReader(
+      reads_, [&](SqliteConnection& conn) -> Result<std::vector<EventConnectionRecord>> {
+        ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         conn.Prepare(std::string("SELECT ") + kConnectionColumns +
+                                      " FROM events_connections WHERE account_id = ?1 AND "
+                                      "region = ?2 ORDER BY name"));
+        stmt.BindText(1, account_id).BindText(2, region);
+        return ReadAll<EventConnectionRecord>(stmt, ReadConnection);
+      });
 }
 
 Status SqliteEventsStore::DeleteConnection(std::string_view arn) {
@@ -340,8 +338,8 @@ Status SqliteEventsStore::InsertApiDestination(const ApiDestinationRecord& d) {
         .BindInt64(8, d.updated_at_ms);
     Status st = stmt.Run();
     if (!st.ok() && IsUniqueViolation(stmt.last_error_code())) {
-      return Status(ErrorCode::kAlreadyExists, "An api-destination '" + d.name +
-                                                   "' already exists.");
+      return Status(ErrorCode::kAlreadyExists,
+                    "An api-destination '" + d.name + "' already exists.");
     }
     return st;
   });
@@ -349,42 +347,40 @@ Status SqliteEventsStore::InsertApiDestination(const ApiDestinationRecord& d) {
 
 Result<std::optional<ApiDestinationRecord>> SqliteEventsStore::GetApiDestination(
     std::string_view account_id, std::string_view region, std::string_view name) {
-  return WithReader(reads_,
-                    [&](SqliteConnection& conn) -> Result<std::optional<ApiDestinationRecord>> {
-                      ASSIGN_OR_RETURN(
-                          SqliteStatement stmt,
-                          conn.Prepare(std::string("SELECT ") + kDestinationColumns +
-                                       " FROM events_api_destinations WHERE account_id = ?1 AND "
-                                       "region = ?2 AND name = ?3"));
-                      stmt.BindText(1, account_id).BindText(2, region).BindText(3, name);
-                      return ReadOne<ApiDestinationRecord>(stmt, ReadDestination);
-                    });
+  return WithReader(
+      reads_, [&](SqliteConnection& conn) -> Result<std::optional<ApiDestinationRecord>> {
+        ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         conn.Prepare(std::string("SELECT ") + kDestinationColumns +
+                                      " FROM events_api_destinations WHERE account_id = ?1 AND "
+                                      "region = ?2 AND name = ?3"));
+        stmt.BindText(1, account_id).BindText(2, region).BindText(3, name);
+        return ReadOne<ApiDestinationRecord>(stmt, ReadDestination);
+      });
 }
 
 Result<std::optional<ApiDestinationRecord>> SqliteEventsStore::GetApiDestinationByArn(
     std::string_view arn) {
-  return WithReader(reads_,
-                    [&](SqliteConnection& conn) -> Result<std::optional<ApiDestinationRecord>> {
-                      ASSIGN_OR_RETURN(SqliteStatement stmt,
-                                       conn.Prepare(std::string("SELECT ") + kDestinationColumns +
-                                                    " FROM events_api_destinations WHERE arn = ?1"));
-                      stmt.BindText(1, arn);
-                      return ReadOne<ApiDestinationRecord>(stmt, ReadDestination);
-                    });
+  return WithReader(
+      reads_, [&](SqliteConnection& conn) -> Result<std::optional<ApiDestinationRecord>> {
+        ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         conn.Prepare(std::string("SELECT ") + kDestinationColumns +
+                                      " FROM events_api_destinations WHERE arn = ?1"));
+        stmt.BindText(1, arn);
+        return ReadOne<ApiDestinationRecord>(stmt, ReadDestination);
+      });
 }
 
 Result<std::vector<ApiDestinationRecord>> SqliteEventsStore::ListApiDestinations(
     std::string_view account_id, std::string_view region) {
-  return WithReader(reads_,
-                    [&](SqliteConnection& conn) -> Result<std::vector<ApiDestinationRecord>> {
-                      ASSIGN_OR_RETURN(
-                          SqliteStatement stmt,
-                          conn.Prepare(std::string("SELECT ") + kDestinationColumns +
-                                       " FROM events_api_destinations WHERE account_id = ?1 AND "
-                                       "region = ?2 ORDER BY name"));
-                      stmt.BindText(1, account_id).BindText(2, region);
-                      return ReadAll<ApiDestinationRecord>(stmt, ReadDestination);
-                    });
+  return WithReader(
+      reads_, [&](SqliteConnection& conn) -> Result<std::vector<ApiDestinationRecord>> {
+        ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         conn.Prepare(std::string("SELECT ") + kDestinationColumns +
+                                      " FROM events_api_destinations WHERE account_id = ?1 AND "
+                                      "region = ?2 ORDER BY name"));
+        stmt.BindText(1, account_id).BindText(2, region);
+        return ReadAll<ApiDestinationRecord>(stmt, ReadDestination);
+      });
 }
 
 Status SqliteEventsStore::DeleteApiDestination(std::string_view arn) {
@@ -397,10 +393,10 @@ Status SqliteEventsStore::EnqueueDeliveries(const std::vector<EventDeliveryRecor
   if (deliveries.empty()) return Status::Ok();
   return writer_.Run([&](SqliteConnection& conn) -> Status {
     for (const EventDeliveryRecord& d : deliveries) {
-      ASSIGN_OR_RETURN(SqliteStatement stmt,
-                       conn.Prepare(std::string("INSERT INTO events_deliveries (") +
-                                    kDeliveryColumns +
-                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+      ASSIGN_OR_RETURN(
+          SqliteStatement stmt,
+          conn.Prepare(std::string("INSERT INTO events_deliveries (") + kDeliveryColumns +
+                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
       stmt.BindText(1, d.id)
           .BindText(2, d.rule_arn)
           .BindText(3, d.target_id)
@@ -419,16 +415,15 @@ Status SqliteEventsStore::EnqueueDeliveries(const std::vector<EventDeliveryRecor
 
 Result<std::vector<EventDeliveryRecord>> SqliteEventsStore::DueDeliveries(int64_t now_ms,
                                                                           size_t limit) {
-  return WithReader(reads_,
-                    [&](SqliteConnection& conn) -> Result<std::vector<EventDeliveryRecord>> {
-                      ASSIGN_OR_RETURN(
-                          SqliteStatement stmt,
-                          conn.Prepare(std::string("SELECT ") + kDeliveryColumns +
-                                       " FROM events_deliveries WHERE next_attempt_at_ms <= ?1 "
-                                       "ORDER BY next_attempt_at_ms, id LIMIT ?2"));
-                      stmt.BindInt64(1, now_ms).BindInt64(2, static_cast<int64_t>(limit));
-                      return ReadAll<EventDeliveryRecord>(stmt, ReadDelivery);
-                    });
+  return WithReader(
+      reads_, [&](SqliteConnection& conn) -> Result<std::vector<EventDeliveryRecord>> {
+        ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         conn.Prepare(std::string("SELECT ") + kDeliveryColumns +
+                                      " FROM events_deliveries WHERE next_attempt_at_ms <= ?1 "
+                                      "ORDER BY next_attempt_at_ms, id LIMIT ?2"));
+        stmt.BindInt64(1, now_ms).BindInt64(2, static_cast<int64_t>(limit));
+        return ReadAll<EventDeliveryRecord>(stmt, ReadDelivery);
+      });
 }
 
 Result<std::optional<int64_t>> SqliteEventsStore::NextDeliveryDueMs() {
@@ -457,8 +452,10 @@ Status SqliteEventsStore::RescheduleDelivery(std::string_view id, int64_t attemp
     ASSIGN_OR_RETURN(SqliteStatement stmt,
                      conn.Prepare("UPDATE events_deliveries SET attempts = ?2, "
                                   "next_attempt_at_ms = ?3, last_error = ?4 WHERE id = ?1"));
-    stmt.BindText(1, id).BindInt64(2, attempts).BindInt64(3, next_attempt_at_ms).BindText(
-        4, last_error);
+    stmt.BindText(1, id)
+        .BindInt64(2, attempts)
+        .BindInt64(3, next_attempt_at_ms)
+        .BindText(4, last_error);
     return stmt.Run();
   });
 }

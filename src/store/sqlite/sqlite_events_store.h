@@ -35,8 +35,7 @@ class SqliteEventsStore final : public EventsStore {
   Result<std::optional<ApiDestinationRecord>> GetApiDestination(std::string_view account_id,
                                                                 std::string_view region,
                                                                 std::string_view name) override;
-  Result<std::optional<ApiDestinationRecord>> GetApiDestinationByArn(
-      std::string_view arn) override;
+  Result<std::optional<ApiDestinationRecord>> GetApiDestinationByArn(std::string_view arn) override;
   Result<std::vector<ApiDestinationRecord>> ListApiDestinations(std::string_view account_id,
                                                                 std::string_view region) override;
   Status DeleteApiDestination(std::string_view arn) override;

@@ -47,12 +47,12 @@ class EventsServiceTest : public ::testing::Test {
   }
 
   std::string Connection() {
-    Result<json> c = Call("CreateConnection",
-                          {{"Name", "c"},
-                           {"AuthorizationType", "API_KEY"},
-                           {"AuthParameters",
-                            {{"ApiKeyAuthParameters",
-                              {{"ApiKeyName", "x-key"}, {"ApiKeyValue", "topsecret"}}}}}});
+    Result<json> c = Call(
+        "CreateConnection",
+        {{"Name", "c"},
+         {"AuthorizationType", "API_KEY"},
+         {"AuthParameters",
+          {{"ApiKeyAuthParameters", {{"ApiKeyName", "x-key"}, {"ApiKeyValue", "topsecret"}}}}}});
     EXPECT_TRUE(c.ok()) << c.status().message();
     return c.ok() ? (*c)["ConnectionArn"].get<std::string>() : "";
   }
@@ -83,13 +83,15 @@ TEST_F(EventsServiceTest, PutRuleRefusalsChangeNothing) {
   EXPECT_EQ(Code("PutRule", {{"Name", "r"}}), ErrorCode::kValidation);
   EXPECT_EQ(Code("PutRule", {{"Name", "r"}, {"ScheduleExpression", "rate(1 minute)"}}),
             ErrorCode::kValidation);
-  EXPECT_EQ(Code("PutRule", {{"Name", "r"}, {"EventBusName", "custom"},
-                             {"EventPattern", "{\"source\": [\"x\"]}"}}),
-            ErrorCode::kResourceNotFound);
+  EXPECT_EQ(
+      Code("PutRule",
+           {{"Name", "r"}, {"EventBusName", "custom"}, {"EventPattern", "{\"source\": [\"x\"]}"}}),
+      ErrorCode::kResourceNotFound);
   EXPECT_EQ(RuleCount(), 0u);
   Result<json> ok = Call("PutRule", {{"Name", "r"},
-                                     {"EventBusName", "arn:aws:events:us-east-1:111122223333:"
-                                                      "event-bus/default"},
+                                     {"EventBusName",
+                                      "arn:aws:events:us-east-1:111122223333:"
+                                      "event-bus/default"},
                                      {"EventPattern", "{\"source\": [\"x\"]}"}});
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_EQ((*ok)["RuleArn"], "arn:aws:events:us-east-1:111122223333:rule/r");
@@ -99,12 +101,13 @@ TEST_F(EventsServiceTest, PutRuleRefusalsChangeNothing) {
 TEST_F(EventsServiceTest, DeleteRuleWithTargetsIsRefused) {
   std::string dest = Destination(Connection());
   ASSERT_TRUE(Call("PutRule", {{"Name", "r"}, {"EventPattern", "{\"source\": [\"x\"]}"}}).ok());
-  ASSERT_TRUE(Call("PutTargets", {{"Rule", "r"}, {"Targets", {{{"Id", "t"}, {"Arn", dest}}}}}).ok());
+  ASSERT_TRUE(
+      Call("PutTargets", {{"Rule", "r"}, {"Targets", {{{"Id", "t"}, {"Arn", dest}}}}}).ok());
   EXPECT_EQ(Code("DeleteRule", {{"Name", "r"}}), ErrorCode::kValidation);
   EXPECT_EQ(RuleCount(), 1u);
-  EXPECT_EQ(Code("PutTargets", {{"Rule", "r"},
-                                {"Targets", {{{"Id", "q"},
-                                              {"Arn", "arn:aws:sqs:us-east-1:111122223333:q"}}}}}),
+  EXPECT_EQ(Code("PutTargets",
+                 {{"Rule", "r"},
+                  {"Targets", {{{"Id", "q"}, {"Arn", "arn:aws:sqs:us-east-1:111122223333:q"}}}}}),
             ErrorCode::kValidation);
   EXPECT_EQ(Code("PutTargets", {{"Rule", "absent"}, {"Targets", {{{"Id", "t"}, {"Arn", dest}}}}}),
             ErrorCode::kResourceNotFound);
@@ -125,15 +128,15 @@ TEST_F(EventsServiceTest, ConnectionSecretIsSealedAndNeverReturned) {
   ASSERT_TRUE(stored.ok() && stored->has_value());
   std::string blob((*stored)->sealed_secret.begin(), (*stored)->sealed_secret.end());
   EXPECT_EQ(blob.find("topsecret"), std::string::npos);
-  EXPECT_EQ(Code("CreateConnection",
-                 {{"Name", "c"},
-                  {"AuthorizationType", "BASIC"},
-                  {"AuthParameters", {{"BasicAuthParameters", {{"Username", "u"}, {"Password", "p"}}}}}}),
-            ErrorCode::kAlreadyExists);
-  EXPECT_EQ(Code("CreateConnection",
-                 {{"Name", "o"},
-                  {"AuthorizationType", "OAUTH_CLIENT_CREDENTIALS"},
-                  {"AuthParameters", json::object()}}),
+  EXPECT_EQ(
+      Code("CreateConnection",
+           {{"Name", "c"},
+            {"AuthorizationType", "BASIC"},
+            {"AuthParameters", {{"BasicAuthParameters", {{"Username", "u"}, {"Password", "p"}}}}}}),
+      ErrorCode::kAlreadyExists);
+  EXPECT_EQ(Code("CreateConnection", {{"Name", "o"},
+                                      {"AuthorizationType", "OAUTH_CLIENT_CREDENTIALS"},
+                                      {"AuthParameters", json::object()}}),
             ErrorCode::kValidation);
   EXPECT_EQ((*Call("ListConnections", json::object()))["Connections"].size(), 1u);
 }
@@ -160,13 +163,12 @@ TEST_F(EventsServiceTest, ApiDestinationEndpointAndConnectionChecked) {
 }
 
 TEST_F(EventsServiceTest, PutEventsRefusesAwsSourcesPerEntry) {
-  Result<json> out = Call(
-      "PutEvents",
-      {{"Entries",
-        {{{"Source", "aws.acm-pca"}, {"DetailType", "x"}, {"Detail", "{}"}},
-         {{"Source", "app"}, {"DetailType", "x"}, {"Detail", "{\"a\": 1}"}},
-         {{"Source", "app"}, {"DetailType", "x"}, {"Detail", "[1]"}},
-         {{"Source", "app"}, {"Detail", "{}"}}}}});
+  Result<json> out =
+      Call("PutEvents", {{"Entries",
+                          {{{"Source", "aws.acm-pca"}, {"DetailType", "x"}, {"Detail", "{}"}},
+                           {{"Source", "app"}, {"DetailType", "x"}, {"Detail", "{\"a\": 1}"}},
+                           {{"Source", "app"}, {"DetailType", "x"}, {"Detail", "[1]"}},
+                           {{"Source", "app"}, {"Detail", "{}"}}}}});
   ASSERT_TRUE(out.ok());
   EXPECT_EQ((*out)["FailedEntryCount"], 3);
   EXPECT_EQ((*out)["Entries"][0]["ErrorCode"], "NotAuthorizedForSourceException");
@@ -176,12 +178,17 @@ TEST_F(EventsServiceTest, PutEventsRefusesAwsSourcesPerEntry) {
 }
 
 TEST_F(EventsServiceTest, TestEventPatternUsesTheMatcher) {
-  json event = {{"id", "1"},          {"account", "111122223333"}, {"source", "aws.acm-pca"},
-                {"time", "t"},        {"region", "us-east-1"},     {"resources", json::array()},
-                {"detail-type", "x"}, {"detail", {{"result", "failure"}}}};
-  Result<json> yes = Call("TestEventPattern",
-                          {{"EventPattern", "{\"detail\": {\"result\": [\"failure\"]}}"},
-                           {"Event", event.dump()}});
+  json event = {{"id", "1"},
+                {"account", "111122223333"},
+                {"source", "aws.acm-pca"},
+                {"time", "t"},
+                {"region", "us-east-1"},
+                {"resources", json::array()},
+                {"detail-type", "x"},
+                {"detail", {{"result", "failure"}}}};
+  Result<json> yes = Call(
+      "TestEventPattern",
+      {{"EventPattern", "{\"detail\": {\"result\": [\"failure\"]}}"}, {"Event", event.dump()}});
   ASSERT_TRUE(yes.ok());
   EXPECT_EQ((*yes)["Result"], true);
   Result<json> no = Call("TestEventPattern", {{"EventPattern", "{\"source\": [\"aws.acm\"]}"},
