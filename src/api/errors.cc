@@ -280,6 +280,8 @@ AwsError AwsErrorFor(ErrorCode code) {
       return {"InvalidTokenException", 400};
     case ErrorCode::kUnsupportedOperation:
       return {"UnsupportedOperationException", 400};
+    case ErrorCode::kInvalidLookupAttributes:
+      return {"InvalidLookupAttributesException", 400};
   }
   OPENPCA_CHECK(code != ErrorCode::kOk);
   return {"InternalFailure", 500};  // an out-of-range enum value
@@ -390,6 +392,8 @@ constexpr Override kCloudTrail[] = {
     {ErrorCode::kTooManyTags, {"TagsLimitExceededException", 400}},
     {ErrorCode::kInvalidTag, {"InvalidTagParameterException", 400}},
     {ErrorCode::kInvalidParameterCombination, {"InvalidParameterCombinationException", 400}},
+    {ErrorCode::kInvalidNextToken, {"InvalidNextTokenException", 400}},
+    {ErrorCode::kInvalidMaxResults, {"InvalidMaxResultsException", 400}},
 };
 
 // EventBridge: a malformed event pattern is the service's invalid document (kInvalidPolicy).
@@ -400,6 +404,11 @@ constexpr Override kEvents[] = {
 
 constexpr Override kAcm[] = {
     {ErrorCode::kAlreadyExists, {"ConflictException", 400}},
+    {ErrorCode::kConcurrentModification, {"ConflictException", 400}},
+    // ACM's names for a DomainValidationOptions entry that names no domain of the request, and
+    // for a certificate that cannot be deleted while in use.
+    {ErrorCode::kInvalidParameterCombination, {"InvalidDomainValidationOptionsException", 400}},
+    {ErrorCode::kDeleteConflict, {"ResourceInUseException", 400}},
 };
 
 template <size_t N>

@@ -446,6 +446,8 @@ class ApiServer::Impl final : public SessionHost {
         .headers = *headers,
         .body = req.body(),
         .source_ip = session.source_ip(),
+        .tls_version = session.tls_version(),
+        .tls_cipher = session.tls_cipher(),
     };
   }
 

@@ -94,6 +94,8 @@ class SessionImpl final : public HttpSession {
   }
 
   const std::string& source_ip() const override { return source_ip_; }
+  const std::string& tls_version() const override { return tls_version_; }
+  const std::string& tls_cipher() const override { return tls_cipher_; }
 
  private:
   enum class State { kHandshake, kIdle, kReading, kProcessing, kWriting, kLingering, kClosed };
@@ -109,6 +111,9 @@ class SessionImpl final : public HttpSession {
       Lowest().expires_after(config_.header_timeout);
       stream_.async_handshake(ssl::stream_base::server, [self = Self()](beast::error_code ec) {
         if (ec) return self->DoClose();
+        SSL* ssl = self->stream_.native_handle();
+        if (const char* v = SSL_get_version(ssl)) self->tls_version_ = v;
+        if (const char* c = SSL_get_cipher_name(ssl)) self->tls_cipher_ = c;
         self->DoRead();
       });
     } else {
@@ -358,6 +363,8 @@ class SessionImpl final : public HttpSession {
   SessionHost& host_;
   const SessionConfig config_;
   const std::string source_ip_;
+  std::string tls_version_;  // set once after the handshake, before the first request
+  std::string tls_cipher_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;

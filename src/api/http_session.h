@@ -70,6 +70,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   virtual void Shutdown() = 0;
 
   virtual const std::string& source_ip() const = 0;
+  // After the TLS handshake: the protocol version and cipher negotiated; empty without TLS.
+  virtual const std::string& tls_version() const = 0;
+  virtual const std::string& tls_cipher() const = 0;
 };
 
 }  // namespace openpca::api

@@ -29,6 +29,9 @@ struct HttpRequest {
   std::span<const sigv4::Header> headers;
   std::string_view body;
   std::string_view source_ip;
+  // TLS listeners: the negotiated protocol ("TLSv1.3") and cipher; empty on plain listeners.
+  std::string_view tls_version;
+  std::string_view tls_cipher;
 
   // First value of the header `name` (case-insensitive); empty if absent.
   std::string_view Header(std::string_view name) const {

@@ -138,6 +138,7 @@ Status FillShape(const OrderedJson& j, const std::unordered_map<std::string, Sha
     }
   }
   shape->flattened = j.value("flattened", false);
+  shape->sensitive = j.value("sensitive", false);
   shape->timestamp_format = j.value("timestampFormat", "");
   if (j.contains("xmlNamespace")) shape->xml_namespace = j.at("xmlNamespace").value("uri", "");
   if (j.value("exception", false)) {

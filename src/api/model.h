@@ -112,6 +112,14 @@ class ServiceModel {
   // and what they store then see only model members, never null.
   void PruneInput(std::string_view operation, nlohmann::json& input) const;
 
+  // The input (`output` false) or output members of `operation` as a CloudTrail record shows
+  // them (record_form.cc): member names lowerCamelCase at every depth (map keys as given), the
+  // value of every member whose shape the model marks "sensitive" replaced by
+  // "HIDDEN_DUE_TO_SECURITY_REASONS", members the model does not define dropped. Null when the
+  // operation has no such shape or `members` is not an object.
+  nlohmann::json RecordForm(std::string_view operation, const nlohmann::json& members,
+                            bool output) const;
+
  private:
   ServiceModel() = default;
 

@@ -72,6 +72,7 @@ struct Shape {
   std::string key_location_name;     // kMap: "key" when empty
   std::string value_location_name;   // kMap: "value" when empty
   bool flattened = false;
+  bool sensitive = false;            // "sensitive": never logged or recorded
   std::string timestamp_format;      // kTimestamp: "iso8601", "unixTimestamp", "rfc822" or empty
   std::string xml_namespace;
   // Error shapes ("exception": true).

@@ -8,6 +8,7 @@
 // strings in `input` (the validator checked that they decode).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,19 @@ struct CallContext {
   // The caller's identity as the identity domain names it.
   std::string principal_name;  // user name or role name; "" for the account root
   std::string principal_id;    // AIDA… / AROA… / the account id for the root
+  // Temporary credentials (role sessions, GetSessionToken): when they were issued, the session
+  // name (role sessions) and whether MFA was used.
+  bool temporary = false;
+  int64_t session_issued_at_s = 0;
+  std::string session_name;
+  bool mfa_authenticated = false;
+  // The resource ARN the call was authorized against ("" until authorization, "*" for none).
+  std::string resource_arn;
+  // Transport: TLS version and cipher (empty on plain listeners) and the Host header sent.
+  std::string tls_version;
+  std::string tls_cipher;
+  std::string host_header;
+  int64_t received_at_ms = 0;  // when the pipeline took the call (Unix ms)
 };
 
 // Returns the output members (an object; `{}` for operations without output) or an error Status.
@@ -61,6 +75,10 @@ struct Credential {
   std::string user_id;
   std::string principal_name;
   std::string principal_id;
+  bool temporary = false;
+  int64_t session_issued_at_s = 0;
+  std::string session_name;
+  bool mfa_authenticated = false;
   // Set by the verifier from the request's credential scope.
   std::string scope_region;
   std::string scope_service;

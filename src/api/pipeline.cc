@@ -92,8 +92,8 @@ const Pipeline::Service& Pipeline::ServiceFor(const HttpRequest& request) const 
 }
 
 Result<nlohmann::json> Pipeline::Run(const Service& service, const HttpRequest& request,
-                                     CallContext& ctx, nlohmann::json& input,
-                                     bool& decoded) const {
+                                     CallContext& ctx, nlohmann::json& input, bool& decoded,
+                                     std::unique_ptr<CallObserver::Scope>& scope) const {
   // Which operation, and its input as sent (no model constraints yet): a request that names no
   // operation of the service, or whose body is not of the protocol's form, fails here first.
   // WARNING: client input from here on.
@@ -115,6 +115,10 @@ Result<nlohmann::json> Pipeline::Run(const Service& service, const HttpRequest& 
   ctx.user_id = std::move(cred.user_id);
   ctx.principal_name = std::move(cred.principal_name);
   ctx.principal_id = std::move(cred.principal_id);
+  ctx.temporary = cred.temporary;
+  ctx.session_issued_at_s = cred.session_issued_at_s;
+  ctx.session_name = std::move(cred.session_name);
+  ctx.mfa_authenticated = cred.mfa_authenticated;
   ctx.region = std::move(cred.scope_region);
   ctx.session_token = std::string(request.Header("x-amz-security-token"));
 
@@ -125,15 +129,18 @@ Result<nlohmann::json> Pipeline::Run(const Service& service, const HttpRequest& 
 
   // 3. Authorize.
   const ActionSpec& spec = op->second.action;
+  ctx.resource_arn = spec.resource ? spec.resource(ctx, input) : std::string();
+  // push_back, not = "*": GCC 12 warns falsely (-Wrestrict) on assigning a literal here.
+  if (ctx.resource_arn.empty()) ctx.resource_arn.push_back('*');
   if (authorizer_ != nullptr && !spec.no_authorization) {
-    std::string resource = spec.resource ? spec.resource(ctx, input) : std::string();
-    if (resource.empty()) resource = "*";
     ConditionKeys keys;
     if (spec.conditions) spec.conditions(ctx, input, keys);
-    RETURN_IF_ERROR(authorizer_->Authorize(ctx, spec, resource, keys));
+    RETURN_IF_ERROR(authorizer_->Authorize(ctx, spec, ctx.resource_arn, keys));
   }
 
-  // 4. Handle. A throwing handler is a bug; it must not take the worker down.
+  // 4. Handle. A throwing handler is a bug; it must not take the worker down. The call's record
+  // is ready first: the handler's writes commit it (store::CallRecordScope).
+  if (observer_ != nullptr) scope = observer_->Begin(*service.model, ctx, input);
   try {
     return op->second.handler(ctx, input);
   } catch (const std::exception& e) {
@@ -153,16 +160,42 @@ HttpResponse Pipeline::Handle(const HttpRequest& request, std::string request_id
   ctx.source_ip = std::string(request.source_ip);
   ctx.user_agent = std::string(request.Header("user-agent"));
   ctx.secure_transport = options_.secure_transport;
+  ctx.tls_version = std::string(request.tls_version);
+  ctx.tls_cipher = std::string(request.tls_cipher);
+  ctx.host_header = std::string(request.Header("host"));
+  ctx.received_at_ms = ToUnixMillis(clock_.Now());
   nlohmann::json input;
   bool decoded = false;
+  std::unique_ptr<CallObserver::Scope> scope;
   Result<nlohmann::json> result = [&]() -> Result<nlohmann::json> {
     try {
-      return Run(service, request, ctx, input, decoded);
+      return Run(service, request, ctx, input, decoded, scope);
     } catch (const std::exception& e) {  // e.g. std::bad_alloc
       return InternalError(std::string("request pipeline threw: ") + e.what());
     }
   }();
-  return Finish(service, result, ctx, decoded ? &input : nullptr, started);
+  if (ctx.principal_arn.empty() && observer_ != nullptr) NoteClaimedIdentity(request, ctx);
+  return Finish(service, result, ctx, decoded ? &input : nullptr, std::move(scope), started);
+}
+
+void Pipeline::NoteClaimedIdentity(const HttpRequest& request, CallContext& ctx) const {
+  // Credential=<key>/<date>/<region>/<service>/aws4_request, in the header or the query.
+  std::string_view auth = request.Header("authorization");
+  std::string_view key;
+  size_t at = auth.find("Credential=");
+  if (at != std::string_view::npos) {
+    key = auth.substr(at + 11);
+  } else {
+    at = request.query.find("X-Amz-Credential=");
+    if (at != std::string_view::npos) key = request.query.substr(at + 17);
+  }
+  size_t end = key.find_first_of("/%,& ");
+  key = key.substr(0, end);
+  if (key.empty() || key.size() > 128) return;
+  ctx.access_key_id = std::string(key);
+  if (!lookup_) return;
+  Result<Credential> cred = lookup_(ctx.access_key_id, request.Header("x-amz-security-token"));
+  if (cred.ok()) ctx.account_id = cred->account_id;
 }
 
 HttpResponse Pipeline::Reject(const HttpRequest& request, const Status& status,
@@ -176,13 +209,18 @@ HttpResponse Pipeline::Reject(const HttpRequest& request, const Status& status,
   ctx.region = options_.regions.front();
   ctx.source_ip = std::string(request.source_ip);
   ctx.user_agent = std::string(request.Header("user-agent"));
-  return Finish(service, status, ctx, nullptr, started);
+  return Finish(service, status, ctx, nullptr, nullptr, started);
 }
 
 HttpResponse Pipeline::Finish(const Service& service, const Result<nlohmann::json>& result,
                               const CallContext& ctx, const nlohmann::json* input,
+                              std::unique_ptr<CallObserver::Scope> scope,
                               std::chrono::steady_clock::time_point started) const {
-  // 5. Record.
+  // 5. Record. Calls rejected by the transport (Reject(): throttled, unknown route) are not
+  // recorded: they named no operation of a service.
+  if (observer_ != nullptr && !ctx.operation.empty() && ctx.received_at_ms != 0) {
+    observer_->End(std::move(scope), *service.model, ctx, input, result);
+  }
   if (record_) {
     try {
       record_(ctx, input, result);

@@ -41,6 +41,25 @@ class CallMetrics;
 using RecordHook = std::function<void(const CallContext& ctx, const nlohmann::json* input,
                                       const Result<nlohmann::json>& result)>;
 
+// The audit trail's view of the pipeline (server/audit_wiring.cc implements it). Begin() runs
+// after authorization, just before the handler, on the handler's thread; what it returns lives
+// while the handler runs (it may install thread-local state for the handler's writes) and is
+// handed back to End(). End() runs once per call, when the call has an outcome, for every call:
+// with a null scope for calls that never reached the handler (rejected by authentication,
+// decoding or authorization). Implementations are thread-safe and must not throw.
+class CallObserver {
+ public:
+  class Scope {
+   public:
+    virtual ~Scope() = default;
+  };
+  virtual ~CallObserver() = default;
+  virtual std::unique_ptr<Scope> Begin(const ServiceModel& model, const CallContext& ctx,
+                                       const nlohmann::json& input) const = 0;
+  virtual void End(std::unique_ptr<Scope> scope, const ServiceModel& model, const CallContext& ctx,
+                   const nlohmann::json* input, const Result<nlohmann::json>& result) const = 0;
+};
+
 class Pipeline {
  public:
   struct Options {
@@ -67,6 +86,8 @@ class Pipeline {
   void AddOperation(std::string_view service, std::string name, OperationHandler handler,
                     ActionSpec action);
   void SetRecordHook(RecordHook hook) { record_ = std::move(hook); }
+  // Not owned; must outlive the pipeline. Before serving.
+  void SetCallObserver(const CallObserver* observer) { observer_ = observer; }
 
   bool HasService(std::string_view service) const;
   // Whether a request that is not `POST /` is addressed to a REST service (its method and path
@@ -98,9 +119,14 @@ class Pipeline {
   // The service a request is addressed to: its SigV4 scope, else what the request looks like.
   const Service& ServiceFor(const HttpRequest& request) const;
   Result<nlohmann::json> Run(const Service& service, const HttpRequest& request, CallContext& ctx,
-                             nlohmann::json& input, bool& decoded) const;
+                             nlohmann::json& input, bool& decoded,
+                             std::unique_ptr<CallObserver::Scope>& scope) const;
+  // What an unauthenticated request claims: its access key id and, when the key is known, the
+  // account it belongs to (for the record of the rejected call).
+  void NoteClaimedIdentity(const HttpRequest& request, CallContext& ctx) const;
   HttpResponse Finish(const Service& service, const Result<nlohmann::json>& result,
                       const CallContext& ctx, const nlohmann::json* input,
+                      std::unique_ptr<CallObserver::Scope> scope,
                       std::chrono::steady_clock::time_point started) const;
 
   Options options_;
@@ -110,6 +136,7 @@ class Pipeline {
   std::shared_ptr<spdlog::logger> logger_;
   RecordHook record_;
   std::unique_ptr<CallMetrics> metrics_;  // null without Options::metrics
+  const CallObserver* observer_ = nullptr;
   std::vector<std::unique_ptr<Service>> services_;  // [0] is the default
   std::unordered_map<std::string, Service*> by_signing_name_;
 };

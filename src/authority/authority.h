@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "authority/certificate_builder.h"
+#include "audit/service_event.h"
 #include "authority/crl_partitions.h"
 #include "authority/requests.h"
 #include "common/clock.h"
@@ -129,6 +130,9 @@ class Authority {
   void SetEventListener(std::function<void(const AuthorityEvent& event)> listener) {
     event_listener_ = std::move(listener);
   }
+  // Receives the service events of what the authority does on its own (a CA purged after its
+  // restore window). Not owned; null: none. Before serving.
+  void SetServiceEvents(audit::ServiceEventSink* sink) { service_events_ = sink; }
 
   // --- Tags (tags.cc). ---
   Status TagCertificateAuthority(const Caller& caller, const std::string& ca_arn,
@@ -172,6 +176,7 @@ class Authority {
   std::function<void(const CaChange& change)> change_listener_;
   std::function<void(const AuthorityEvent& event)> event_listener_;
   CrlHooks crl_hooks_;
+  audit::ServiceEventSink* service_events_ = nullptr;
   CrlPartitions crl_partitions_;
   mutable std::mutex public_url_mu_;
   std::string public_url_;

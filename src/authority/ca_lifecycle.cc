@@ -110,6 +110,10 @@ Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::strin
       *ca->restorable_until_ms <= ToUnixMillis(clock_.Now())) {
     // The restoration window passed: the CA is gone for good.
     RETURN_IF_ERROR(store_.PurgeCa(ca->id));
+    if (service_events_ != nullptr) {
+      service_events_->RecordServiceEvent(audit::ServiceEventOn("PurgeCertificateAuthority",
+                                                                ca->arn));
+    }
     if (!ca->key_id.empty()) (void)keys_.Destroy(ca->key_id);
     ForgetIssuer(ca->id);
     crl_partitions_.Forget(ca->id);

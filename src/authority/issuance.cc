@@ -2,10 +2,14 @@
 // below are the same.
 #include "authority/authority.h"
 #include "authority/certificate_builder.h"
+
+#include <nlohmann/json.hpp>
+
 #include "authority/distribution_points.h"
 #include "authority/issuer_context.h"
 #include "common/arn.h"
 #include "x509/pem.h"
+#include "store/call_record.h"
 
 namespace openpca::authority {
 namespace {
@@ -188,7 +192,13 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   finish.not_after = not_after;
   finish.alg = *alg;
 
-  // 3. Record intent and audit: the audit trail arrives with the audit module.
+  // 3. Record intent and audit. The call's CloudTrail record commits with the certificate in
+  // step 5 (store::CallRecordScope, installed by the request pipeline); should the process end
+  // before the call's outcome is recorded, the record still names the certificate it issued.
+  const std::string arn = ca.arn + "/certificate/" + HexEncode(serial);
+  if (store::CallRecord* call = store::CallRecordScope::Current()) {
+    call->SetProvisionalResponse(nlohmann::json{{"certificateArn", arn}}.dump());
+  }
   // 4. Sign: the CA's CDP/AIA join the plan, the TBSCertificate is encoded and signed.
   ASSIGN_OR_RETURN(Bytes der, std::move(*prepared).Issue(finish, *issuer->signer));
 
@@ -202,7 +212,7 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   record.issued_at_ms = now_ms;
   record.template_arn = MakeTemplateArn(ca.arn, tmpl->name);
   record.crl_partition = std::move(crl_partition);
-  std::string arn = ca.arn + "/certificate/" + record.serial_hex;
+  record.requested_by_service_principal = req.requested_by_service_principal;
   std::optional<store::IdempotencyClaim> claim;
   if (!scope.empty()) claim = store::IdempotencyClaim{scope, arn, now_ms + kIdempotencyWindowMs};
   RETURN_IF_ERROR(store_.InsertCertificate(record, claim));

@@ -41,6 +41,9 @@ struct IssueRequest {
   std::optional<ValiditySpec> validity_not_before;
   std::optional<nlohmann::json> api_passthrough;  // ApiPassthrough
   std::optional<std::string> idempotency_token;
+  // The AWS service principal that asked on the caller's behalf (acm.amazonaws.com when ACM
+  // requests the certificate); empty for a direct call. Shown in audit reports.
+  std::string requested_by_service_principal;
 };
 
 struct UpdateCaRequest {

@@ -140,6 +140,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInvalidTimeRange: return "invalid_time_range";
     case ErrorCode::kInvalidToken: return "invalid_token";
     case ErrorCode::kUnsupportedOperation: return "unsupported_operation";
+    case ErrorCode::kInvalidLookupAttributes: return "invalid_lookup_attributes";
   }
   return "unknown";
 }

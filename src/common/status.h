@@ -158,6 +158,8 @@ enum class ErrorCode {
   kInvalidTimeRange,
   kInvalidToken,
   kUnsupportedOperation,
+  // CloudTrail LookupEvents.
+  kInvalidLookupAttributes,
 };
 
 // Stable lower-case name for logs ("invalid_state"); never an AWS name.

@@ -84,7 +84,9 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "events_retry_base_ms", "events_retry_max_delay_ms",
                                  "key_store",
                                  "trail_delivery_interval_s", "trail_digest_interval_s",
-                                 "trail_digest_key_lifetime_hours"};
+                                 "trail_digest_key_lifetime_hours",
+                                 "audit",
+                                 "acm_scheduler_interval_s", "test_clock_offset_s"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -117,6 +119,14 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   num("trail_delivery_interval_s", config.trail_delivery_interval_s);
   num("trail_digest_interval_s", config.trail_digest_interval_s);
   num("trail_digest_key_lifetime_hours", config.trail_digest_key_lifetime_hours);
+  num("acm_scheduler_interval_s", config.acm_scheduler_interval_s);
+  if (j.contains("test_clock_offset_s")) {
+    if (!j["test_clock_offset_s"].is_number_integer()) {
+      problems.push_back("test_clock_offset_s must be an integer");
+    } else {
+      config.test_clock_offset_s = j["test_clock_offset_s"].get<int64_t>();
+    }
+  }
   if (j.contains("regions")) {
     const nlohmann::json& list = j["regions"];
     bool ok = list.is_array();
@@ -164,6 +174,23 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
           problems.push_back("key_store.max_sessions must be an integer");
         } else {
           config.key_store.max_sessions = ks["max_sessions"].get<int>();
+        }
+      }
+    }
+  }
+  if (j.contains("audit")) {
+    const nlohmann::json& audit = j["audit"];
+    if (!audit.is_object()) {
+      problems.push_back("audit must be an object");
+    } else {
+      for (const auto& [key, value] : audit.items()) {
+        if (key != "record_events") problems.push_back("unknown key \"audit." + key + "\"");
+      }
+      if (audit.contains("record_events")) {
+        if (!audit["record_events"].is_boolean()) {
+          problems.push_back("audit.record_events must be a boolean");
+        } else {
+          config.audit_record_events = audit["record_events"].get<bool>();
         }
       }
     }
@@ -274,6 +301,14 @@ Status Validate(const ServerConfig& c) {
   if (c.worker_threads < 1 || c.worker_threads > 1024)
     problems.push_back("worker_threads must be 1-1024");
   if (c.crl_regenerate_delay_ms < 0) problems.push_back("crl_regenerate_delay_ms must be >= 0");
+  if (c.acm_scheduler_interval_s < 1) problems.push_back("acm_scheduler_interval_s must be >= 1");
+  if (c.test_clock_offset_s != 0) {
+    const char* allow = std::getenv("OPENPCA_ALLOW_TEST_CLOCK");
+    if (allow == nullptr || std::string_view(allow) != "1") {
+      problems.push_back(
+          "test_clock_offset_s is for tests only and needs OPENPCA_ALLOW_TEST_CLOCK=1");
+    }
+  }
   if (c.crl_partition_capacity < 1 || c.crl_partition_capacity > kMaxCrlPartitionCapacity)
     problems.push_back("crl_partition_capacity must be 1-" +
                        std::to_string(kMaxCrlPartitionCapacity));

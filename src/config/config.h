@@ -105,6 +105,14 @@ struct ServerConfig {
   // new one replaces it (the old public key stays listed by ListPublicKeys for its window), in
   // hours, 1..87600. Default 720 (30 days).
   int trail_digest_key_lifetime_hours = 720;
+  // "acm_scheduler_interval_s": how often AWS Certificate Manager's scheduler looks for managed
+  // renewals that are due and the day's "Approaching Expiration" events, in seconds (a pass
+  // also runs at startup). Default 3600.
+  int acm_scheduler_interval_s = 3600;
+  // "test_clock_offset_s": TEST ONLY. Seconds added to the server's clock for everything but
+  // SigV4 request-time checks, so tests can see the server months ahead (managed renewal, expiry
+  // events). Refused unless the environment has OPENPCA_ALLOW_TEST_CLOCK=1. Default 0.
+  int64_t test_clock_offset_s = 0;
   // "log_level": trace | debug | info | warn | error. Default info.
   std::string log_level = "info";
   // Prometheus metrics (docs/operations.md "Metrics"); env variables override the file.
@@ -126,6 +134,11 @@ struct ServerConfig {
   int metrics_expiry_refresh_seconds = 300;
   // "key_store": see KeyStoreConfig. Default: the software key store.
   KeyStoreConfig key_store;
+  // "audit": {"record_events": true}: record every API call and service event in the CloudTrail
+  // event history (LookupEvents, trails). Default true. false only to measure what recording
+  // costs (docs/benchmarks.md); the environment variable OPENPCA_AUDIT_RECORD_EVENTS=0 does the
+  // same.
+  bool audit_record_events = true;
 };
 
 // Applies the OPENPCA_METRICS* environment variables (above) read through `getenv` (nullopt:

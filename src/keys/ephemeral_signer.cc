@@ -56,6 +56,8 @@ Result<EvpPkeyPtr> GenerateKey(KeyAlgorithm algorithm) {
 
 }  // namespace
 
+Result<EvpPkeyPtr> GenerateKeyPair(KeyAlgorithm algorithm) { return GenerateKey(algorithm); }
+
 Result<std::shared_ptr<const Signer>> NewEphemeralSigner(KeyAlgorithm algorithm) {
   ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(algorithm));
   ASSIGN_OR_RETURN(std::unique_ptr<SoftwareSigner> signer, SoftwareSigner::Create(std::move(key)));

@@ -10,11 +10,16 @@
 #include "common/pki_types.h"
 #include "common/status.h"
 #include "keys/signer.h"
+#include "x509/ossl.h"
 
 namespace openpca::keys {
 
 // Generates a key pair of `algorithm` (RSA 2048/3072/4096 with e = 65537, EC P-256/P-384/P-521,
 // SM2) in memory. Errors: kInternal.
 Result<std::shared_ptr<const Signer>> NewEphemeralSigner(KeyAlgorithm algorithm);
+
+// The key pair itself, for the key store's own use (keys/exportable_keys.cc seals it at once).
+// Errors: kInternal.
+Result<x509::EvpPkeyPtr> GenerateKeyPair(KeyAlgorithm algorithm);
 
 }  // namespace openpca::keys

@@ -148,7 +148,17 @@ void OcspService::Refresh(const std::string& ca_id) {
     // Only a CA that answers needs a delegate; the others answer unauthorized unsigned.
     if (config->ocsp_enabled &&
         (config->ca_status == "ACTIVE" || config->ca_status == "DISABLED")) {
+      std::optional<revocation::IssuedOcspDelegate> before = delegates_->Get(ca_id);
       auto delegate = delegates_->Current(*ca, *signer, config->signing_algorithm);
+      std::optional<revocation::IssuedOcspDelegate> after = delegates_->Get(ca_id);
+      if (options_.service_events != nullptr && after.has_value() &&
+          (!before.has_value() || before->serial_hex != after->serial_hex)) {
+        options_.service_events->RecordServiceEvent(audit::ServiceEventOn(
+            "RotateOCSPDelegateSigner", ca->arn,
+            {{"delegateCertificateSerial", after->serial_hex},
+             {"previousDelegateCertificateSerial",
+              before.has_value() ? nlohmann::json(before->serial_hex) : nlohmann::json()}}));
+      }
       if (delegate.ok()) {
         config->delegate = std::move(delegate).value();
       } else {

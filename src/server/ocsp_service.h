@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "api/http_types.h"
+#include "audit/service_event.h"
 #include "common/clock.h"
 #include "common/random.h"
 #include "keys/key_store.h"
@@ -40,6 +41,8 @@ struct OcspServiceOptions {
   // Counts responses by certificate status and exposes the responder's cache statistics here
   // (docs/operations.md "Metrics"); must outlive the service. Null: no metrics.
   metrics::Registry* metrics = nullptr;
+  // Receives a service event each time a CA gets a new delegated OCSP signer. Not owned.
+  audit::ServiceEventSink* service_events = nullptr;
 };
 
 class OcspService {

@@ -25,6 +25,7 @@
 #include "common/arn.h"
 #include "common/clock.h"
 #include "common/durable_file.h"
+#include "common/offset_clock.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "identity/identity.h"
@@ -36,6 +37,9 @@
 #include "server/audit_report_wiring.h"
 #include "server/events_wiring.h"
 #include "server/key_store_wiring.h"
+#include "server/housekeeping.h"
+#include "server/audit_wiring.h"
+#include "server/acm_wiring.h"
 #include "server/ocsp_service.h"
 #include "server/trail_wiring.h"
 #include "policy/policy_cache.h"
@@ -146,7 +150,14 @@ int Serve(const ServeFlags& flags) {
   if (!store_result.ok()) return Fail(store_result.status());
   std::unique_ptr<store::SqliteStore> store = std::move(store_result).value();
 
-  SystemClock clock;
+  SystemClock wall_clock;
+  // TEST ONLY (refused by config::Validate unless OPENPCA_ALLOW_TEST_CLOCK=1): everything but
+  // SigV4's request-time checks sees the clock this far ahead.
+  OffsetClock clock(wall_clock, std::chrono::seconds(cfg.test_clock_offset_s));
+  if (cfg.test_clock_offset_s != 0) {
+    spdlog::warn("test_clock_offset_s = {}: the server clock is offset (tests only)",
+                 cfg.test_clock_offset_s);
+  }
   OpenSslRandom random;
   auto metrics_result = ServerMetrics::Create(cfg);  // Prometheus metrics (metrics_wiring.h)
   if (!metrics_result.ok()) return Fail(metrics_result.status());
@@ -213,6 +224,10 @@ int Serve(const ServeFlags& flags) {
     out.user_id = cred.principal.type == identity::PrincipalType::kAssumedRole
                       ? cred.principal.unique_id + ":" + cred.principal.session_name
                       : cred.principal.unique_id;
+    out.temporary = cred.principal.temporary;
+    out.session_issued_at_s = cred.principal.token_issued_at_s;
+    out.session_name = cred.principal.session_name;
+    out.mfa_authenticated = cred.principal.mfa_present;
     return out;
   };
   // Who may do what: one authorizer for every service, over the identity domain (principals'
@@ -234,7 +249,7 @@ int Serve(const ServeFlags& flags) {
       access::MakeIdentityHooks(authorizer, principals, policy_cache);
 
   options.regions = config::ServedRegions(cfg);
-  auto server_result = api::ApiServer::Create(options, lookup, &authorizer, clock);
+  auto server_result = api::ApiServer::Create(options, lookup, &authorizer, wall_clock);
   if (!server_result.ok()) return Fail(server_result.status());
   std::unique_ptr<api::ApiServer> server = std::move(server_result).value();
   for (auto& [name, handler] : server_metrics->CountIssuance(api::AcmPcaOperations(authority))) {
@@ -288,11 +303,25 @@ int Serve(const ServeFlags& flags) {
   std::unique_ptr<EventsRuntime> events = std::move(events_result).value();
   events->Register(pipeline);
   events->ConnectAuthority(authority);
+  // The CloudTrail event history: every call above and below is recorded (audit_wiring.cc).
+  auto audit_result = WireAudit(*store, pipeline, clock, random, cfg.audit_record_events,
+                                boot->account_id);
+  if (!audit_result.ok()) return Fail(audit_result.status());
+  AuditWiring audit_trail = std::move(audit_result).value();
+  authority.SetServiceEvents(audit_trail.recorder.get());
+  // AWS Certificate Manager (private certificates, managed renewal, expiry events).
+  std::unique_ptr<AcmService> acm = WireAcm(cfg, pipeline, authorizer, *store, sharing_store,
+                                            authority, box, clock, random, &events->sink());
+  server_metrics->AddExpirySource(
+      "openpca_acm_certificate_expiry_seconds",
+      "Time left before expiry of the 10000 nearest-expiring ACM certificates (expired in the "
+      "last 30 days count in the first bucket).",
+      clock, [&acm] { return acm->NearestExpiries(10000); });
 
   // Buckets: CRLs are written here and served S3-style (path-style, SigV4 for "s3", anonymous
   // reads of public-read objects).
   objects::BucketStore buckets(data + "/buckets", clock);
-  api::S3Handlers s3(buckets, cfg.region, lookup, clock);
+  api::S3Handlers s3(buckets, cfg.region, lookup, wall_clock);
   s3.SetAuthorizer(&authorizer);
   resources.SetBuckets(
       [&buckets](std::string_view bucket) { return buckets.GetPolicy(bucket); }, boot->account_id);
@@ -340,11 +369,13 @@ int Serve(const ServeFlags& flags) {
   crl_options.regenerate_delay = std::chrono::milliseconds(cfg.crl_regenerate_delay_ms);
   server_metrics->Instrument(crl_options);
   crl_options.on_generated = events->CrlListener();
+  crl_options.service_events = audit_trail.recorder.get();
   revocation::CrlPublisher crl_publisher(*store, *key_store, buckets, clock, crl_options);
   OcspServiceOptions ocsp_options;
   ocsp_options.signer = cfg.ocsp_signer == "delegate" ? OcspSigner::kDelegate : OcspSigner::kCa;
   ocsp_options.delegate.lifetime = std::chrono::hours(cfg.ocsp_delegate_lifetime_hours);
   server_metrics->Instrument(ocsp_options);
+  ocsp_options.service_events = audit_trail.recorder.get();
   OcspService ocsp(*store, *key_store, clock, random, ocsp_options);
   if (Status st = ocsp.LoadAll(boot->account_id); !st.ok()) return Fail(st);
   // OCSP: cache hits are answered on the I/O thread, the rest on a worker. The same routes at
@@ -421,7 +452,11 @@ int Serve(const ServeFlags& flags) {
   if (Status st = server_metrics->Serve(*server); !st.ok()) return Fail(st);
   events->Start();
   trails->Start();
+  // Expired idempotency claims are purged every ten minutes.
+  Housekeeping housekeeping(*store, clock, std::chrono::minutes(10), spdlog::default_logger());
+  housekeeping.Start();
   if (Status st = server->Start(); !st.ok()) return Fail(st);
+  acm->Start();
 
   std::string shown_host = host_port.first.find(':') != std::string::npos
                                ? "[" + host_port.first + "]"
@@ -445,9 +480,11 @@ int Serve(const ServeFlags& flags) {
   sigwait(&signals, &sig);
   std::cout << "openpca: shutting down (signal " << sig << ")\n" << std::flush;
   server_metrics->Stop();
+  acm->Stop();
   server->Stop();
   server->Wait();
   trails->Stop();
+  housekeeping.Stop();
   crl_publisher.Stop();
   ocsp.Stop();
   events->Stop();

@@ -13,8 +13,11 @@
 // a write, by the store's writer thread; the handoff orders the accesses.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "store/trail_store.h"
 
@@ -22,11 +25,28 @@ namespace openpca::store {
 
 class CallRecord {
  public:
+  // Builds the call's rows (record_json without outcome); run at most once, on the call's thread,
+  // before its first write: calls that write nothing never pay for serialization.
+  using Materializer = std::function<std::vector<StoredEvent>()>;
+
+  CallRecord(std::string call_id, int64_t created_at_ms, Materializer materialize)
+      : materialize_(std::move(materialize)) {
+    pending_.call_id = std::move(call_id);
+    pending_.created_at_ms = created_at_ms;
+  }
   explicit CallRecord(PendingEvents pending) : pending_(std::move(pending)) {}
   CallRecord(const CallRecord&) = delete;
   CallRecord& operator=(const CallRecord&) = delete;
 
-  const PendingEvents& pending() const { return pending_; }
+  const std::string& call_id() const { return pending_.call_id; }
+  // The pending row, materialized on first use.
+  const PendingEvents& pending() {
+    if (materialize_) {
+      pending_.events = materialize_();
+      materialize_ = nullptr;
+    }
+    return pending_;
+  }
   // The responseElements (a JSON object as text) the next write's commit implies, for handler code
   // that knows it before writing (IssueCertificate: the certificate ARN). A record left pending
   // by a crash is finalized with it.
@@ -37,6 +57,7 @@ class CallRecord {
 
  private:
   PendingEvents pending_;
+  Materializer materialize_;
   bool written_ = false;
 };
 

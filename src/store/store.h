@@ -111,6 +111,10 @@ class Store {
   // The live (unexpired at `now_ms`) claim for scope_key, if any.
   virtual Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                         int64_t now_ms) = 0;
+  // Deletes up to `limit` (> 0) claims that expired at or before `now_ms` (their window is over:
+  // a retry with the same token is a new request). Returns how many were deleted; callers repeat
+  // while it equals `limit`. Errors: kInvalidArgs when `limit` <= 0; kInternal.
+  virtual Result<int64_t> PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) = 0;
 };
 
 }  // namespace openpca::store

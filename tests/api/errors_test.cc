@@ -82,5 +82,29 @@ TEST(ErrorsTest, EventBridgeNames) {
   EXPECT_EQ(ErrorFor("acm-pca", ErrorCode::kInvalidPolicy).name, "InvalidPolicyException");
 }
 
+TEST(ErrorsTest, CloudTrailNames) {
+  EXPECT_EQ(ErrorFor("cloudtrail", ErrorCode::kInvalidLookupAttributes).name,
+            "InvalidLookupAttributesException");
+  EXPECT_EQ(ErrorFor("cloudtrail", ErrorCode::kInvalidTimeRange).name,
+            "InvalidTimeRangeException");
+  EXPECT_EQ(ErrorFor("cloudtrail", ErrorCode::kInvalidParameterCombination).name,
+            "InvalidParameterCombinationException");
+  EXPECT_EQ(ErrorFor("cloudtrail", ErrorCode::kInvalidNextToken).name,
+            "InvalidNextTokenException");
+}
+
+TEST(ErrorsTest, AcmNames) {
+  EXPECT_EQ(ErrorFor("acm", ErrorCode::kInvalidParameterCombination).name,
+            "InvalidDomainValidationOptionsException");
+  EXPECT_EQ(ErrorFor("acm", ErrorCode::kDeleteConflict).name, "ResourceInUseException");
+  EXPECT_EQ(ErrorFor("acm", ErrorCode::kConcurrentModification).name, "ConflictException");
+  EXPECT_EQ(ErrorFor("acm", ErrorCode::kInvalidParameter).name, "InvalidParameterException");
+  EXPECT_EQ(ErrorFor("acm", ErrorCode::kRequestInProgress).name, "RequestInProgressException");
+  EXPECT_EQ(ErrorFor("acm", ErrorCode::kInvalidTag).name, "InvalidTagException");
+  EXPECT_EQ(ErrorFor("acm", ErrorCode::kTooManyTags).name, "TooManyTagsException");
+  // Other services keep their names.
+  EXPECT_EQ(ErrorFor("iam", ErrorCode::kDeleteConflict).name, "DeleteConflict");
+}
+
 }  // namespace
 }  // namespace openpca::api

@@ -133,7 +133,9 @@ const Case kCases[] = {
     {"mixed alternatives", R"({"detail": {"state": ["Stopped", {"prefix": "Run"}]}})", true},
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, PatternMatchTest, ::testing::ValuesIn(kCases));
+// Named by position, so that test names are the same in every build.
+INSTANTIATE_TEST_SUITE_P(Table, PatternMatchTest, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return "Case" + std::to_string(info.index); });
 
 struct BadCase {
   const char* pattern;
@@ -186,7 +188,8 @@ const BadCase kBadCases[] = {
      "prefix is Ruler reserved fieldName which cannot be used inside $or."},
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, PatternInvalidTest, ::testing::ValuesIn(kBadCases));
+INSTANTIATE_TEST_SUITE_P(Table, PatternInvalidTest, ::testing::ValuesIn(kBadCases),
+                         [](const auto& info) { return "Case" + std::to_string(info.index); });
 
 }  // namespace
 }  // namespace openpca::events

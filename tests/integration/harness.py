@@ -139,6 +139,7 @@ class Server:
             d.mkdir(mode=0o700)
         self.log_path = self.root / "server.log"
         self.extra_env = dict(extra_env or {})
+        self.extra_args: list = []        # more `openpca serve` flags (e.g. --config FILE)
         self.proc: Optional[subprocess.Popen] = None
         self.endpoint: Optional[str] = None
         self.access_key_id: Optional[str] = None
@@ -192,7 +193,7 @@ class Server:
                         .encode())
         self._log.flush()
         cmd = [self.binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data_dir),
-               "--region", self.region]
+               "--region", self.region, *self.extra_args]
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env=self.server_env(),
                                      cwd=str(self.root), start_new_session=True)
@@ -470,8 +471,9 @@ def raw_request(server: Server, target: Optional[str], body: Union[bytes, str, d
                 secret: Optional[str] = None, when: Optional[datetime.datetime] = None,
                 content_type: str = "application/x-amz-json-1.1",
                 extra_headers: Optional[dict] = None, region: Optional[str] = None,
-                timeout: float = 60.0) -> RawResponse:
-    """POST / with the given body, signed like botocore signs acm-pca calls (unless sign=False)."""
+                timeout: float = 60.0, service: str = "acm-pca") -> RawResponse:
+    """POST / with the given body, signed like botocore signs `service`'s calls (acm-pca by
+    default; unless sign=False)."""
     if isinstance(body, (dict, list)):
         body = json.dumps(body).encode()
     elif isinstance(body, str):
@@ -485,8 +487,8 @@ def raw_request(server: Server, target: Optional[str], body: Union[bytes, str, d
     if sign:
         creds = Credentials(access_key or server.access_key_id,
                             secret or server.secret_access_key)
-        signer = (_SigV4At(creds, "acm-pca", region or server.region, when) if when
-                  else SigV4Auth(creds, "acm-pca", region or server.region))
+        signer = (_SigV4At(creds, service, region or server.region, when) if when
+                  else SigV4Auth(creds, service, region or server.region))
         signer.add_auth(req)
     elif "X-Amz-Date" not in req.headers:
         req.headers["X-Amz-Date"] = now_utc().strftime(SIGV4_TIMESTAMP)

@@ -235,6 +235,9 @@ class FlakyStore final : public store::Store {
                                                                       int64_t now_ms) override {
     return inner_.FindIdempotencyClaim(scope_key, now_ms);
   }
+  Result<int64_t> PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) override {
+    return inner_.PurgeExpiredIdempotencyClaims(now_ms, limit);
+  }
 
  private:
   store::Store& inner_;

@@ -244,6 +244,23 @@ TYPED_TEST(StoreBehaviorTest, InsertCaWritesTheIdempotencyClaim) {
   EXPECT_FALSE(this->store().FindIdempotencyClaim(other.scope_key, 1000)->has_value());
 }
 
+TYPED_TEST(StoreBehaviorTest, PurgeDeletesOnlyExpiredClaimsInBoundedBatches) {
+  ASSERT_OK(this->store().InsertCa(MakeCa("ca-1"), {}, IdempotencyClaim{"s|1", "a", 1000}));
+  ASSERT_OK(this->store().InsertCa(MakeCa("ca-2"), {}, IdempotencyClaim{"s|2", "b", 1000}));
+  ASSERT_OK(this->store().InsertCa(MakeCa("ca-3"), {}, IdempotencyClaim{"s|3", "c", 5000}));
+
+  EXPECT_EQ(this->store().PurgeExpiredIdempotencyClaims(999, 10).value(), 0);
+  EXPECT_EQ(this->store().PurgeExpiredIdempotencyClaims(1000, 1).value(), 1);
+  EXPECT_EQ(this->store().PurgeExpiredIdempotencyClaims(1000, 1).value(), 1);
+  EXPECT_EQ(this->store().PurgeExpiredIdempotencyClaims(1000, 1).value(), 0);
+  Result<std::optional<IdempotencyClaim>> live = this->store().FindIdempotencyClaim("s|3", 2000);
+  ASSERT_TRUE(live.ok());
+  ASSERT_TRUE(live->has_value());
+  EXPECT_EQ((*live)->result, "c");
+  EXPECT_EQ(this->store().PurgeExpiredIdempotencyClaims(1000, 0).status().code(),
+            ErrorCode::kInvalidArgs);
+}
+
 // --- Tags ---
 
 TYPED_TEST(StoreBehaviorTest, TagsKeepInsertionOrderAndNullValues) {

@@ -246,18 +246,28 @@ Status CrlPublisher::BuildAndWrite(const CaCrlContext& ctx,
   const bool public_read =
       ctx.crl.value("S3ObjectAcl", "PUBLIC_READ") != "BUCKET_OWNER_FULL_CONTROL";
   *write_failed = true;  // from here on, only the bucket write can fail
+  const int64_t crl_number = input.crl_number;
+  auto recorded = [&](Status st) {
+    if (st.ok() && options_.service_events != nullptr) {
+      json details = {{"crlNumber", crl_number}};
+      if (partition != nullptr) details["crlPartition"] = partition->partition_id;
+      options_.service_events->RecordServiceEvent(
+          audit::ServiceEventOn("GenerateCRL", ctx.ca.arn, std::move(details)));
+    }
+    return st;
+  };
   if (partition == nullptr) {
-    return buckets_.Put(ctx.crl.value("S3BucketName", ""),
-                        CrlObjectKey(ctx.crl.value("CustomPath", ""), ca_id), der,
-                        "application/pkix-crl", public_read);
+    return recorded(buckets_.Put(ctx.crl.value("S3BucketName", ""),
+                                 CrlObjectKey(ctx.crl.value("CustomPath", ""), ca_id), der,
+                                 "application/pkix-crl", public_read));
   }
   if (static_cast<int64_t>(der.size()) > kMaxPartitionCrlBytes) {
     // Only an issuer name of ~100 KB could do this (common/crl_location.h); publish it anyway.
     spdlog::warn("CRL partition {} of CA {} is {} bytes, over the {}-byte bound",
                  partition->partition_id, ca_id, der.size(), kMaxPartitionCrlBytes);
   }
-  return buckets_.Put(partition->bucket, partition->object_key, der, "application/pkix-crl",
-                      public_read);
+  return recorded(buckets_.Put(partition->bucket, partition->object_key, der,
+                               "application/pkix-crl", public_read));
 }
 
 Status CrlPublisher::PublishNow(const std::string& ca_id) {

@@ -30,6 +30,7 @@
 #include <string>
 #include <thread>
 
+#include "audit/service_event.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "keys/key_store.h"
@@ -54,6 +55,8 @@ struct CrlPublisherOptions {
   std::string account_id;
   // Called after every CRL build-and-write, on the publishing thread; must not block. Unset: none.
   std::function<void(const CrlOutcome& outcome)> on_generated;
+  // Receives a GenerateCRL service event per CRL written (CloudTrail); null: none. Not owned.
+  audit::ServiceEventSink* service_events = nullptr;
   std::chrono::milliseconds regenerate_delay{std::chrono::seconds(2)};
   std::chrono::milliseconds sweep_interval{std::chrono::seconds(60)};
   // Observe, for every CRL built, signed and written, how long that took (seconds) and its DER

@@ -5,12 +5,6 @@
 namespace openpca::store {
 namespace {
 
-template <typename Fn>
-auto WithReader(SqliteReadPool& pool, Fn fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
-  ASSIGN_OR_RETURN(SqliteReadPool::Lease lease, pool.Acquire());
-  return fn(*lease);
-}
-
 constexpr char kReportColumns[] =
     "id, ca_id, bucket, object_key, format, status, created_at_ms, finished_at_ms";
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -56,5 +57,13 @@ class SqliteReadPool {
   std::vector<std::unique_ptr<SqliteConnection>> idle_;  // guarded by mu_
   int open_ = 0;                                         // guarded by mu_; idle + leased
 };
+
+// Runs fn(connection) on a connection leased from `pool` for the call; a failure to lease is
+// returned as fn's result type.
+template <typename Fn>
+auto WithReader(SqliteReadPool& pool, Fn fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
+  ASSIGN_OR_RETURN(SqliteReadPool::Lease lease, pool.Acquire());
+  return fn(*lease);
+}
 
 }  // namespace openpca::store

@@ -7,12 +7,6 @@ namespace {
 
 using json = nlohmann::json;
 
-template <typename Fn>
-auto WithReader(SqliteReadPool& pool, Fn fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
-  ASSIGN_OR_RETURN(SqliteReadPool::Lease lease, pool.Acquire());
-  return fn(*lease);
-}
-
 std::string StringsToJson(const std::vector<std::string>& values) { return json(values).dump(); }
 
 std::vector<std::string> StringsFromJson(const std::string& text) {

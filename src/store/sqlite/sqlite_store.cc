@@ -152,13 +152,6 @@ Status CaNotFound(std::string_view ca_id) {
                 "certificate authority " + std::string(ca_id) + " not found");
 }
 
-// Runs `fn(conn)` on a leased read connection.
-template <typename Fn>
-auto WithReader(SqliteReadPool& pool, Fn fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
-  ASSIGN_OR_RETURN(SqliteReadPool::Lease lease, pool.Acquire());
-  return fn(*lease);
-}
-
 // Sets a pragma and reads it back: fail closed if this sqlite build ignores it.
 Status SetPragma(SqliteConnection& conn, std::string_view name, std::string_view value,
                  std::string_view expected) {
@@ -596,6 +589,24 @@ Result<std::optional<IdempotencyClaim>> SqliteStore::FindIdempotencyClaim(
         return std::optional<IdempotencyClaim>(
             IdempotencyClaim{stmt.ColumnText(0), stmt.ColumnText(1), stmt.ColumnInt64(2)});
       });
+}
+
+Result<int64_t> SqliteStore::PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) {
+  if (limit <= 0) return Status(ErrorCode::kInvalidArgs, "purge limit must be positive");
+  int64_t deleted = 0;
+  Status status = writer_->Run([&](SqliteConnection& conn) -> Status {
+    // Bounded batches keep each write transaction short: issuance shares this writer.
+    ASSIGN_OR_RETURN(SqliteStatement stmt,
+                     conn.Prepare("DELETE FROM idempotency_claims WHERE scope_key IN "
+                                  "(SELECT scope_key FROM idempotency_claims "
+                                  "WHERE expires_at_ms <= ?1 LIMIT ?2)"));
+    stmt.BindInt64(1, now_ms).BindInt64(2, limit);
+    RETURN_IF_ERROR(stmt.Run());
+    deleted = stmt.Changes();
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(status);
+  return deleted;
 }
 
 }  // namespace openpca::store

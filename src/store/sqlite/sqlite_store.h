@@ -80,6 +80,7 @@ class SqliteStore final : public Store, public IdentityStore {
 
   Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                int64_t now_ms) override;
+  Result<int64_t> PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) override;
 
   // The connections, for the other domain stores on the same database (SqliteSharingStore).
   SqliteReadPool& read_pool() { return *reads_; }

@@ -9,12 +9,6 @@ namespace {
 
 using json = nlohmann::json;
 
-template <typename Fn>
-auto WithReader(SqliteReadPool& pool, Fn fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
-  ASSIGN_OR_RETURN(SqliteReadPool::Lease lease, pool.Acquire());
-  return fn(*lease);
-}
-
 std::string PairsToJson(const std::vector<std::pair<std::string, std::string>>& pairs) {
   json out = json::array();
   for (const auto& [k, v] : pairs) out.push_back(json::array({k, v}));

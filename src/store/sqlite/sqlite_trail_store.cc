@@ -129,12 +129,6 @@ Status InsertFinal(SqliteConnection& conn, const StoredEvent& e) {
   return Status::Ok();
 }
 
-template <typename Fn>
-auto WithReader(SqliteReadPool& pool, Fn fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
-  ASSIGN_OR_RETURN(SqliteReadPool::Lease lease, pool.Acquire());
-  return fn(*lease);
-}
-
 // The column a lookup key filters on, in event_history (h) or event_resources (r).
 std::string_view KeyColumn(EventLookupKey key) {
   switch (key) {
@@ -172,8 +166,7 @@ std::string LookupSql(EventLookupKey key, bool has_before) {
 
 }  // namespace
 
-Status InsertPendingCallRecord(SqliteConnection& conn, const CallRecord& record) {
-  const PendingEvents& p = record.pending();
+Status InsertPendingCallRecord(SqliteConnection& conn, const PendingEvents& p) {
   ASSIGN_OR_RETURN(SqliteStatement stmt,
                    conn.Prepare("INSERT INTO event_pending (call_id, created_at_ms, events_json, "
                                 "provisional_response) VALUES (?1, ?2, ?3, ?4)"));

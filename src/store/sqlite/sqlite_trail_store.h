@@ -26,8 +26,8 @@ class SqliteTrailStore final : public TrailStore {
   SqliteWriter& writer_;
 };
 
-// Inserts `record`'s pending row on `conn` (the writer's, inside the caller's savepoint). Used by
+// Inserts a call's pending row on `conn` (the writer's, inside the caller's savepoint). Used by
 // SqliteWriter for writes made under a CallRecordScope. Errors: kInternal.
-Status InsertPendingCallRecord(SqliteConnection& conn, const CallRecord& record);
+Status InsertPendingCallRecord(SqliteConnection& conn, const PendingEvents& p);
 
 }  // namespace openpca::store

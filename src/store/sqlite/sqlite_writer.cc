@@ -34,9 +34,10 @@ Status SqliteWriter::Run(const Job& job) {
   CallRecord* record = CallRecordScope::Current();
   if (record == nullptr || record->written()) return Enqueue(job);
   bool inserted = false;
+  const PendingEvents& pending = record->pending();  // materialized here, on the caller's thread
   const Job with_record = [&](SqliteConnection& conn) -> Status {
     RETURN_IF_ERROR(job(conn));
-    RETURN_IF_ERROR(InsertPendingCallRecord(conn, *record));
+    RETURN_IF_ERROR(InsertPendingCallRecord(conn, pending));
     inserted = true;
     return Status::Ok();
   };

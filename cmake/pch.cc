@@ -1,0 +1,1 @@
+// The object of the precompiled-header targets (cmake/Precompiled.cmake); intentionally empty.

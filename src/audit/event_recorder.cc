@@ -1,0 +1,179 @@
+#include "audit/event_recorder.h"
+
+#include <utility>
+
+namespace openpca::audit {
+
+EventRecorder::EventRecorder(store::TrailStore& trail, const Clock& clock, Random& random,
+                             RecorderOptions options, std::shared_ptr<spdlog::logger> logger)
+    : trail_(trail),
+      clock_(clock),
+      random_(random),
+      options_(std::move(options)),
+      logger_(std::move(logger)) {
+  OPENPCA_CHECK(logger_ != nullptr);
+}
+
+EventRecorder::~EventRecorder() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status EventRecorder::Start() {
+  OPENPCA_CHECK(!thread_.joinable());
+  ASSIGN_OR_RETURN(std::vector<store::PendingEvents> leftovers, trail_.ListPendingEvents());
+  std::vector<store::EventCommit> commits;
+  for (store::PendingEvents& p : leftovers) {
+    nlohmann::json response;
+    if (!p.provisional_response.empty()) {
+      response = nlohmann::json::parse(p.provisional_response, nullptr, false);
+      if (response.is_discarded()) response = nullptr;
+    }
+    store::EventCommit c;
+    c.pending_call_id = p.call_id;
+    for (store::StoredEvent& e : p.events) {
+      nlohmann::json record = nlohmann::json::parse(e.record_json, nullptr, false);
+      if (!record.is_object()) {
+        logger_->error("{{\"event\":\"audit_pending_unreadable\",\"call_id\":\"{}\"}}", p.call_id);
+        continue;
+      }
+      // The change committed; the call's answer is unknown. The response the write implied
+      // (e.g. the certificate ARN) is recorded when the handler announced it.
+      record["responseElements"] = e.read_only ? nlohmann::json() : response;
+      record["additionalEventData"] = {{"outcomeRecorded", false}};
+      e.record_json = record.dump();
+      c.events.push_back(std::move(e));
+    }
+    commits.push_back(std::move(c));
+  }
+  if (!commits.empty()) {
+    RETURN_IF_ERROR(trail_.AppendEvents(commits));
+    logger_->warn("{{\"event\":\"audit_pending_recovered\",\"calls\":{}}}", commits.size());
+  }
+  thread_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+std::unique_ptr<EventRecorder::Call> EventRecorder::Begin(const CallFacts& facts,
+                                                          bool authorized) {
+  if (!options_.record_events) return nullptr;
+  auto call = std::make_unique<Call>();
+  call->drafts_ = BuildCallRecords(facts, authorized, options_.default_account, random_);
+  const std::vector<DraftEvent>* drafts = &call->drafts_;
+  call->record_ = std::make_unique<store::CallRecord>(
+      call->drafts_.front().row.event_id, facts.event_time_ms, [drafts] {
+        std::vector<store::StoredEvent> rows;
+        for (const DraftEvent& d : *drafts) rows.push_back(ToStoredEvent(d));
+        return rows;
+      });
+  return call;
+}
+
+void EventRecorder::End(std::unique_ptr<Call> call, const CallOutcome& outcome) {
+  if (call == nullptr) return;
+  store::EventCommit commit;
+  if (call->record_->written()) commit.pending_call_id = call->record_->call_id();
+  for (DraftEvent& d : call->drafts_) {
+    ApplyOutcome(d, outcome);
+    commit.events.push_back(ToStoredEvent(d));
+  }
+  Enqueue(std::move(commit));
+}
+
+void EventRecorder::RecordUnstarted(const CallFacts& facts, const CallOutcome& outcome) {
+  if (!options_.record_events) return;
+  store::EventCommit commit;
+  for (DraftEvent& d : BuildCallRecords(facts, false, options_.default_account, random_)) {
+    ApplyOutcome(d, outcome);
+    commit.events.push_back(ToStoredEvent(d));
+  }
+  Enqueue(std::move(commit));
+}
+
+void EventRecorder::RecordServiceEvent(ServiceEvent event) {
+  if (!options_.record_events) return;
+  DraftEvent d = BuildServiceRecord(event, ToUnixMillis(clock_.Now()), random_);
+  store::EventCommit commit;
+  commit.events.push_back(ToStoredEvent(d));
+  Enqueue(std::move(commit));
+}
+
+void EventRecorder::Enqueue(store::EventCommit commit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  queue_.push_back(std::move(commit));
+  ++enqueued_;
+  if (queue_.size() == 1) cv_.notify_one();
+}
+
+void EventRecorder::Flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const uint64_t target = enqueued_;
+  if (!thread_.joinable()) return;
+  flushed_.wait(lock, [&] { return done_ >= target || (stopping_ && queue_.empty()); });
+}
+
+void EventRecorder::Loop() {
+  auto next_purge = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::vector<store::EventCommit> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_until(lock, next_purge, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (!batch.empty()) {
+      Status st = trail_.AppendEvents(batch);
+      if (!st.ok()) {
+        // Keep them (in order) and try again: a record is never dropped for a transient failure.
+        logger_->error("{{\"event\":\"audit_append_failed\",\"records\":{},\"what\":\"{}\"}}",
+                       batch.size(), st.message());
+        std::unique_lock<std::mutex> lock(mu_);
+        for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+          queue_.push_front(std::move(*it));
+        }
+        batch.clear();
+        if (stopping_) {
+          logger_->error("{{\"event\":\"audit_records_lost_at_shutdown\",\"calls\":{}}}",
+                         queue_.size());
+          return;
+        }
+        cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+        continue;
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_ += batch.size();
+      }
+      flushed_.notify_all();
+      batch.clear();
+    }
+    if (std::chrono::steady_clock::now() >= next_purge) {
+      Purge();
+      next_purge = std::chrono::steady_clock::now() + options_.purge_interval;
+    }
+  }
+}
+
+void EventRecorder::Purge() {
+  const int64_t cutoff = ToUnixMillis(clock_.Now() - options_.retention);
+  // Bounded batches, at most a few per round, so that final records never wait long behind a
+  // purge; what remains goes at the next round.
+  for (int round = 0; round < 20; ++round) {
+    Result<int64_t> n = trail_.PurgeEventsBefore(cutoff, options_.purge_batch);
+    if (!n.ok()) {
+      logger_->error("{{\"event\":\"audit_purge_failed\",\"what\":\"{}\"}}", n.status().message());
+      return;
+    }
+    if (*n < options_.purge_batch) return;
+  }
+}
+
+}  // namespace openpca::audit

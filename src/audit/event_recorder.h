@@ -1,0 +1,110 @@
+// EventRecorder: makes every API call and service event a CloudTrail record in the event history
+// (store::TrailStore), without a state change ever committing without its record.
+//
+// Per API call: Begin() (after authorization, before the handler) builds the call's records
+// without outcome and returns a Call whose store::CallRecord the pipeline installs for the
+// handler's thread (store::CallRecordScope): the call's first write commits the records as
+// pending in its own transaction. End() applies the outcome and queues the final records; a
+// background thread makes them final in order, many calls per write (through the store's one
+// writer, so they join its group commits), and removes the pending rows in the same transaction.
+// Calls that never reached Begin() (rejected before authorization) go through RecordUnstarted().
+//
+// Records left pending by an earlier process (the change committed, the outcome was never
+// recorded) are made final by Start() before serving: responseElements is the response the write
+// implied when known (CallRecord::SetProvisionalResponse), else null, and additionalEventData
+// says {"outcomeRecorded": false}.
+//
+// The thread also purges records older than the retention (90 days), in bounded batches.
+// Thread-safe. The destructor makes every queued record final, then stops the thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "audit/call_facts.h"
+#include "audit/record_builder.h"
+#include "audit/service_event.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "common/status.h"
+#include "store/call_record.h"
+#include "store/trail_store.h"
+
+namespace openpca::audit {
+
+struct RecorderOptions {
+  // Off: no record is made (benchmarks of the cost of recording only).
+  bool record_events = true;
+  // Receives the records of callers whose account is unknown (an unknown access key).
+  std::string default_account;
+  std::chrono::milliseconds retention = std::chrono::hours(24 * 90);
+  std::chrono::milliseconds purge_interval = std::chrono::hours(1);
+  int purge_batch = 5000;
+  // Final records written per store transaction at most.
+  size_t max_batch = 2048;
+};
+
+class EventRecorder final : public ServiceEventSink {
+ public:
+  // An API call between Begin() and End().
+  class Call {
+   public:
+    store::CallRecord* record() { return record_.get(); }
+
+   private:
+    friend class EventRecorder;
+    std::vector<DraftEvent> drafts_;
+    std::unique_ptr<store::CallRecord> record_;
+  };
+
+  EventRecorder(store::TrailStore& trail, const Clock& clock, Random& random,
+                RecorderOptions options, std::shared_ptr<spdlog::logger> logger);
+  ~EventRecorder() override;
+  EventRecorder(const EventRecorder&) = delete;
+  EventRecorder& operator=(const EventRecorder&) = delete;
+
+  // Makes leftover pending records final, then starts the thread. Errors: kInternal.
+  Status Start();
+
+  bool enabled() const { return options_.record_events; }
+
+  // Null when recording is off. `authorized`: the resource owner of another account gets a copy.
+  std::unique_ptr<Call> Begin(const CallFacts& facts, bool authorized);
+  void End(std::unique_ptr<Call> call, const CallOutcome& outcome);
+  void RecordUnstarted(const CallFacts& facts, const CallOutcome& outcome);
+  void RecordServiceEvent(ServiceEvent event) override;
+
+  // Returns once every record queued before the call is final (tests, orderly shutdown).
+  void Flush();
+
+ private:
+  void Enqueue(store::EventCommit commit);
+  void Loop();
+  void Purge();
+
+  store::TrailStore& trail_;
+  const Clock& clock_;
+  Random& random_;
+  const RecorderOptions options_;
+  std::shared_ptr<spdlog::logger> logger_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;       // work arrived / stopping
+  std::condition_variable flushed_;  // a batch became final
+  std::deque<store::EventCommit> queue_;  // guarded by mu_
+  uint64_t enqueued_ = 0;                 // guarded by mu_
+  uint64_t done_ = 0;                     // guarded by mu_
+  bool stopping_ = false;                 // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace openpca::audit

@@ -1,0 +1,51 @@
+// Housekeeping: periodic clean-up of state whose purpose has passed. Today: idempotency claims
+// whose window is over (a retry with the same token after the window is a new request, so the
+// claim is dead weight). One background thread; Stop() (or the destructor) joins it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <spdlog/logger.h>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace openpca::server {
+
+class Housekeeping {
+ public:
+  Housekeeping(store::Store& store, const Clock& clock, std::chrono::milliseconds interval,
+               std::shared_ptr<spdlog::logger> logger);
+  ~Housekeeping();
+  Housekeeping(const Housekeeping&) = delete;
+  Housekeeping& operator=(const Housekeeping&) = delete;
+
+  void Start();
+  void Stop();
+
+  // One pass: deletes expired claims in bounded batches (at most kMaxBatchesPerPass of
+  // kBatchSize, so one pass never holds the writer long). Returns how many were deleted.
+  Result<int64_t> RunOnce();
+
+  static constexpr int kBatchSize = 1000;
+  static constexpr int kMaxBatchesPerPass = 100;
+
+ private:
+  void Loop();
+
+  store::Store& store_;
+  const Clock& clock_;
+  const std::chrono::milliseconds interval_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace openpca::server

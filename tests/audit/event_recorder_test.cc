@@ -1,0 +1,132 @@
+// EventRecorder over a real SQLite store: a call's record becomes final after End(), the pending
+// row goes with it; a read-only call never writes a pending row; a call whose change committed
+// but whose outcome was never recorded is made final at the next Start(), with the response its
+// write implied.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "audit/event_recorder.h"
+#include "store/call_record.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_trail_store.h"
+#include "../store/test_util.h"
+
+namespace openpca::audit {
+namespace {
+
+using store::testing::MakeCa;
+using store::testing::MakeCertificate;
+
+CallFacts Facts(std::string operation) {
+  CallFacts f;
+  f.service = "acm-pca";
+  f.operation = std::move(operation);
+  f.request_id = "req";
+  f.region = "us-east-1";
+  f.event_time_ms = 1'000'000;
+  f.identity.type = IdentityType::kIamUser;
+  f.identity.account_id = "111122223333";
+  f.identity.arn = "arn:aws:iam::111122223333:user/alice";
+  f.identity.user_name = "alice";
+  f.identity.access_key_id = "AKIAALICE";
+  return f;
+}
+
+class EventRecorderTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() {
+    recorder_.reset();
+    trail_.reset();
+    db_.reset();
+    auto db = store::SqliteStore::Open(dir_.File("db"));
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(db).value();
+    (void)db_->InsertCa(MakeCa("ca1"), {}, std::nullopt);  // present after a reopen
+    trail_ = std::make_unique<store::SqliteTrailStore>(*db_);
+    RecorderOptions options;
+    options.default_account = "111122223333";
+    recorder_ = std::make_unique<EventRecorder>(*trail_, clock_, random_, options,
+                                                spdlog::default_logger());
+    ASSERT_OK(recorder_->Start());
+  }
+  std::vector<store::StoredEvent> All() { return *trail_->ReadEventsAfter(0, 100); }
+
+  store::testing::TempDir dir_;
+  FakeClock clock_{FromUnixSeconds(1'000)};
+  OpenSslRandom random_;
+  std::unique_ptr<store::SqliteStore> db_;
+  std::unique_ptr<store::SqliteTrailStore> trail_;
+  std::unique_ptr<EventRecorder> recorder_;
+};
+
+TEST_F(EventRecorderTest, MutatingCallFinalizedAfterEnd) {
+  auto call = recorder_->Begin(Facts("IssueCertificate"), true);
+  {
+    store::CallRecordScope scope(call->record());
+    ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+  }
+  EXPECT_EQ(trail_->ListPendingEvents()->size(), 1u);
+  CallOutcome outcome;
+  outcome.response_elements = {{"certificateArn", "arn:c"}};
+  recorder_->End(std::move(call), outcome);
+  recorder_->Flush();
+  EXPECT_TRUE(trail_->ListPendingEvents()->empty());
+  auto all = All();
+  ASSERT_EQ(all.size(), 1u);
+  auto record = nlohmann::json::parse(all[0].record_json);
+  EXPECT_EQ(record["responseElements"]["certificateArn"], "arn:c");
+  EXPECT_EQ(all[0].username, "alice");
+}
+
+TEST_F(EventRecorderTest, ReadOnlyAndFailedCallsAppendWithoutPending) {
+  auto call = recorder_->Begin(Facts("GetCertificate"), true);
+  recorder_->End(std::move(call), CallOutcome{});
+  CallOutcome denied;
+  denied.ok = false;
+  denied.error_code = "AccessDeniedException";
+  denied.error_message = "not authorized";
+  recorder_->RecordUnstarted(Facts("RevokeCertificate"), denied);
+  recorder_->Flush();
+  auto all = All();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].event_name, "GetCertificate");
+  EXPECT_TRUE(all[0].read_only);
+  EXPECT_EQ(nlohmann::json::parse(all[1].record_json)["errorCode"], "AccessDeniedException");
+}
+
+TEST_F(EventRecorderTest, LeftoverPendingRecordIsFinalizedAtStart) {
+  auto call = recorder_->Begin(Facts("IssueCertificate"), true);
+  {
+    store::CallRecordScope scope(call->record());
+    call->record()->SetProvisionalResponse("{\"certificateArn\":\"arn:c\"}");
+    ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+  }
+  call.reset();  // the process "ends" before End()
+  Open();
+  EXPECT_TRUE(trail_->ListPendingEvents()->empty());
+  auto all = All();
+  ASSERT_EQ(all.size(), 1u);
+  auto record = nlohmann::json::parse(all[0].record_json);
+  EXPECT_EQ(record["responseElements"]["certificateArn"], "arn:c");
+  EXPECT_EQ(record["additionalEventData"]["outcomeRecorded"], false);
+  EXPECT_FALSE(record.contains("errorCode"));
+}
+
+TEST_F(EventRecorderTest, SwitchedOffRecordsNothing) {
+  RecorderOptions off;
+  off.record_events = false;
+  EventRecorder quiet(*trail_, clock_, random_, off, spdlog::default_logger());
+  ASSERT_OK(quiet.Start());
+  EXPECT_EQ(quiet.Begin(Facts("IssueCertificate"), true), nullptr);
+  quiet.RecordUnstarted(Facts("X"), CallOutcome{});
+  quiet.RecordServiceEvent(ServiceEventOn("GenerateCRL", "arn:aws:acm-pca:us-east-1:1:x"));
+  quiet.Flush();
+  EXPECT_TRUE(All().empty());
+}
+
+}  // namespace
+}  // namespace openpca::audit
