@@ -166,7 +166,7 @@ void EventRecorder::Purge() {
   const int64_t cutoff = ToUnixMillis(clock_.Now() - options_.retention);
   // Bounded batches, at most a few per round, so that final records never wait long behind a
   // purge; what remains goes at the next round.
-  for (int round = 0; round < 20; ++round) {
+  for (int round = 0; round < 200; ++round) {
     Result<int64_t> n = trail_.PurgeEventsBefore(cutoff, options_.purge_batch);
     if (!n.ok()) {
       logger_->error("{{\"event\":\"audit_purge_failed\",\"what\":\"{}\"}}", n.status().message());

@@ -48,7 +48,7 @@ struct RecorderOptions {
   std::string default_account;
   std::chrono::milliseconds retention = std::chrono::hours(24 * 90);
   std::chrono::milliseconds purge_interval = std::chrono::hours(1);
-  int purge_batch = 5000;
+  int purge_batch = 500;  // ~70 ms of the writer at 1M stored records (docs/benchmarks.md)
   // Final records written per store transaction at most.
   size_t max_batch = 2048;
 };

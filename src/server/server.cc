@@ -313,7 +313,7 @@ int Serve(const ServeFlags& flags) {
   std::unique_ptr<AcmService> acm = WireAcm(cfg, pipeline, authorizer, *store, sharing_store,
                                             authority, box, clock, random, &events->sink());
   server_metrics->AddExpirySource(
-      "openpca_acm_certificate_expiry_seconds",
+      "openpca_acm_certificate_expires_in_seconds",
       "Time left before expiry of the 10000 nearest-expiring ACM certificates (expired in the "
       "last 30 days count in the first bucket).",
       clock, [&acm] { return acm->NearestExpiries(10000); });

@@ -11,6 +11,7 @@ import re
 import subprocess
 import time
 import unittest
+import urllib.request
 
 import boto3
 import botocore.config
@@ -196,6 +197,30 @@ class AcmTest(ServerTestCase):
         with self.assertRaises(c.exceptions.ClientError) as e:
             c.list_certificates(SortBy="CREATED_AT")
         self.assertEqual(e.exception.response["Error"]["Code"], "ValidationException")
+
+    def test_02b_expiry_histogram_on_the_metrics_endpoint(self):
+        """/metrics has a histogram of the ACM certificates' time to expiry whose count is the
+        number of certificates with a NotAfter (issued or imported; FAILED ones have none)."""
+        c = self.acm()
+        with_not_after = 0
+        pages = c.get_paginator("list_certificates").paginate(
+            Includes={"keyTypes": ["RSA_2048", "EC_prime256v1", "EC_secp384r1"]})
+        for page in pages:
+            for summary in page["CertificateSummaryList"]:
+                d = c.describe_certificate(CertificateArn=summary["CertificateArn"])["Certificate"]
+                if "NotAfter" in d:
+                    with_not_after += 1
+        self.assertGreater(with_not_after, 0)
+        with urllib.request.urlopen(self.srv.endpoint + "/metrics", timeout=30) as r:
+            text = r.read().decode()
+        m = re.search(r"^openpca_acm_certificate_expires_in_seconds_count (\d+)$", text, re.M)
+        self.assertIsNotNone(m, "no ACM expiry histogram on /metrics")
+        self.assertEqual(int(m.group(1)), with_not_after)
+        # Certificates issued today for 395 days: none in the buckets below 365 days.
+        m = re.search(r'^openpca_acm_certificate_expires_in_seconds_bucket\{le="31536000"\} (\d+)$',
+                      text, re.M)
+        self.assertIsNotNone(m)
+        self.assertEqual(int(m.group(1)), 0)
 
     def test_03_refused_requests_change_nothing(self):
         c = self.acm()

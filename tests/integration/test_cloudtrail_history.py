@@ -22,20 +22,19 @@ import botocore.exceptions
 import test_access as access
 from harness import ServerTestCase, build_root_ca, build_sub_ca, make_csr, template_arn
 
-Access = access.AccessTest
-
 
 class CloudTrailHistoryTest(ServerTestCase):
     server_name = "cthistory"
 
     # The access-control test's helpers (CLI per service, member accounts, RAM), reused as is.
-    org = Access.org
-    iam = Access.iam
-    sts = Access.sts
-    ram = Access.ram
-    pca = Access.pca
-    create_member_account = Access.create_member_account
-    enter_account = Access.enter_account
+    # (Bound here, not to a module-level name: the loader would run AccessTest's tests too.)
+    org = access.AccessTest.org
+    iam = access.AccessTest.iam
+    sts = access.AccessTest.sts
+    ram = access.AccessTest.ram
+    pca = access.AccessTest.pca
+    create_member_account = access.AccessTest.create_member_account
+    enter_account = access.AccessTest.enter_account
 
     @classmethod
     def setUpClass(cls):
