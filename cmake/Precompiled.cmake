@@ -28,7 +28,6 @@ set(OPENPCA_UNITY_EXCLUDED
   src/api/record_form.cc
   src/certmanager/expiry_monitor.cc
   src/certmanager/renewal.cc
-  src/keys/software_key_store.cc
   src/policy/policy.cc
   src/services/iam/iam_managed.cc
   src/store/sqlite/sqlite_store.cc

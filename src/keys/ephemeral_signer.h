@@ -10,7 +10,7 @@
 #include "common/pki_types.h"
 #include "common/status.h"
 #include "keys/signer.h"
-#include "x509/ossl.h"
+#include "ossl/ossl.h"
 
 namespace openpca::keys {
 
@@ -20,6 +20,6 @@ Result<std::shared_ptr<const Signer>> NewEphemeralSigner(KeyAlgorithm algorithm)
 
 // The key pair itself, for the key store's own use (keys/exportable_keys.cc seals it at once).
 // Errors: kInternal.
-Result<x509::EvpPkeyPtr> GenerateKeyPair(KeyAlgorithm algorithm);
+Result<ossl::EvpPkeyPtr> GenerateKeyPair(KeyAlgorithm algorithm);
 
 }  // namespace openpca::keys

@@ -8,59 +8,19 @@
 #include <openssl/x509.h>
 
 #include "keys/ephemeral_signer.h"
+#include "keys/key_material.h"
 #include "keys/software_signer.h"
-#include "x509/ossl.h"
+#include "ossl/ossl.h"
 
 namespace openpca::keys {
 namespace {
 
-using x509::BioPtr;
-using x509::EvpPkeyPtr;
-using x509::OsslError;
-using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, x509::OsslDeleter<&OSSL_ENCODER_CTX_free>>;
-
-// A buffer of private key bytes allocated by OpenSSL; cleansed and freed on scope exit.
-class SecretBuffer {
- public:
-  SecretBuffer() = default;
-  SecretBuffer(const SecretBuffer&) = delete;
-  SecretBuffer& operator=(const SecretBuffer&) = delete;
-  ~SecretBuffer() { OPENSSL_clear_free(data_, size_); }
-  unsigned char** data_ptr() { return &data_; }
-  size_t* size_ptr() { return &size_; }
-  std::span<const uint8_t> span() const { return {data_, size_}; }
-
- private:
-  unsigned char* data_ = nullptr;
-  size_t size_ = 0;
-};
-
-// Cleanses a Bytes holding plaintext key material when it goes out of scope.
-class CleanseOnExit {
- public:
-  explicit CleanseOnExit(Bytes& b) : b_(b) {}
-  CleanseOnExit(const CleanseOnExit&) = delete;
-  CleanseOnExit& operator=(const CleanseOnExit&) = delete;
-  ~CleanseOnExit() { OPENSSL_cleanse(b_.data(), b_.size()); }
-
- private:
-  Bytes& b_;
-};
+using ossl::BioPtr;
+using ossl::EvpPkeyPtr;
+using ossl::OsslError;
 
 std::string AssociatedData(std::string_view binding) {
   return "acm-key:" + std::string(binding);
-}
-
-Status EncodePkcs8(const EVP_PKEY& key, SecretBuffer& out) {
-  EncoderCtxPtr ctx(OSSL_ENCODER_CTX_new_for_pkey(&key, OSSL_KEYMGMT_SELECT_KEYPAIR, "DER",
-                                                  "PrivateKeyInfo", nullptr));
-  if (ctx == nullptr || OSSL_ENCODER_CTX_get_num_encoders(ctx.get()) == 0) {
-    return OsslError("OSSL_ENCODER_CTX_new_for_pkey");
-  }
-  if (OSSL_ENCODER_to_data(ctx.get(), out.data_ptr(), out.size_ptr()) != 1) {
-    return OsslError("OSSL_ENCODER_to_data");
-  }
-  return Status::Ok();
 }
 
 Result<Bytes> Seal(const SecretBox& box, const EVP_PKEY& key, std::string_view binding) {
@@ -73,13 +33,7 @@ Result<EvpPkeyPtr> Unseal(const SecretBox& box, std::span<const uint8_t> sealed,
                           std::string_view binding) {
   ASSIGN_OR_RETURN(Bytes der, box.Open(sealed, AssociatedData(binding)));
   CleanseOnExit cleanse(der);
-  const unsigned char* in = der.data();
-  EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &in, static_cast<long>(der.size())));
-  if (key == nullptr || in != der.data() + der.size()) {
-    x509::ClearOsslErrors();
-    return InternalError("sealed certificate key does not parse");
-  }
-  return key;
+  return DecodePkcs8(der, "sealed certificate key does not parse");
 }
 
 // Refuses encrypted PEM: the password callback supplies nothing.
@@ -106,14 +60,14 @@ Result<Bytes> ExportableKeys::SealImported(std::span<const uint8_t> pem,
   if (bio == nullptr) return OsslError("BIO_new_mem_buf");
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, &NoPassword, nullptr));
   if (key == nullptr) {
-    x509::ClearOsslErrors();
+    ossl::ClearOsslErrors();
     return Status(ErrorCode::kInvalidArgs,
                   "The private key is not supported or is not a valid unencrypted PEM key.");
   }
   const unsigned char* in = public_key_der.data();
   EvpPkeyPtr pub(d2i_PUBKEY(nullptr, &in, static_cast<long>(public_key_der.size())));
   if (pub == nullptr || EVP_PKEY_eq(key.get(), pub.get()) != 1) {
-    x509::ClearOsslErrors();
+    ossl::ClearOsslErrors();
     return Status(ErrorCode::kInvalidArgs,
                   "The private key does not match the public key in the certificate.");
   }
@@ -144,7 +98,7 @@ std::optional<KeyAlgorithm> ExportableKeys::AlgorithmOf(std::span<const uint8_t>
   const unsigned char* in = public_key_der.data();
   EvpPkeyPtr pub(d2i_PUBKEY(nullptr, &in, static_cast<long>(public_key_der.size())));
   if (pub == nullptr) {
-    x509::ClearOsslErrors();
+    ossl::ClearOsslErrors();
     return std::nullopt;
   }
   if (EVP_PKEY_is_a(pub.get(), "RSA")) {
@@ -164,7 +118,7 @@ std::optional<KeyAlgorithm> ExportableKeys::AlgorithmOf(std::span<const uint8_t>
     size_t len = 0;
     if (EVP_PKEY_get_utf8_string_param(pub.get(), OSSL_PKEY_PARAM_GROUP_NAME, group,
                                        sizeof(group), &len) != 1) {
-      x509::ClearOsslErrors();
+      ossl::ClearOsslErrors();
       return std::nullopt;
     }
     std::string_view g(group, len);

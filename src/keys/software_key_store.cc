@@ -6,6 +6,8 @@
 #include <openssl/params.h>
 
 #include "common/durable_file.h"
+#include "keys/ephemeral_signer.h"
+#include "keys/key_material.h"
 #include "keys/software_signer.h"
 
 namespace openpca::keys {
@@ -14,104 +16,8 @@ namespace {
 using ossl::EvpPkeyPtr;
 using ossl::OsslError;
 
-using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, ossl::OsslDeleter<&OSSL_ENCODER_CTX_free>>;
-
 // Sealed PKCS#8 of an RSA-4096 key is ~2.4 KB; anything much larger is not one of our files.
 constexpr size_t kMaxKeyFileSize = 64 * 1024;
-
-// A buffer of private key bytes allocated by OpenSSL; cleansed and freed on scope exit.
-class SecretBuffer {
- public:
-  SecretBuffer() = default;
-  SecretBuffer(const SecretBuffer&) = delete;
-  SecretBuffer& operator=(const SecretBuffer&) = delete;
-  ~SecretBuffer() { OPENSSL_clear_free(data_, size_); }
-  unsigned char** data_ptr() { return &data_; }
-  size_t* size_ptr() { return &size_; }
-  std::span<const uint8_t> span() const { return {data_, size_}; }
-
- private:
-  unsigned char* data_ = nullptr;
-  size_t size_ = 0;
-};
-
-// Cleanses a Bytes holding plaintext key material when it goes out of scope.
-class CleanseOnExit {
- public:
-  explicit CleanseOnExit(Bytes& b) : b_(b) {}
-  CleanseOnExit(const CleanseOnExit&) = delete;
-  CleanseOnExit& operator=(const CleanseOnExit&) = delete;
-  ~CleanseOnExit() { OPENSSL_cleanse(b_.data(), b_.size()); }
-
- private:
-  Bytes& b_;
-};
-
-Result<EvpPkeyPtr> GenerateRsaKey(size_t bits) {
-  ossl::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-  unsigned int e = 65537;
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_size_t(OSSL_PKEY_PARAM_RSA_BITS, &bits),
-      OSSL_PARAM_construct_uint(OSSL_PKEY_PARAM_RSA_E, &e),
-      OSSL_PARAM_construct_end(),
-  };
-  EVP_PKEY* key = nullptr;
-  if (ctx == nullptr || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_params(ctx.get(), params) != 1 || EVP_PKEY_keygen(ctx.get(), &key) != 1) {
-    return OsslError("EVP_PKEY_keygen(RSA)");
-  }
-  return EvpPkeyPtr(key);
-}
-
-Result<EvpPkeyPtr> GenerateKey(KeyAlgorithm algorithm) {
-  EVP_PKEY* key = nullptr;
-  switch (algorithm) {
-    case KeyAlgorithm::kRsa2048:
-      return GenerateRsaKey(2048);
-    case KeyAlgorithm::kRsa3072:
-      return GenerateRsaKey(3072);
-    case KeyAlgorithm::kRsa4096:
-      return GenerateRsaKey(4096);
-    case KeyAlgorithm::kEcP256:
-      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-      break;
-    case KeyAlgorithm::kEcP384:
-      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
-      break;
-    case KeyAlgorithm::kEcP521:
-      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521");
-      break;
-    case KeyAlgorithm::kSm2:
-      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "SM2");
-      break;
-  }
-  if (key == nullptr) return OsslError("EVP_PKEY_Q_keygen");
-  return EvpPkeyPtr(key);
-}
-
-// PKCS#8 PrivateKeyInfo DER, in an OpenSSL buffer that is cleansed on release.
-Status EncodePkcs8(const EVP_PKEY& key, SecretBuffer& out) {
-  EncoderCtxPtr ctx(OSSL_ENCODER_CTX_new_for_pkey(&key, OSSL_KEYMGMT_SELECT_KEYPAIR, "DER",
-                                                  "PrivateKeyInfo", nullptr));
-  if (ctx == nullptr || OSSL_ENCODER_CTX_get_num_encoders(ctx.get()) == 0) {
-    return OsslError("OSSL_ENCODER_CTX_new_for_pkey");
-  }
-  if (OSSL_ENCODER_to_data(ctx.get(), out.data_ptr(), out.size_ptr()) != 1) {
-    return OsslError("OSSL_ENCODER_to_data");
-  }
-  return Status::Ok();
-}
-
-Result<EvpPkeyPtr> DecodePkcs8(std::span<const uint8_t> der) {
-  const unsigned char* in = der.data();
-  EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &in, static_cast<long>(der.size())));
-  if (key == nullptr || in != der.data() + der.size()) {
-    // The queue may name the structure; it never contains key bytes, but keep the message bare.
-    ossl::ClearOsslErrors();
-    return InternalError("stored private key does not parse");
-  }
-  return key;
-}
 
 std::string AssociatedData(const std::string& key_id) { return "key:" + key_id; }
 
@@ -155,7 +61,7 @@ Result<std::string> SoftwareKeyStore::PathFor(const std::string& key_id) const {
 }
 
 Result<GeneratedKey> SoftwareKeyStore::Generate(KeyAlgorithm algorithm) {
-  ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(algorithm));
+  ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKeyPair(algorithm));
   std::string uuid;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -197,7 +103,7 @@ Result<std::shared_ptr<const Signer>> SoftwareKeyStore::Load(const std::string& 
   if (!pkcs8.ok()) return InternalError("key " + key_id + ": integrity check failed");
   Result<EvpPkeyPtr> key = [&] {
     CleanseOnExit cleanse(*pkcs8);
-    return DecodePkcs8(*pkcs8);
+    return DecodePkcs8(*pkcs8, "stored private key does not parse");
   }();
   if (!key.ok()) return InternalError("key " + key_id + ": " + key.status().message());
   Result<std::unique_ptr<SoftwareSigner>> signer = SoftwareSigner::Create(std::move(*key));
@@ -219,7 +125,7 @@ Result<EvpPkeyPtr> SoftwareKeyStore::ExportPrivateKey(const std::string& key_id)
   Result<Bytes> pkcs8 = box_->Open(*sealed, AssociatedData(key_id));
   if (!pkcs8.ok()) return InternalError("key " + key_id + ": integrity check failed");
   CleanseOnExit cleanse(*pkcs8);
-  return DecodePkcs8(*pkcs8);
+  return DecodePkcs8(*pkcs8, "stored private key does not parse");
 }
 
 Status SoftwareKeyStore::Destroy(const std::string& key_id) {
