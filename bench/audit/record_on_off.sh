@@ -29,9 +29,11 @@ for b in "$server_bin" "$loadgen"; do
 done
 
 tmp="$(mktemp -d)"
-pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do
+  # start() runs in a command substitution (a subshell): it leaves each server's pid in a file.
+  for f in "$tmp"/*.pid; do
+    [[ -f "$f" ]] || continue
+    pid="$(cat "$f")"
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -46,7 +48,7 @@ start() {  # start NAME RECORD(1|0): prints the endpoint
   local data="$tmp/$1"
   OPENPCA_AUDIT_RECORD_EVENTS="$2" "$server_bin" serve --listen 127.0.0.1:0 --data-dir "$data" \
     >"$tmp/$1.log" 2>&1 &
-  pids+=($!)
+  echo $! >"$tmp/$1.pid"
   for _ in $(seq 1 200); do [[ -s "$data/endpoint" ]] && break; sleep 0.05; done
   head -n1 "$data/endpoint"
 }

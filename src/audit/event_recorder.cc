@@ -58,23 +58,63 @@ Status EventRecorder::Start() {
   return Status::Ok();
 }
 
+namespace {
+
+// Calls whose success is exactly the commit of the write that announces their response
+// (store::CallRecord::SetProvisionalResponse): nothing after that write can fail, so the write
+// commits the final record (store/call_record.h). IssueCertificate announces the certificate ARN
+// right before storing the certificate, after any CRL-partition write it makes.
+bool OutcomeIsAnnouncedWrite(const CallFacts& facts) {
+  return facts.service == "acm-pca" && facts.operation == "IssueCertificate";
+}
+
+}  // namespace
+
 std::unique_ptr<EventRecorder::Call> EventRecorder::Begin(const CallFacts& facts,
                                                           bool authorized) {
   if (!options_.record_events) return nullptr;
   auto call = std::make_unique<Call>();
   call->drafts_ = BuildCallRecords(facts, authorized, options_.default_account, random_);
-  const std::vector<DraftEvent>* drafts = &call->drafts_;
+  std::vector<DraftEvent>* drafts = &call->drafts_;
+  store::CallRecord::FinalMaterializer final_rows;
+  if (OutcomeIsAnnouncedWrite(facts)) {
+    // Applies the success to the drafts themselves: should the write fail after all, End()
+    // applies the real outcome over it (ApplyOutcome sets every outcome field).
+    final_rows = [drafts](const std::string& response_json) {
+      CallOutcome success;
+      success.response_elements = nlohmann::json::parse(response_json, nullptr, false);
+      if (success.response_elements.is_discarded()) success.response_elements = nullptr;
+      std::vector<store::StoredEvent> rows;
+      for (DraftEvent& d : *drafts) {
+        ApplyOutcome(d, success);
+        rows.push_back(ToStoredEvent(d));
+      }
+      return rows;
+    };
+  }
   call->record_ = std::make_unique<store::CallRecord>(
-      call->drafts_.front().row.event_id, facts.event_time_ms, [drafts] {
+      call->drafts_.front().row.event_id, facts.event_time_ms,
+      [drafts] {
         std::vector<store::StoredEvent> rows;
         for (const DraftEvent& d : *drafts) rows.push_back(ToStoredEvent(d));
         return rows;
-      });
+      },
+      std::move(final_rows));
   return call;
 }
 
 void EventRecorder::End(std::unique_ptr<Call> call, const CallOutcome& outcome) {
   if (call == nullptr) return;
+  if (call->record_->written_final()) {
+    // Its final record committed with its write. The write committed, so the change stands;
+    // a failure after it would be a bug in the handler's announcement.
+    if (!outcome.ok) {
+      logger_->error(
+          "{{\"event\":\"audit_outcome_after_final_write\",\"call_id\":\"{}\",\"error\":\"{}\"}}",
+          call->record_->call_id(), outcome.error_code);
+    }
+    return;
+  }
   store::EventCommit commit;
   if (call->record_->written()) commit.pending_call_id = call->record_->call_id();
   for (DraftEvent& d : call->drafts_) {

@@ -36,6 +36,24 @@ void OmitLongStrings(nlohmann::json& value) {
   }
 }
 
+// An upper bound of the serialized size of `value`: every character of a string or key may
+// become a six-character escape, plus quotes and separators. Lets the common small record skip an
+// exact serialization just to check its size.
+size_t SerializedSizeBound(const nlohmann::json& value) {
+  if (value.is_string()) return 6 * value.get_ref<const std::string&>().size() + 3;
+  if (value.is_object()) {
+    size_t n = 2;
+    for (const auto& [k, v] : value.items()) n += 6 * k.size() + 4 + SerializedSizeBound(v);
+    return n;
+  }
+  if (value.is_array()) {
+    size_t n = 2;
+    for (const auto& v : value) n += 1 + SerializedSizeBound(v);
+    return n;
+  }
+  return 32;  // numbers, booleans, null
+}
+
 std::string FormatSeconds(int64_t unix_s) {
   std::time_t t = static_cast<std::time_t>(unix_s);
   std::tm tm{};
@@ -204,14 +222,16 @@ std::vector<DraftEvent> BuildCallRecords(const CallFacts& facts, bool cross_acco
   if (!params.is_null()) {
     ScrubSecrets(params);
     OmitLongStrings(params);
-    if (params.dump().size() > kMaxParametersBytes) {
+    if (SerializedSizeBound(params) > kMaxParametersBytes &&
+        params.dump().size() > kMaxParametersBytes) {
       params = {{"omitted", "requestParameters exceed 100 KB"}};
     }
   }
   r["requestParameters"] = std::move(params);
   r["responseElements"] = nullptr;
   r["requestID"] = facts.request_id;
-  r["eventID"] = NewUuidV4(random);
+  // Time-ordered (UUID version 7): the event-id index grows at one end (common/random.h).
+  r["eventID"] = NewUuidV7(random, facts.event_time_ms);
   const bool read_only = IsReadOnlyOperation(facts.operation);
   r["readOnly"] = read_only;
   std::string resource_account;
@@ -257,7 +277,7 @@ std::vector<DraftEvent> BuildCallRecords(const CallFacts& facts, bool cross_acco
     const std::string shared = NewUuidV4(random);
     d.record["sharedEventID"] = shared;
     DraftEvent owner = d;
-    owner.record["eventID"] = NewUuidV4(random);
+    owner.record["eventID"] = NewUuidV7(random, facts.event_time_ms);
     owner.record["recipientAccountId"] = resource_account;
     owner.row.event_id = owner.record["eventID"].get<std::string>();
     owner.row.recipient_account_id = resource_account;
@@ -301,7 +321,7 @@ DraftEvent BuildServiceRecord(const ServiceEvent& event, int64_t time_ms, Random
   r["userAgent"] = service_host;
   r["requestParameters"] = nullptr;
   r["responseElements"] = nullptr;
-  r["eventID"] = NewUuidV4(random);
+  r["eventID"] = NewUuidV7(random, time_ms);
   r["readOnly"] = false;
   nlohmann::json resources = nlohmann::json::array();
   for (const std::string& arn : event.resource_arns) {

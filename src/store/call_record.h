@@ -28,9 +28,13 @@ class CallRecord {
   // Builds the call's rows (record_json without outcome); run at most once, on the call's thread,
   // before its first write: calls that write nothing never pay for serialization.
   using Materializer = std::function<std::vector<StoredEvent>()>;
+  // Builds the call's final rows for a successful outcome with `response_json` (the
+  // responseElements, a JSON object as text); run at most once, on the call's thread.
+  using FinalMaterializer = std::function<std::vector<StoredEvent>(const std::string&)>;
 
-  CallRecord(std::string call_id, int64_t created_at_ms, Materializer materialize)
-      : materialize_(std::move(materialize)) {
+  CallRecord(std::string call_id, int64_t created_at_ms, Materializer materialize,
+             FinalMaterializer materialize_final = nullptr)
+      : materialize_(std::move(materialize)), materialize_final_(std::move(materialize_final)) {
     pending_.call_id = std::move(call_id);
     pending_.created_at_ms = created_at_ms;
   }
@@ -51,14 +55,31 @@ class CallRecord {
   // that knows it before writing (IssueCertificate: the certificate ARN). A record left pending
   // by a crash is finalized with it.
   void SetProvisionalResponse(std::string json) { pending_.provisional_response = std::move(json); }
-  // Whether a write of this call has committed with the pending record.
+  // Whether the next write commits the call's final rows (FinalRows()) instead of a pending row.
+  bool final_on_write() const {
+    return !written_ && materialize_final_ && !pending_.provisional_response.empty();
+  }
+  // The final rows for a success with the announced response; call only when final_on_write().
+  std::vector<StoredEvent> FinalRows() {
+    FinalMaterializer make = std::move(materialize_final_);
+    materialize_final_ = nullptr;
+    return make(pending_.provisional_response);
+  }
+  // Whether a write of this call has committed with its record (pending or, when
+  // written_final(), final).
   bool written() const { return written_; }
-  void MarkWritten() { written_ = true; }
+  bool written_final() const { return written_final_; }
+  void MarkWritten(bool final_rows = false) {
+    written_ = true;
+    written_final_ = final_rows;
+  }
 
  private:
   PendingEvents pending_;
   Materializer materialize_;
+  FinalMaterializer materialize_final_;
   bool written_ = false;
+  bool written_final_ = false;
 };
 
 // Installs `record` as this thread's current call record until destroyed (then restores the

@@ -99,12 +99,15 @@ TEST_F(EventRecorderTest, ReadOnlyAndFailedCallsAppendWithoutPending) {
 }
 
 TEST_F(EventRecorderTest, LeftoverPendingRecordIsFinalizedAtStart) {
-  auto call = recorder_->Begin(Facts("IssueCertificate"), true);
+  // A call whose outcome is not its announced write (unlike IssueCertificate, below) keeps its
+  // record pending until End().
+  auto call = recorder_->Begin(Facts("ImportCertificateAuthorityCertificate"), true);
   {
     store::CallRecordScope scope(call->record());
     call->record()->SetProvisionalResponse("{\"certificateArn\":\"arn:c\"}");
     ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
   }
+  ASSERT_EQ(trail_->ListPendingEvents()->size(), 1u);
   call.reset();  // the process "ends" before End()
   Open();
   EXPECT_TRUE(trail_->ListPendingEvents()->empty());
@@ -114,6 +117,58 @@ TEST_F(EventRecorderTest, LeftoverPendingRecordIsFinalizedAtStart) {
   EXPECT_EQ(record["responseElements"]["certificateArn"], "arn:c");
   EXPECT_EQ(record["additionalEventData"]["outcomeRecorded"], false);
   EXPECT_FALSE(record.contains("errorCode"));
+}
+
+TEST_F(EventRecorderTest, AnnouncedIssuanceCommitsItsFinalRecordWithTheCertificate) {
+  auto call = recorder_->Begin(Facts("IssueCertificate"), true);
+  {
+    store::CallRecordScope scope(call->record());
+    call->record()->SetProvisionalResponse("{\"certificateArn\":\"arn:c\"}");
+    ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+  }
+  // Final and visible before End(): no pending row, the response already in it.
+  EXPECT_TRUE(trail_->ListPendingEvents()->empty());
+  auto all = All();
+  ASSERT_EQ(all.size(), 1u);
+  auto record = nlohmann::json::parse(all[0].record_json);
+  EXPECT_EQ(record["responseElements"]["certificateArn"], "arn:c");
+  EXPECT_FALSE(record.contains("errorCode"));
+  EXPECT_FALSE(record.contains("additionalEventData"));
+  EXPECT_EQ(all[0].event_id, record["eventID"]);
+
+  CallOutcome outcome;
+  outcome.response_elements = {{"certificateArn", "arn:c"}};
+  recorder_->End(std::move(call), outcome);
+  recorder_->Flush();
+  EXPECT_EQ(All().size(), 1u);  // End() adds no second record
+
+  Open();  // and a restart finds nothing to recover
+  EXPECT_EQ(All().size(), 1u);
+}
+
+TEST_F(EventRecorderTest, AnnouncedIssuanceWhoseWriteFailsRecordsTheError) {
+  ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+  auto call = recorder_->Begin(Facts("IssueCertificate"), true);
+  Status st;
+  {
+    store::CallRecordScope scope(call->record());
+    call->record()->SetProvisionalResponse("{\"certificateArn\":\"arn:c\"}");
+    st = db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt);  // duplicate serial
+  }
+  ASSERT_EQ(st.code(), ErrorCode::kRequestFailed);
+  EXPECT_TRUE(All().empty());  // the failed write took its record with it
+  CallOutcome failed;
+  failed.ok = false;
+  failed.error_code = "RequestFailedException";
+  failed.error_message = "duplicate";
+  recorder_->End(std::move(call), failed);
+  recorder_->Flush();
+  auto all = All();
+  ASSERT_EQ(all.size(), 1u);
+  auto record = nlohmann::json::parse(all[0].record_json);
+  EXPECT_EQ(record["errorCode"], "RequestFailedException");
+  EXPECT_TRUE(record["responseElements"].is_null());
+  EXPECT_TRUE(trail_->ListPendingEvents()->empty());
 }
 
 TEST_F(EventRecorderTest, SwitchedOffRecordsNothing) {

@@ -184,6 +184,11 @@ Status InsertPendingCallRecord(SqliteConnection& conn, const PendingEvents& p) {
   return stmt.Run();
 }
 
+Status InsertFinalCallRecord(SqliteConnection& conn, const std::vector<StoredEvent>& rows) {
+  for (const StoredEvent& e : rows) RETURN_IF_ERROR(InsertFinal(conn, e));
+  return Status::Ok();
+}
+
 Result<std::vector<StoredEvent>> SqliteTrailStore::ReadEventsAfter(int64_t after_seq, int limit) {
   if (limit <= 0) return std::vector<StoredEvent>();
   return WithReader(reads_, [&](SqliteConnection& conn) -> Result<std::vector<StoredEvent>> {

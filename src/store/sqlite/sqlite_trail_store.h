@@ -29,5 +29,8 @@ class SqliteTrailStore final : public TrailStore {
 // Inserts a call's pending row on `conn` (the writer's, inside the caller's savepoint). Used by
 // SqliteWriter for writes made under a CallRecordScope. Errors: kInternal.
 Status InsertPendingCallRecord(SqliteConnection& conn, const PendingEvents& p);
+// Inserts a call's final rows on `conn` (the writer's, inside the caller's savepoint), for a call
+// whose first write is its outcome (CallRecord::final_on_write). Errors: kInternal.
+Status InsertFinalCallRecord(SqliteConnection& conn, const std::vector<StoredEvent>& rows);
 
 }  // namespace openpca::store

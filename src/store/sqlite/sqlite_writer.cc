@@ -34,6 +34,19 @@ Status SqliteWriter::Run(const Job& job) {
   CallRecord* record = CallRecordScope::Current();
   if (record == nullptr || record->written()) return Enqueue(job);
   bool inserted = false;
+  if (record->final_on_write()) {
+    // The commit of this write is the call's outcome: its final rows join it (call_record.h).
+    const std::vector<StoredEvent> rows = record->FinalRows();  // on the caller's thread
+    const Job with_final = [&](SqliteConnection& conn) -> Status {
+      RETURN_IF_ERROR(job(conn));
+      RETURN_IF_ERROR(InsertFinalCallRecord(conn, rows));
+      inserted = true;
+      return Status::Ok();
+    };
+    Status status = Enqueue(with_final);
+    if (status.ok() && inserted) record->MarkWritten(/*final_rows=*/true);
+    return status;
+  }
   const PendingEvents& pending = record->pending();  // materialized here, on the caller's thread
   const Job with_record = [&](SqliteConnection& conn) -> Status {
     RETURN_IF_ERROR(job(conn));
