@@ -242,6 +242,11 @@ class ApiServer::Impl final : public SessionHost {
                  Status(ErrorCode::kUnknownOperation, "No such resource: " + std::string(path))));
       return;
     }
+    if (route == nullptr && pipeline_.IsQuickRead(get_view())) {
+      // A quick read runs here, on this I/O thread: no hand-off to a worker and back.
+      session->SendResponse(ToBeast(pipeline_.Handle(get_view(), NewRequestId(), started)));
+      return;
+    }
     if (!pool_->TryReserve()) {
       session->SendResponse(
           Reject(*session, req, started, Status(ErrorCode::kThrottling, "Rate exceeded")));

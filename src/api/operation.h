@@ -101,6 +101,10 @@ struct ActionSpec {
       conditions;
   // Needs no permission (sts:GetCallerIdentity works even under an explicit deny).
   bool no_authorization = false;
+  // A quick read: reads a few rows and never waits for a write or a signature, so the transport
+  // runs it on the I/O thread that received it instead of handing it to a worker thread (two
+  // thread switches saved per call). Only for operations whose work is bounded and small.
+  bool quick_read = false;
 };
 
 // Decides whether the caller may perform the action on the resource. Returns OK or

@@ -79,6 +79,12 @@ bool Pipeline::MatchesRestService(const HttpRequest& request) const {
   return false;
 }
 
+bool Pipeline::IsQuickRead(const HttpRequest& request) const {
+  const Service& service = ServiceFor(request);
+  auto op = service.operations.find(service.protocol->OperationOf(request));
+  return op != service.operations.end() && op->second.action.quick_read;
+}
+
 const Pipeline::Service& Pipeline::ServiceFor(const HttpRequest& request) const {
   OPENPCA_CHECK(!services_.empty());
   if (std::optional<std::string> name = protocols::SigningServiceOf(request)) {

@@ -93,6 +93,9 @@ class Pipeline {
   // Whether a request that is not `POST /` is addressed to a REST service (its method and path
   // name an operation of one). Cheap; for the transport's routing.
   bool MatchesRestService(const HttpRequest& request) const;
+  // Whether the request names an operation declared a quick read (ActionSpec::quick_read), which
+  // the transport may run on its I/O thread. Cheap: looks at the operation's name only.
+  bool IsQuickRead(const HttpRequest& request) const;
 
   // Runs the pipeline. `started` is when the request finished arriving (for the logged latency).
   // Never throws.

@@ -53,6 +53,11 @@ api::ActionSpec ActionFor(std::string_view operation) {
       return CaArnMember(input, "CertificateAuthorityArn");
     };
   }
+  // Reads of one or two rows (the certificate, the CA): answered on the I/O thread.
+  spec.quick_read = operation == "GetCertificate" ||
+                    operation == "GetCertificateAuthorityCertificate" ||
+                    operation == "DescribeCertificateAuthority" ||
+                    operation == "GetCertificateAuthorityCsr";
   if (operation == "IssueCertificate") {
     spec.conditions = [](const api::CallContext&, const nlohmann::json& input,
                          api::ConditionKeys& keys) {
