@@ -30,6 +30,7 @@ set(OPENPCA_UNITY_EXCLUDED
   src/certmanager/renewal.cc
   src/policy/policy.cc
   src/services/iam/iam_managed.cc
+  src/store/postgres/pg_store.cc
   src/store/sqlite/sqlite_store.cc
   src/x509/csr_reader.cc)
 

@@ -12,6 +12,8 @@ packages=(
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   openssl awscli python3 python3-cryptography python3-boto3 softhsm2 wrk sqlite3 curl
+  # the PostgreSQL store's tests start a private server (tests/store/postgres_server.h)
+  postgresql-15 postgresql-client-15
   # metrics: promtool and the Prometheus server for tests/integration/test_metrics.py
   prometheus
 )

@@ -16,5 +16,6 @@ struct Migration {
 
 // Migrations of each dialect in version order (generated sources).
 std::span<const Migration> SqliteMigrations();
+std::span<const Migration> PostgresMigrations();
 
 }  // namespace openpca::store

@@ -1,5 +1,5 @@
-// Store: durable state of openpca. SQLite implements it now; PostgreSQL later, with no change
-// above this interface. Implementations are thread-safe; every mutating call returns only after
+// Store: durable state of openpca, implemented on SQLite (sqlite/sqlite_store.h) and on
+// PostgreSQL (postgres/pg_store.h) with no change above this interface. Implementations are thread-safe; every mutating call returns only after
 // its effect is durable (committed and synced).
 #pragma once
 

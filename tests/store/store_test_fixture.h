@@ -1,16 +1,20 @@
 // The fixture of the typed Store suites, and the factories it runs on.
 //
 // A factory owns one fresh, empty database per test; Open() opens it as a new Store (every call
-// the same database, so tests can reopen). A PostgreSQL factory joins `StoreImplementations`
-// later with the same shape. Factories are used from the test thread only.
+// the same database, so tests can reopen). SkipReason() is set when the implementation cannot run
+// here (no PostgreSQL server binaries): its cases are skipped, loudly, or fail when
+// OPENPCA_REQUIRE_POSTGRES is set (CI). Factories are used from the test thread only.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "postgres_server.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "test_util.h"
@@ -27,18 +31,73 @@ class SqliteStoreFactory {
   static std::optional<int64_t> CommitCount(Store& store) {
     return static_cast<SqliteStore&>(store).commit_count();
   }
+  std::optional<std::string> SkipReason() const { return std::nullopt; }
 
  private:
   TempDir dir_;
   std::string path_ = dir_.File("openpca.db");
 };
 
-using StoreImplementations = ::testing::Types<SqliteStoreFactory>;
+// A fresh database on the process's PostgreSQL server (postgres_server.h), dropped at the end:
+// already migrated (a copy of a template the store migrated), or empty when `migrated` is false.
+// Holds no connection between calls: a test may fork() with it.
+class PostgresStoreFactory {
+ public:
+  explicit PostgresStoreFactory(bool migrated = true) {
+    server_ = PostgresServer::Get(&skip_reason_);
+    if (server_ == nullptr) return;
+    Result<std::string> db =
+        migrated ? server_->CreateMigratedDatabase() : server_->CreateDatabase();
+    if (!db.ok()) {
+      ADD_FAILURE() << "CREATE DATABASE: " << db.status().ToString();
+      return;
+    }
+    database_ = *db;
+  }
+  ~PostgresStoreFactory() {
+    if (!database_.empty()) {
+      Status dropped = server_->DropDatabase(database_);
+      EXPECT_TRUE(dropped.ok()) << dropped.ToString();
+    }
+  }
+  PostgresStoreFactory(const PostgresStoreFactory&) = delete;
+  PostgresStoreFactory& operator=(const PostgresStoreFactory&) = delete;
+
+  Result<std::unique_ptr<Store>> Open() {
+    if (database_.empty()) return InternalError("no test database");
+    ASSIGN_OR_RETURN(std::unique_ptr<PgStore> store, PgStore::Open(ConnInfo()));
+    return std::unique_ptr<Store>(std::move(store));
+  }
+  static std::optional<int64_t> CommitCount(Store& store) {
+    return static_cast<PgStore&>(store).commit_count();
+  }
+  std::optional<std::string> SkipReason() const {
+    if (server_ == nullptr) return skip_reason_;
+    return std::nullopt;
+  }
+
+  std::string ConnInfo() const { return server_->ConnInfo(database_); }
+  PostgresServer& server() { return *server_; }
+  const std::string& database() const { return database_; }
+
+ private:
+  PostgresServer* server_ = nullptr;
+  std::string skip_reason_;
+  std::string database_;
+};
+
+using StoreImplementations = ::testing::Types<SqliteStoreFactory, PostgresStoreFactory>;
 
 template <typename Factory>
 class StoreTestBase : public ::testing::Test {
  protected:
-  void SetUp() override { Reopen(); }
+  void SetUp() override {
+    if (std::optional<std::string> why = factory_.SkipReason()) {
+      if (getenv("OPENPCA_REQUIRE_POSTGRES") != nullptr) FAIL() << *why;
+      GTEST_SKIP() << *why;
+    }
+    Reopen();
+  }
 
   // Closes the current store (if any) and opens the same database again.
   void Reopen() {

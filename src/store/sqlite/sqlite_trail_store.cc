@@ -6,28 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/event_json.h"
+
 namespace openpca::store {
 namespace {
 
 constexpr std::string_view kEventColumns =
     "h.seq, h.event_id, h.recipient_account_id, h.region, h.event_time_ms, h.event_source, "
     "h.event_name, h.read_only, h.username, h.access_key_id, h.resources_json, h.record_json";
-
-nlohmann::json ResourcesToJson(const std::vector<EventResourceRef>& resources) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const EventResourceRef& r : resources) out.push_back({{"type", r.type}, {"name", r.name}});
-  return out;
-}
-
-std::vector<EventResourceRef> ResourcesFromJson(const nlohmann::json& j) {
-  std::vector<EventResourceRef> out;
-  if (!j.is_array()) return out;
-  for (const auto& r : j) {
-    if (!r.is_object()) continue;
-    out.push_back({r.value("type", ""), r.value("name", "")});
-  }
-  return out;
-}
 
 StoredEvent ReadEvent(const SqliteStatement& stmt) {
   StoredEvent e;
@@ -41,52 +27,10 @@ StoredEvent ReadEvent(const SqliteStatement& stmt) {
   e.read_only = stmt.ColumnInt64(7) != 0;
   e.username = stmt.ColumnText(8);
   e.access_key_id = stmt.ColumnText(9);
-  e.resources =
-      ResourcesFromJson(nlohmann::json::parse(stmt.ColumnText(10), nullptr, /*allow_exceptions=*/false));
+  e.resources = EventResourcesFromJson(
+      nlohmann::json::parse(stmt.ColumnText(10), nullptr, /*allow_exceptions=*/false));
   stmt.ColumnTextInto(11, e.record_json);
   return e;
-}
-
-// A pending row's events: their lookup columns and record text, one JSON array.
-std::string EventsToPendingJson(const std::vector<StoredEvent>& events) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const StoredEvent& e : events) {
-    out.push_back({{"eventId", e.event_id},
-                   {"recipient", e.recipient_account_id},
-                   {"region", e.region},
-                   {"timeMs", e.event_time_ms},
-                   {"source", e.event_source},
-                   {"name", e.event_name},
-                   {"readOnly", e.read_only},
-                   {"username", e.username},
-                   {"accessKeyId", e.access_key_id},
-                   {"resources", ResourcesToJson(e.resources)},
-                   {"record", e.record_json}});
-  }
-  return out.dump();
-}
-
-std::vector<StoredEvent> EventsFromPendingJson(std::string_view text) {
-  std::vector<StoredEvent> out;
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_array()) return out;
-  for (const auto& o : j) {
-    if (!o.is_object()) continue;
-    StoredEvent e;
-    e.event_id = o.value("eventId", "");
-    e.recipient_account_id = o.value("recipient", "");
-    e.region = o.value("region", "");
-    e.event_time_ms = o.value("timeMs", int64_t{0});
-    e.event_source = o.value("source", "");
-    e.event_name = o.value("name", "");
-    e.read_only = o.value("readOnly", false);
-    e.username = o.value("username", "");
-    e.access_key_id = o.value("accessKeyId", "");
-    e.resources = ResourcesFromJson(o.value("resources", nlohmann::json::array()));
-    e.record_json = o.value("record", "");
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 Status InsertFinal(SqliteConnection& conn, const StoredEvent& e) {
@@ -97,7 +41,7 @@ Status InsertFinal(SqliteConnection& conn, const StoredEvent& e) {
                      "event_time_ms, event_source, event_name, read_only, username, "
                      "access_key_id, resources_json, record_json) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-    std::string resources = ResourcesToJson(e.resources).dump();
+    std::string resources = EventResourcesToJson(e.resources).dump();
     stmt.BindText(1, e.event_id)
         .BindText(2, e.recipient_account_id)
         .BindText(3, e.region)
