@@ -203,6 +203,7 @@ void EventRecorder::Loop() {
 }
 
 void EventRecorder::Purge() {
+  if (!MayRun(options_.leadership, "event-history-purge")) return;
   const int64_t cutoff = ToUnixMillis(clock_.Now() - options_.retention);
   // Bounded batches, at most a few per round, so that final records never wait long behind a
   // purge; what remains goes at the next round.

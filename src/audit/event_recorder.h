@@ -34,6 +34,7 @@
 #include "audit/record_builder.h"
 #include "audit/service_event.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/random.h"
 #include "common/status.h"
 #include "store/call_record.h"
@@ -51,6 +52,9 @@ struct RecorderOptions {
   int purge_batch = 500;  // ~70 ms of the writer at 1M stored records (docs/benchmarks.md)
   // Final records written per store transaction at most.
   size_t max_batch = 2048;
+  // Servers sharing a database: only the holder of job "event-history-purge" purges. Null:
+  // always.
+  Leadership* leadership = nullptr;
 };
 
 class EventRecorder final : public ServiceEventSink {

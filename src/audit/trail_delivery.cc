@@ -97,7 +97,9 @@ void TrailDelivery::Loop() {
   while (!stopping_) {
     woken_ = false;
     lock.unlock();
-    if (Status st = RunOnce(); !st.ok()) {
+    if (!MayRun(options_.leadership, "trail-delivery")) {
+      // Another server delivers; this one keeps no outbox of its own to flush.
+    } else if (Status st = RunOnce(); !st.ok()) {
       spdlog::error("trail delivery round failed: {}", st.message());
     }
     lock.lock();

@@ -38,6 +38,7 @@
 
 #include "audit/digest_keys.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/random.h"
 #include "common/status.h"
 #include "objects/bucket_store.h"
@@ -54,6 +55,10 @@ struct TrailDeliveryOptions {
   std::vector<std::string> regions = {"us-east-1"};
   // Most records in one log file.
   int max_records_per_file = 10000;
+  // Servers sharing a database: only the holder of job "trail-delivery" delivers (cursors and the
+  // outbox are in the database, so the next holder goes on where the last one stopped). Null:
+  // always.
+  Leadership* leadership = nullptr;
 };
 
 // Whether the trail's bucket still lets CloudTrail write (its policy); kInsufficientS3BucketPolicy

@@ -47,7 +47,7 @@ void AcmScheduler::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    RunOnce();
+    if (MayRun(options_.leadership, "acm-renewal")) RunOnce();
     lock.lock();
     cv_.wait_for(lock, options_.interval, [this] { return stopping_; });
   }

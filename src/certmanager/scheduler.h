@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "certmanager/certificate_manager.h"
+#include "common/leadership.h"
 
 namespace openpca::certmanager {
 
@@ -21,6 +22,9 @@ class AcmScheduler {
   struct Options {
     std::chrono::milliseconds interval{std::chrono::hours(1)};
     int batch = 1000;  // certificates per query; a pass repeats queries until none are left
+    // Servers sharing a database: passes run only on the holder of job "acm-renewal" (each
+    // renewal is also claimed with a version check). Null: always.
+    Leadership* leadership = nullptr;
   };
 
   AcmScheduler(CertificateManager& manager, Options options)

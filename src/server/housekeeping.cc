@@ -39,7 +39,7 @@ void Housekeeping::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    Result<int64_t> purged = RunOnce();
+    Result<int64_t> purged = MayRun(leadership_, "housekeeping") ? RunOnce() : 0;
     if (!purged.ok()) {
       logger_->warn("housekeeping: purging expired idempotency claims failed: {}",
                     purged.status().message());

@@ -12,6 +12,7 @@
 #include <spdlog/logger.h>
 
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -24,6 +25,10 @@ class Housekeeping {
   ~Housekeeping();
   Housekeeping(const Housekeeping&) = delete;
   Housekeeping& operator=(const Housekeeping&) = delete;
+
+  // Servers sharing a database: passes run only on the holder of job "housekeeping". Before
+  // Start(); not owned. Null (the default): always.
+  void SetLeadership(Leadership* leadership) { leadership_ = leadership; }
 
   void Start();
   void Stop();
@@ -42,6 +47,7 @@ class Housekeeping {
   const Clock& clock_;
   const std::chrono::milliseconds interval_;
   std::shared_ptr<spdlog::logger> logger_;
+  Leadership* leadership_ = nullptr;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_

@@ -133,6 +133,7 @@ void CrlPublisher::Run() {
 }
 
 void CrlPublisher::Sweep() {
+  if (!MayRun(options_.leadership, "crl-sweep")) return;
   // Publish CRLs never written by this process and those past half of their validity.
   std::string after;
   while (true) {

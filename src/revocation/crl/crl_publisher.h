@@ -32,6 +32,7 @@
 
 #include "audit/service_event.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/status.h"
 #include "keys/key_store.h"
 #include "metrics/histogram.h"
@@ -63,6 +64,9 @@ struct CrlPublisherOptions {
   // size (bytes). Null: not measured. Must outlive the publisher.
   metrics::Histogram* generation_seconds = nullptr;
   metrics::Histogram* crl_bytes = nullptr;
+  // Servers sharing a database: only the holder of job "crl-sweep" sweeps (regenerates CRLs at
+  // half-life); changes are still published at once by the server that made them. Null: always.
+  Leadership* leadership = nullptr;
 };
 
 class CrlPublisher {
