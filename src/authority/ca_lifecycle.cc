@@ -206,10 +206,17 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
   ca.last_state_change_at_ms = now_ms;
 
   std::optional<store::IdempotencyClaim> claim;
-  if (!scope.empty()) claim = store::IdempotencyClaim{scope, ca.arn, now_ms + kIdempotencyWindowMs};
+  if (!scope.empty()) {
+    claim = store::IdempotencyClaim{scope, ca.arn, now_ms + kIdempotencyWindowMs, now_ms};
+  }
   Status inserted = store_.InsertCa(ca, req.tags, claim);
   if (!inserted.ok()) {
     (void)keys_.Destroy(key.key_id);
+    if (inserted.code() == ErrorCode::kConcurrentModification && claim.has_value()) {
+      // A concurrent request with the same token created its CA first: answer with that one.
+      ASSIGN_OR_RETURN(auto winner, store_.FindIdempotencyClaim(scope, now_ms));
+      if (winner.has_value()) return winner->result;
+    }
     return inserted;
   }
   NotifyEvent(AuthorityEvent::Kind::kCaCreated, ca, "");

@@ -214,8 +214,17 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   record.crl_partition = std::move(crl_partition);
   record.requested_by_service_principal = req.requested_by_service_principal;
   std::optional<store::IdempotencyClaim> claim;
-  if (!scope.empty()) claim = store::IdempotencyClaim{scope, arn, now_ms + kIdempotencyWindowMs};
-  RETURN_IF_ERROR(store_.InsertCertificate(record, claim));
+  if (!scope.empty()) {
+    claim = store::IdempotencyClaim{scope, arn, now_ms + kIdempotencyWindowMs, now_ms};
+  }
+  Status stored = store_.InsertCertificate(record, claim);
+  if (stored.code() == ErrorCode::kConcurrentModification && claim.has_value()) {
+    // A concurrent request with the same token (on any server) stored its certificate first:
+    // answer with that one, as a retry would be answered; this signature is discarded.
+    ASSIGN_OR_RETURN(auto winner, store_.FindIdempotencyClaim(scope, now_ms));
+    if (winner.has_value()) return winner->result;
+  }
+  RETURN_IF_ERROR(stored);
   NotifyEvent(AuthorityEvent::Kind::kCertificateIssued, ca, arn);
   return arn;
 }

@@ -98,6 +98,10 @@ struct IdempotencyClaim {
   std::string scope_key;
   std::string result;       // what the first call returned (e.g. the ARN)
   int64_t expires_at_ms = 0;
+  // When the claim is made (epoch ms). A claim of the same scope still live then (its
+  // expires_at_ms later than this) refuses the new one: the database, not one process, decides
+  // which of two concurrent requests with one token wins (Store::InsertCertificate, InsertCa).
+  int64_t claimed_at_ms = 0;
 };
 
 struct AccessKeyRecord {

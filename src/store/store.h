@@ -31,7 +31,8 @@ class Store {
 
   // --- Certificate authorities. ---
   // Inserts a CA (version 1) with its tags, and, when `claim` is given, claims that idempotency
-  // token in the same transaction. Errors: kInvalidArgs if the id exists.
+  // token in the same transaction. Errors: kInvalidArgs if the id exists; kConcurrentModification
+  // (nothing stored) when a claim of the scope is live at claim.claimed_at_ms.
   virtual Status InsertCa(const CaRecord& ca, const std::vector<Tag>& tags,
                           const std::optional<IdempotencyClaim>& claim) = 0;
   // Errors: kResourceNotFound.
@@ -58,7 +59,8 @@ class Store {
   // Durably stores a certificate (and the idempotency claim, if any, in the same transaction).
   // Concurrent callers are committed together (group commit): one sync serves many certificates.
   // Errors: kRequestFailed if (ca_id, serial) already exists; kResourceNotFound if the CA does
-  // not exist; kInternal.
+  // not exist; kConcurrentModification (nothing stored) when a claim of the claim's scope is live
+  // at claim.claimed_at_ms (a concurrent request with the same token won); kInternal.
   virtual Status InsertCertificate(const CertificateRecord& cert,
                                    const std::optional<IdempotencyClaim>& claim) = 0;
   // Errors: kResourceNotFound.

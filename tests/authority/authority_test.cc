@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
 #include <openssl/sha.h>
 
 #include "authority/templates.h"
@@ -282,6 +285,31 @@ TEST(AuthorityTest, IdempotencyTokenReturnsTheSameCertificateWithinFiveMinutes) 
   auto c = t.authority().IssueCertificate(t.caller(), req);
   ASSERT_TRUE(c.ok());
   EXPECT_NE(*a, *c);
+}
+
+TEST(AuthorityTest, ConcurrentRequestsWithOneTokenGetOneCertificate) {
+  TestAuthority t;
+  std::string root = t.MakeActiveRoot();
+  TestCsr csr = MakeCsr("leaf.example");
+  IssueRequest req;
+  req.ca_arn = root;
+  req.csr = ToBytes(csr.pem);
+  req.signing_algorithm = "SHA256WITHECDSA";
+  req.validity = {"DAYS", 1};
+  req.idempotency_token = "racing";
+  constexpr int kRequests = 8;
+  std::vector<Result<std::string>> answers(kRequests, InternalError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRequests; ++i) {
+    threads.emplace_back([&, i] { answers[i] = t.authority().IssueCertificate(t.caller(), req); });
+  }
+  for (std::thread& th : threads) th.join();
+  for (const auto& a : answers) {
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    EXPECT_EQ(*a, *answers[0]);  // every caller is told of the same certificate...
+  }
+  auto got = t.authority().GetCertificate(t.caller(), root, *answers[0]);
+  EXPECT_TRUE(got.ok()) << got.status().ToString();  // ...which is stored
 }
 
 TEST(AuthorityTest, ImportRejectsAForeignKeyAndLeavesTheCaPending) {

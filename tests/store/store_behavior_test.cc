@@ -244,6 +244,25 @@ TYPED_TEST(StoreBehaviorTest, InsertCaWritesTheIdempotencyClaim) {
   EXPECT_FALSE(this->store().FindIdempotencyClaim(other.scope_key, 1000)->has_value());
 }
 
+TYPED_TEST(StoreBehaviorTest, LiveClaimRefusesASecondOneAndExpiredClaimIsReplaced) {
+  ASSERT_OK(this->store().InsertCa(MakeCa("ca-1"), {}, std::nullopt));
+  IdempotencyClaim first{"IssueCertificate|ca-1|t", "arn/01", 10'000, 1'000};
+  ASSERT_OK(this->store().InsertCertificate(MakeCertificate("ca-1", "01"), first));
+  // Same token while the first claim lives: refused, and the certificate with it.
+  IdempotencyClaim second{"IssueCertificate|ca-1|t", "arn/02", 12'000, 2'000};
+  EXPECT_EQ(this->store().InsertCertificate(MakeCertificate("ca-1", "02"), second).code(),
+            ErrorCode::kConcurrentModification);
+  EXPECT_EQ(this->store().GetCertificate("ca-1", "02").status().code(),
+            ErrorCode::kResourceNotFound);
+  EXPECT_EQ(this->store().FindIdempotencyClaim(first.scope_key, 2'000)->value().result,
+            "arn/01");
+  // After the window the token is free: a new claim replaces the expired one.
+  IdempotencyClaim later{"IssueCertificate|ca-1|t", "arn/03", 20'000, 10'000};
+  ASSERT_OK(this->store().InsertCertificate(MakeCertificate("ca-1", "03"), later));
+  EXPECT_EQ(this->store().FindIdempotencyClaim(first.scope_key, 10'000)->value().result,
+            "arn/03");
+}
+
 TYPED_TEST(StoreBehaviorTest, PurgeDeletesOnlyExpiredClaimsInBoundedBatches) {
   ASSERT_OK(this->store().InsertCa(MakeCa("ca-1"), {}, IdempotencyClaim{"s|1", "a", 1000}));
   ASSERT_OK(this->store().InsertCa(MakeCa("ca-2"), {}, IdempotencyClaim{"s|2", "b", 1000}));
@@ -364,7 +383,7 @@ TYPED_TEST(StoreBehaviorTest, IdempotencyClaimFoundBeforeExpiryOnly) {
   EXPECT_FALSE(this->store().FindIdempotencyClaim("IssueCertificate|arn|other", 0)->has_value());
 
   // An expired scope can be claimed again; the new claim replaces the old one.
-  IdempotencyClaim again{claim.scope_key, "arn/certificate/02", 30'000};
+  IdempotencyClaim again{claim.scope_key, "arn/certificate/02", 30'000, 20'000};
   ASSERT_OK(this->store().InsertCertificate(MakeCertificate("ca-1", "02"), again));
   found = this->store().FindIdempotencyClaim(claim.scope_key, 20'000);
   ASSERT_TRUE(found.ok());

@@ -150,6 +150,52 @@ template <typename Factory>
   _exit(0);
 }
 
+TYPED_TEST(StoreConcurrencyTest, ConcurrentRequestsWithOneTokenStoreExactlyOneCertificate) {
+  ASSERT_OK(this->store().InsertCa(MakeCa("ca-1"), {}, std::nullopt));
+  // Two "servers" (stores on one database), four requests each, all with the same token.
+  auto other = this->factory_.Open();
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  std::vector<Store*> servers = {&this->store(), other->get()};
+  constexpr int kRequests = 8;
+  std::atomic<int> stored{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> other_errors{0};
+  std::latch start(kRequests);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRequests; ++i) {
+    threads.emplace_back([&, i] {
+      char serial[8];
+      std::snprintf(serial, sizeof serial, "%02x", i + 1);
+      IdempotencyClaim claim{"IssueCertificate|ca-1|same", std::string("arn/") + serial, 50'000,
+                             1'000};
+      start.arrive_and_wait();
+      Status st = servers[i % 2]->InsertCertificate(MakeCertificate("ca-1", serial), claim);
+      if (st.ok()) {
+        stored.fetch_add(1);
+      } else if (st.code() == ErrorCode::kConcurrentModification) {
+        refused.fetch_add(1);
+      } else {
+        other_errors.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(other_errors.load(), 0);
+  EXPECT_EQ(stored.load(), 1);
+  EXPECT_EQ(refused.load(), kRequests - 1);
+  auto claim = this->store().FindIdempotencyClaim("IssueCertificate|ca-1|same", 1'000);
+  ASSERT_TRUE(claim.ok() && claim->has_value());
+  const std::string serial = (*claim)->result.substr(4);
+  EXPECT_TRUE(this->store().GetCertificate("ca-1", serial).ok());  // the winner's certificate
+  int present = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    char s[8];
+    std::snprintf(s, sizeof s, "%02x", i + 1);
+    if (this->store().GetCertificate("ca-1", s).ok()) ++present;
+  }
+  EXPECT_EQ(present, 1);
+}
+
 TYPED_TEST(StoreConcurrencyTest, AcknowledgedCertificatesSurviveSigkill) {
   constexpr size_t kKillAfter = 300;
   ASSERT_OK(this->store().InsertCa(MakeCa("ca-1"), {}, std::nullopt));

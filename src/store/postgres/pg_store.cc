@@ -119,7 +119,8 @@ const std::string& PgListCrlPartitionsSql() {
 constexpr std::string_view kPgUpsertClaimSql =
     "INSERT INTO idempotency_claims (scope_key, result, expires_at_ms) VALUES ($1, $2, $3) "
     "ON CONFLICT (scope_key) DO UPDATE SET result = excluded.result, "
-    "expires_at_ms = excluded.expires_at_ms";
+    "expires_at_ms = excluded.expires_at_ms WHERE idempotency_claims.expires_at_ms <= $4 "
+    "RETURNING scope_key";
 
 constexpr std::string_view kPgInsertTagSql =
     "INSERT INTO ca_tags (ca_id, position, key, value) VALUES ($1, $2, $3, $4)";
@@ -137,8 +138,17 @@ Status PgCaNotFound(std::string_view ca_id) {
 Status PgWriteClaim(PgConnection& conn, const std::optional<IdempotencyClaim>& claim) {
   if (!claim.has_value()) return Status::Ok();
   PgParams params;
-  params.Text(claim->scope_key).Text(claim->result).Int64(claim->expires_at_ms);
-  return conn.Exec(kPgUpsertClaimSql, params).status();
+  params.Text(claim->scope_key)
+      .Text(claim->result)
+      .Int64(claim->expires_at_ms)
+      .Int64(claim->claimed_at_ms);
+  ASSIGN_OR_RETURN(PgResult rows, conn.Exec(kPgUpsertClaimSql, params));
+  if (rows.rows() == 0) {
+    // A live claim of the scope exists: another request (of any server) with the token won.
+    return Status(ErrorCode::kConcurrentModification,
+                  "idempotency token already claimed: " + claim->scope_key);
+  }
+  return Status::Ok();
 }
 
 Status PgWriteTags(PgConnection& conn, std::string_view ca_id, const std::vector<Tag>& tags) {

@@ -114,18 +114,32 @@ bool IsCrlReason(int reason) { return reason >= 0 && reason <= 10 && reason != 7
 constexpr std::string_view kUpsertClaimSql =
     "INSERT INTO idempotency_claims (scope_key, result, expires_at_ms) VALUES (?1, ?2, ?3) "
     "ON CONFLICT (scope_key) DO UPDATE SET result = excluded.result, "
-    "expires_at_ms = excluded.expires_at_ms";
+    "expires_at_ms = excluded.expires_at_ms WHERE idempotency_claims.expires_at_ms <= ?4 "
+    "RETURNING scope_key";
 
 constexpr std::string_view kInsertTagSql =
     "INSERT INTO ca_tags (ca_id, position, key, value) VALUES (?1, ?2, ?3, ?4)";
+
+// A live claim of the scope exists: another request with the same token won.
+Status ClaimTaken(std::string_view scope_key) {
+  return Status(ErrorCode::kConcurrentModification,
+                "idempotency token already claimed: " + std::string(scope_key));
+}
 
 // --- Write steps shared by several jobs. They run on the writer thread. ---
 
 Status WriteClaim(SqliteConnection& conn, const std::optional<IdempotencyClaim>& claim) {
   if (!claim.has_value()) return Status::Ok();
   ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(kUpsertClaimSql));
-  stmt.BindText(1, claim->scope_key).BindText(2, claim->result).BindInt64(3, claim->expires_at_ms);
-  return stmt.Run();
+  stmt.BindText(1, claim->scope_key)
+      .BindText(2, claim->result)
+      .BindInt64(3, claim->expires_at_ms)
+      .BindInt64(4, claim->claimed_at_ms);
+  ASSIGN_OR_RETURN(bool claimed, stmt.Step());
+  if (!claimed) return ClaimTaken(claim->scope_key);
+  ASSIGN_OR_RETURN(bool more, stmt.Step());  // finish the statement
+  (void)more;
+  return Status::Ok();
 }
 
 Status WriteTags(SqliteConnection& conn, std::string_view ca_id, const std::vector<Tag>& tags) {
