@@ -1,6 +1,7 @@
-// SoftwareKeyStore: a KeyStore that keeps each private key as a file `<dir>/<uuid>.key` holding
-// the PKCS#8 DER sealed with a SecretBox (associated data "key:" + key id, so files cannot be
-// swapped between ids). Key ids are "soft:<uuid>".
+// SoftwareKeyStore: a KeyStore that keeps each private key as its PKCS#8 DER sealed with a
+// SecretBox (associated data "key:" + key id, so sealed keys cannot be swapped between ids), in a
+// KeyVault: files `<dir>/<uuid>.key` (Open), or the shared database when several servers sign for
+// the same CAs (Create with server/db_key_vault.h). Key ids are "soft:<uuid>".
 //
 // Ownership: shares the SecretBox; borrows `random` (used for key ids), which must outlive the
 // store. Owns the cache of loaded Signers; a Signer handed out stays usable after Destroy().
@@ -16,6 +17,7 @@
 
 #include "common/random.h"
 #include "keys/key_store.h"
+#include "keys/key_vault.h"
 #include "keys/secret_box.h"
 #include "ossl/ossl.h"
 
@@ -30,6 +32,10 @@ class SoftwareKeyStore final : public KeyStore {
   static Result<std::unique_ptr<SoftwareKeyStore>> Open(const std::string& dir,
                                                         std::shared_ptr<const SecretBox> box,
                                                         Random& random);
+  // Keeps the sealed keys in `vault`. Errors: kInvalidArgs (null vault or box).
+  static Result<std::unique_ptr<SoftwareKeyStore>> Create(std::unique_ptr<KeyVault> vault,
+                                                          std::shared_ptr<const SecretBox> box,
+                                                          Random& random);
 
   // Errors: kInternal (key generation, sealing or I/O failed).
   Result<GeneratedKey> Generate(KeyAlgorithm algorithm) override;
@@ -46,12 +52,13 @@ class SoftwareKeyStore final : public KeyStore {
   Result<ossl::EvpPkeyPtr> ExportPrivateKey(const std::string& key_id);
 
  private:
-  SoftwareKeyStore(std::string dir, std::shared_ptr<const SecretBox> box, Random& random);
+  SoftwareKeyStore(std::unique_ptr<KeyVault> vault, std::shared_ptr<const SecretBox> box,
+                   Random& random);
 
-  // The key file for `key_id`, or kResourceNotFound when the id is not a well-formed soft id.
-  Result<std::string> PathFor(const std::string& key_id) const;
+  // The sealed key of `key_id`, opened and parsed. Errors: as Load().
+  Result<ossl::EvpPkeyPtr> Unseal(const std::string& key_id);
 
-  const std::string dir_;
+  const std::unique_ptr<KeyVault> vault_;
   const std::shared_ptr<const SecretBox> box_;
   std::mutex mu_;
   Random& random_;                                                        // guarded by mu_
