@@ -120,11 +120,34 @@ CLI_ERROR_RE = re.compile(r"An error occurred \(([^)]+)\)")
 # --------------------------------------------------------------------------------------------
 
 
+_PG_CLUSTER = None
+
+
+def postgres_cluster():
+    """The PostgreSQL server of this test process (pgcluster.py), started on first use."""
+    global _PG_CLUSTER
+    if _PG_CLUSTER is None:
+        import atexit
+        from pgcluster import PostgresCluster
+        _PG_CLUSTER = PostgresCluster()
+        atexit.register(_PG_CLUSTER.close)
+    return _PG_CLUSTER
+
+
+def postgres_dsn() -> str:
+    """A libpq connection string for a new, empty database on the process's server."""
+    cluster = postgres_cluster()
+    return cluster.dsn(cluster.create_database())
+
+
 class Server:
     """One `openpca serve` process with its own temp data dir, bound to 127.0.0.1:0.
 
     The endpoint URL is read from DATA/endpoint, the admin key from DATA/credentials. The process
     log (stdout+stderr) goes to <tmp>/server.log; `log_tail()` returns its end for failure messages.
+    With OPENPCA_IT_POSTGRES=1 in the test's environment, each server keeps its state in a new
+    database of a PostgreSQL server the test process starts (pgcluster.py) instead of SQLite, so
+    the same tests run on the PostgreSQL store.
     """
 
     def __init__(self, name: str = "it", extra_env: Optional[dict] = None,
@@ -139,6 +162,9 @@ class Server:
             d.mkdir(mode=0o700)
         self.log_path = self.root / "server.log"
         self.extra_env = dict(extra_env or {})
+        if os.environ.get("OPENPCA_IT_POSTGRES") == "1" and \
+                "OPENPCA_POSTGRES_DSN" not in self.extra_env:
+            self.extra_env["OPENPCA_POSTGRES_DSN"] = postgres_dsn()
         self.extra_args: list = []        # more `openpca serve` flags (e.g. --config FILE)
         self.proc: Optional[subprocess.Popen] = None
         self.endpoint: Optional[str] = None

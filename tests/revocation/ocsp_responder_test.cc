@@ -782,3 +782,30 @@ TEST(OcspResponderTest, CacheCanBeDisabled) {
 
 }  // namespace
 }  // namespace openpca::revocation
+
+namespace openpca::revocation {
+namespace {
+
+// Servers sharing a database: a revocation made by another server (no Invalidate() here) is
+// answered "revoked" once the cached "good" is max_cache_age old, and not before.
+TEST(OcspResponderTest, MaxCacheAgeBoundsHowLongAnotherServersRevocationGoesUnseen) {
+  OcspResponderOptions options;
+  options.max_cache_age = std::chrono::seconds(5);
+  OcspWorld w(KeyAlgorithm::kEcP256, SigningAlgorithm::kSha256WithEcdsa, options);
+  x509::X509Ptr leaf = w.Issue(kSerialA);
+  const Bytes request = MakeRequest({leaf.get()}, w.ca.cert());
+  OcspHttpResult first = Ask(w, request);
+  EXPECT_EQ(first.response->cert_status, OcspCertStatus::kGood);
+  ASSERT_TRUE(w.Revoke(kSerialA, 1, ToUnixMillis(w.clock.Now()) - 1000).ok());
+  w.clock.Advance(std::chrono::seconds(4));
+  OcspHttpResult cached = Ask(w, request);
+  EXPECT_TRUE(cached.cache_hit);
+  EXPECT_EQ(cached.response->cert_status, OcspCertStatus::kGood);
+  w.clock.Advance(std::chrono::seconds(1));
+  OcspHttpResult fresh = Ask(w, request);
+  EXPECT_FALSE(fresh.cache_hit);
+  EXPECT_EQ(fresh.response->cert_status, OcspCertStatus::kRevoked);
+}
+
+}  // namespace
+}  // namespace openpca::revocation

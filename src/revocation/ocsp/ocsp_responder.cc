@@ -336,6 +336,9 @@ Result<OcspHttpResult> OcspResponder::Respond(std::span<const uint8_t> request_d
         in.next_update - std::chrono::duration_cast<TimePoint::duration>(
                              std::chrono::duration<double, TimePoint::period>(validity.count()) *
                              options_.refresh_fraction);
+    if (options_.max_cache_age.count() > 0) {
+      entry->refresh_at = std::min(entry->refresh_at, clock_.Now() + options_.max_cache_age);
+    }
     entry->created_epoch = epoch;
     entry->checked_epoch.store(epoch, std::memory_order_relaxed);
     std::shared_ptr<const OcspCacheEntry> shared = std::move(entry);

@@ -36,6 +36,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -63,6 +64,10 @@ struct OcspResponderOptions {
   // A cached response is re-signed once less than this fraction of its validity is left, in
   // (0, 1].
   double refresh_fraction = 0.25;
+  // When not zero, a cached response is also re-read from the store and re-signed once it is this
+  // old: servers sharing a database answer a revocation made on another server within this bound
+  // (their own revocations invalidate at once). Zero: only refresh_fraction applies.
+  std::chrono::seconds max_cache_age{0};
 };
 
 // What Respond() returns.
