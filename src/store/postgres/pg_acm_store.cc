@@ -208,28 +208,27 @@ Status PgAcmStore::DeleteCertificate(std::string_view arn) {
     params.Text(arn);
     ASSIGN_OR_RETURN(PgResult done,
                      conn.Exec("DELETE FROM acm_certificates WHERE arn = $1", params));
-    if (done.affected_rows() == 0) return Status(ErrorCode::kResourceNotFound, "no such certificate");
+    if (done.affected_rows() == 0)
+      return Status(ErrorCode::kResourceNotFound, "no such certificate");
     return Status::Ok();
   });
 }
 
-Result<std::vector<AcmCertificateRecord>> PgAcmStore::ListCertificates(
-    std::string_view account_id, std::string_view region) {
-  return WithPgReader(reads_,
-                      [&](PgConnection& conn) -> Result<std::vector<AcmCertificateRecord>> {
-                        PgParams params;
-                        params.Text(account_id).Text(region);
-                        ASSIGN_OR_RETURN(
-                            PgResult rows,
-                            conn.Exec(std::string("SELECT ") + kPgAcmColumns +
-                                          " FROM acm_certificates WHERE account_id = $1 AND "
-                                          "region = $2 ORDER BY created_at_ms, arn COLLATE \"C\"",
-                                      params));
-                        std::vector<AcmCertificateRecord> out;
-                        out.reserve(static_cast<size_t>(rows.rows()));
-                        for (int r = 0; r < rows.rows(); ++r) out.push_back(PgReadAcmRow(rows, r));
-                        return out;
-                      });
+Result<std::vector<AcmCertificateRecord>> PgAcmStore::ListCertificates(std::string_view account_id,
+                                                                       std::string_view region) {
+  return WithPgReader(reads_, [&](PgConnection& conn) -> Result<std::vector<AcmCertificateRecord>> {
+    PgParams params;
+    params.Text(account_id).Text(region);
+    ASSIGN_OR_RETURN(PgResult rows,
+                     conn.Exec(std::string("SELECT ") + kPgAcmColumns +
+                                   " FROM acm_certificates WHERE account_id = $1 AND "
+                                   "region = $2 ORDER BY created_at_ms, arn COLLATE \"C\"",
+                               params));
+    std::vector<AcmCertificateRecord> out;
+    out.reserve(static_cast<size_t>(rows.rows()));
+    for (int r = 0; r < rows.rows(); ++r) out.push_back(PgReadAcmRow(rows, r));
+    return out;
+  });
 }
 
 Result<std::vector<std::string>> PgAcmStore::DueForRenewal(int64_t now_s, int limit) {
@@ -261,8 +260,7 @@ Result<std::vector<std::string>> PgAcmStore::ExpiringBetween(int64_t from_s, int
   });
 }
 
-Result<std::vector<int64_t>> PgAcmStore::NotAftersBetween(int64_t from_s, int64_t to_s,
-                                                          int limit) {
+Result<std::vector<int64_t>> PgAcmStore::NotAftersBetween(int64_t from_s, int64_t to_s, int limit) {
   return WithPgReader(reads_, [&](PgConnection& conn) -> Result<std::vector<int64_t>> {
     PgParams params;
     params.Int64(from_s).Int64(to_s);
@@ -309,7 +307,7 @@ Result<bool> PgAcmStore::ClaimExpiryEventDay(std::string_view arn, int64_t day) 
 }
 
 Result<std::optional<IdempotencyClaim>> PgAcmStore::FindIdempotencyClaim(std::string_view scope_key,
-                                                                        int64_t now_ms) {
+                                                                         int64_t now_ms) {
   return WithPgReader(reads_, [&](PgConnection& conn) -> Result<std::optional<IdempotencyClaim>> {
     PgParams params;
     params.Text(scope_key).Int64(now_ms);

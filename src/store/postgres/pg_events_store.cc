@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 namespace openpca::store {
 namespace {
@@ -142,10 +141,9 @@ Result<std::optional<EventRuleRecord>> PgEventsStore::GetRule(std::string_view a
   return WithPgReader(reads_, [&](PgConnection& conn) -> Result<std::optional<EventRuleRecord>> {
     PgParams params;
     params.Text(arn);
-    ASSIGN_OR_RETURN(PgResult rows,
-                     conn.Exec(std::string("SELECT ") + kPgRuleColumns +
-                                   " FROM events_rules WHERE arn = $1",
-                               params));
+    ASSIGN_OR_RETURN(PgResult rows, conn.Exec(std::string("SELECT ") + kPgRuleColumns +
+                                                  " FROM events_rules WHERE arn = $1",
+                                              params));
     return PgEventsReadOne<EventRuleRecord>(rows, PgReadRule);
   });
 }
@@ -226,8 +224,7 @@ Status PgEventsStore::PutTargets(std::string_view rule_arn,
           .Text(targets[i].target_id)
           .Text(documents[i])
           .Int64(targets[i].created_at_ms);
-      RETURN_IF_ERROR(conn
-                          .Exec("INSERT INTO events_targets (rule_arn, target_id, document, "
+      RETURN_IF_ERROR(conn.Exec("INSERT INTO events_targets (rule_arn, target_id, document, "
                                 "created_at_ms) VALUES ($1, $2, $3, $4) "
                                 "ON CONFLICT (rule_arn, target_id) DO UPDATE SET "
                                 "document = excluded.document",
@@ -305,10 +302,9 @@ Result<std::optional<EventConnectionRecord>> PgEventsStore::GetConnectionByArn(
       reads_, [&](PgConnection& conn) -> Result<std::optional<EventConnectionRecord>> {
         PgParams params;
         params.Text(arn);
-        ASSIGN_OR_RETURN(PgResult rows,
-                         conn.Exec(std::string("SELECT ") + kPgConnectionColumns +
-                                       " FROM events_connections WHERE arn = $1",
-                                   params));
+        ASSIGN_OR_RETURN(PgResult rows, conn.Exec(std::string("SELECT ") + kPgConnectionColumns +
+                                                      " FROM events_connections WHERE arn = $1",
+                                                  params));
         return PgEventsReadOne<EventConnectionRecord>(rows, PgReadConnection);
       });
 }
@@ -389,17 +385,16 @@ Result<std::optional<ApiDestinationRecord>> PgEventsStore::GetApiDestinationByAr
 
 Result<std::vector<ApiDestinationRecord>> PgEventsStore::ListApiDestinations(
     std::string_view account_id, std::string_view region) {
-  return WithPgReader(
-      reads_, [&](PgConnection& conn) -> Result<std::vector<ApiDestinationRecord>> {
-        PgParams params;
-        params.Text(account_id).Text(region);
-        ASSIGN_OR_RETURN(PgResult rows,
-                         conn.Exec(std::string("SELECT ") + kPgDestinationColumns +
-                                       " FROM events_api_destinations WHERE account_id = $1 AND "
-                                       "region = $2 ORDER BY name COLLATE \"C\"",
-                                   params));
-        return PgEventsReadAll<ApiDestinationRecord>(rows, PgReadDestination);
-      });
+  return WithPgReader(reads_, [&](PgConnection& conn) -> Result<std::vector<ApiDestinationRecord>> {
+    PgParams params;
+    params.Text(account_id).Text(region);
+    ASSIGN_OR_RETURN(PgResult rows,
+                     conn.Exec(std::string("SELECT ") + kPgDestinationColumns +
+                                   " FROM events_api_destinations WHERE account_id = $1 AND "
+                                   "region = $2 ORDER BY name COLLATE \"C\"",
+                               params));
+    return PgEventsReadAll<ApiDestinationRecord>(rows, PgReadDestination);
+  });
 }
 
 Status PgEventsStore::DeleteApiDestination(std::string_view arn) {
@@ -465,8 +460,7 @@ Status PgEventsStore::CompleteDelivery(std::string_view id) {
 }
 
 Status PgEventsStore::RescheduleDelivery(std::string_view id, int64_t attempts,
-                                         int64_t next_attempt_at_ms,
-                                         std::string_view last_error) {
+                                         int64_t next_attempt_at_ms, std::string_view last_error) {
   return writer_.Run([&](PgConnection& conn) -> Status {
     PgParams params;
     params.Text(id).Int64(attempts).Int64(next_attempt_at_ms).Text(last_error);

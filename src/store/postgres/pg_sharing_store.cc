@@ -222,8 +222,8 @@ Result<std::optional<CaPolicyRecord>> PgSharingStore::GetCaPolicy(std::string_vi
                                               "ca_policies WHERE ca_id = $1",
                                               params));
     if (rows.rows() == 0) return std::optional<CaPolicyRecord>();
-    return std::optional<CaPolicyRecord>(CaPolicyRecord{std::string(ca_id), rows.String(0, 0),
-                                                        rows.Int64(0, 1), rows.Int64(0, 2)});
+    return std::optional<CaPolicyRecord>(
+        CaPolicyRecord{std::string(ca_id), rows.String(0, 0), rows.Int64(0, 1), rows.Int64(0, 2)});
   });
 }
 
@@ -268,9 +268,9 @@ Status PgSharingStore::DeleteCaPolicy(std::string_view ca_id, std::string_view c
     if (expected_version != 0) {
       PgParams params;
       params.Text(ca_id).Int64(expected_version);
-      ASSIGN_OR_RETURN(PgResult done,
-                       conn.Exec("DELETE FROM ca_policies WHERE ca_id = $1 AND version = $2",
-                                 params));
+      ASSIGN_OR_RETURN(
+          PgResult done,
+          conn.Exec("DELETE FROM ca_policies WHERE ca_id = $1 AND version = $2", params));
       if (done.affected_rows() == 0) return PgSharingPolicyChanged();
     } else {
       ASSIGN_OR_RETURN(bool exists,
@@ -295,8 +295,8 @@ Result<std::vector<CaPolicyRecord>> PgSharingStore::ListCaPolicies() {
     std::vector<CaPolicyRecord> out;
     out.reserve(static_cast<size_t>(rows.rows()));
     for (int r = 0; r < rows.rows(); ++r) {
-      out.push_back(CaPolicyRecord{rows.String(r, 0), rows.String(r, 1), rows.Int64(r, 2),
-                                   rows.Int64(r, 3)});
+      out.push_back(
+          CaPolicyRecord{rows.String(r, 0), rows.String(r, 1), rows.Int64(r, 2), rows.Int64(r, 3)});
     }
     return out;
   });
@@ -525,25 +525,24 @@ Status PgSharingStore::PutSharePermission(const SharePermissionRecord& permissio
 
 Result<std::vector<SharePermissionRecord>> PgSharingStore::ListSharePermissions(
     std::string_view share_arn) {
-  return WithPgReader(reads_,
-                      [&](PgConnection& conn) -> Result<std::vector<SharePermissionRecord>> {
-                        PgParams params;
-                        params.Text(share_arn);
-                        ASSIGN_OR_RETURN(
-                            PgResult rows,
-                            conn.Exec("SELECT resource_type, permission_arn, permission_version, "
-                                      "updated_at_ms FROM ram_share_permissions WHERE "
-                                      "share_arn = $1 ORDER BY resource_type COLLATE \"C\"",
-                                      params));
-                        std::vector<SharePermissionRecord> out;
-                        out.reserve(static_cast<size_t>(rows.rows()));
-                        for (int r = 0; r < rows.rows(); ++r) {
-                          out.push_back(SharePermissionRecord{
-                              std::string(share_arn), rows.String(r, 0), rows.String(r, 1),
-                              rows.Int64(r, 2), rows.Int64(r, 3)});
-                        }
-                        return out;
-                      });
+  return WithPgReader(
+      reads_, [&](PgConnection& conn) -> Result<std::vector<SharePermissionRecord>> {
+        PgParams params;
+        params.Text(share_arn);
+        ASSIGN_OR_RETURN(PgResult rows,
+                         conn.Exec("SELECT resource_type, permission_arn, permission_version, "
+                                   "updated_at_ms FROM ram_share_permissions WHERE "
+                                   "share_arn = $1 ORDER BY resource_type COLLATE \"C\"",
+                                   params));
+        std::vector<SharePermissionRecord> out;
+        out.reserve(static_cast<size_t>(rows.rows()));
+        for (int r = 0; r < rows.rows(); ++r) {
+          out.push_back(SharePermissionRecord{std::string(share_arn), rows.String(r, 0),
+                                              rows.String(r, 1), rows.Int64(r, 2),
+                                              rows.Int64(r, 3)});
+        }
+        return out;
+      });
 }
 
 // --- Invitations ---
@@ -622,11 +621,11 @@ Status PgSharingStore::InsertRamPermission(const RamPermissionRecord& p) {
         .Int64(p.default_version)
         .Int64(p.created_at_ms)
         .Int64(p.updated_at_ms);
-    ASSIGN_OR_RETURN(PgResult done,
-                     conn.Exec(std::string("INSERT INTO ram_permissions (") +
-                                   kPgRamPermissionColumns +
-                                   ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                               params));
+    ASSIGN_OR_RETURN(
+        PgResult done,
+        conn.Exec(std::string("INSERT INTO ram_permissions (") + kPgRamPermissionColumns +
+                      ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                  params));
     if (done.affected_rows() == 0) return Status(ErrorCode::kInvalidArgs, "permission exists");
     for (const RamPermissionVersionRecord& v : p.versions) {
       PgParams version;
@@ -676,9 +675,9 @@ Status PgSharingStore::AddRamPermissionVersion(std::string_view arn,
   return writer_.Run([&](PgConnection& conn) -> Status {
     // The permission's row lock orders servers adding a version at once: the second one sees the
     // first one's version as the newest.
-    ASSIGN_OR_RETURN(bool exists,
-                     PgSharingExists(conn, "SELECT 1 FROM ram_permissions WHERE arn = $1 FOR UPDATE",
-                                     arn));
+    ASSIGN_OR_RETURN(
+        bool exists,
+        PgSharingExists(conn, "SELECT 1 FROM ram_permissions WHERE arn = $1 FOR UPDATE", arn));
     if (!exists) return Status(ErrorCode::kResourceNotFound, "no such permission");
     PgParams params;
     params.Text(arn);
@@ -697,9 +696,8 @@ Status PgSharingStore::AddRamPermissionVersion(std::string_view arn,
     PgParams update;
     update.Text(arn).Int64(v.version).Int64(v.created_at_ms);
     return conn
-        .Exec(
-            "UPDATE ram_permissions SET default_version = $2, updated_at_ms = $3 WHERE arn = $1",
-            update)
+        .Exec("UPDATE ram_permissions SET default_version = $2, updated_at_ms = $3 WHERE arn = $1",
+              update)
         .status();
   });
 }
@@ -710,7 +708,8 @@ Status PgSharingStore::DeleteRamPermission(std::string_view arn) {
     params.Text(arn);
     RETURN_IF_ERROR(
         conn.Exec("DELETE FROM ram_permission_versions WHERE arn = $1", params).status());
-    ASSIGN_OR_RETURN(PgResult done, conn.Exec("DELETE FROM ram_permissions WHERE arn = $1", params));
+    ASSIGN_OR_RETURN(PgResult done,
+                     conn.Exec("DELETE FROM ram_permissions WHERE arn = $1", params));
     if (done.affected_rows() == 0) {
       return Status(ErrorCode::kResourceNotFound, "no such permission");
     }
