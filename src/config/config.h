@@ -38,6 +38,20 @@ struct KeyStoreConfig {
   std::string security_standard;
 };
 
+// "store": where the durable state lives (docs/operations.md "Database").
+struct StoreConfig {
+  // "engine": "sqlite" (the file <data_dir>/openpca.db) or "postgres" (a PostgreSQL database,
+  // which several servers may share). Default "sqlite"; env OPENPCA_POSTGRES_DSN set selects
+  // "postgres".
+  std::string engine = "sqlite";
+  // "postgres_dsn": the libpq connection string of the database ("host=db.internal
+  // dbname=openpca user=openpca" or a postgresql:// URI); required with "postgres", refused with
+  // "sqlite". Default ""; env OPENPCA_POSTGRES_DSN overrides it. WARNING: keep the password out of
+  // it: name a password file (mode 0600) with libpq's `passfile=` parameter instead. The value is
+  // never logged or echoed in an error.
+  std::string postgres_dsn;
+};
+
 struct ServerConfig {
   // "listen": "HOST:PORT" of the API listener. Default 127.0.0.1:8080. Port 0 = ephemeral.
   std::string listen = "127.0.0.1:8080";
@@ -139,6 +153,8 @@ struct ServerConfig {
   // costs (docs/benchmarks.md); the environment variable OPENPCA_AUDIT_RECORD_EVENTS=0 does the
   // same.
   bool audit_record_events = true;
+  // "store": see StoreConfig. Default: SQLite under data_dir.
+  StoreConfig store;
 };
 
 // Applies the OPENPCA_METRICS* environment variables (above) read through `getenv` (nullopt:
@@ -150,6 +166,11 @@ Status ApplyMetricsEnvironment(
 // Applies OPENPCA_PKCS11_MODULE, OPENPCA_PKCS11_TOKEN_LABEL and OPENPCA_PKCS11_PIN_FILE over the
 // file's "key_store" values; a module from the environment selects type "pkcs11".
 void ApplyKeyStoreEnvironment(KeyStoreConfig& key_store);
+
+// Applies OPENPCA_POSTGRES_DSN, read through `getenv` (nullopt: unset), over the file's "store"
+// values: when set, it is the DSN and selects engine "postgres".
+void ApplyStoreEnvironment(
+    StoreConfig& store, const std::function<std::optional<std::string>(const char* name)>& getenv);
 
 // The regions of the aws partition that AWS Private CA serves, in the default "regions".
 extern const std::vector<std::string> kStandardRegions;

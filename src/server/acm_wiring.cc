@@ -10,7 +10,6 @@
 #include "keys/exportable_keys.h"
 #include "services/acm/acm_operations.h"
 #include "services/acm/actions.h"
-#include "store/sqlite/sqlite_acm_store.h"
 
 namespace openpca::server {
 namespace {
@@ -32,12 +31,12 @@ class LoggedEventSink final : public events::EventSink {
 
 class AcmServiceImpl final : public AcmService {
  public:
-  AcmServiceImpl(const config::ServerConfig& cfg, store::SqliteStore& db,
+  AcmServiceImpl(const config::ServerConfig& cfg, store::AcmStore& acm,
                  store::SharingStore& sharing, authority::Authority& authority,
                  std::shared_ptr<const keys::SecretBox> box, const Clock& clock, Random& random,
                  events::EventSink* sink)
       : clock_(clock),
-        store_(db),
+        store_(acm),
         keys_(std::move(box)),
         logging_sink_(random),
         sink_(sink, logging_sink_),
@@ -62,7 +61,7 @@ class AcmServiceImpl final : public AcmService {
   }
 
   const Clock& clock_;
-  store::SqliteAcmStore store_;
+  store::AcmStore& store_;
   keys::ExportableKeys keys_;
   certmanager::LoggingEventSink logging_sink_;
   LoggedEventSink sink_;
@@ -73,11 +72,11 @@ class AcmServiceImpl final : public AcmService {
 }  // namespace
 
 std::unique_ptr<AcmService> WireAcm(const config::ServerConfig& cfg, api::Pipeline& pipeline,
-                                    const api::Authorizer& authorizer, store::SqliteStore& db,
+                                    const api::Authorizer& authorizer, store::AcmStore& acm,
                                     store::SharingStore& sharing, authority::Authority& authority,
                                     std::shared_ptr<const keys::SecretBox> box, const Clock& clock,
                                     Random& random, events::EventSink* sink) {
-  auto service = std::make_unique<AcmServiceImpl>(cfg, db, sharing, authority, std::move(box),
+  auto service = std::make_unique<AcmServiceImpl>(cfg, acm, sharing, authority, std::move(box),
                                                   clock, random, sink);
   services::acm::AcmDeps deps;
   deps.manager = &service->manager();

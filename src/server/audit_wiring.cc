@@ -125,7 +125,7 @@ void AuditCallObserver::End(std::unique_ptr<Scope> scope, const api::ServiceMode
   recorder_.RecordUnstarted(FactsOf(model, ctx, input), outcome);
 }
 
-Result<AuditWiring> WireAudit(store::SqliteStore& db, api::Pipeline& pipeline, const Clock& clock,
+Result<AuditWiring> WireAudit(store::TrailStore& trail, api::Pipeline& pipeline, const Clock& clock,
                               Random& random, bool record_events,
                               const std::string& default_account) {
   if (const char* env = std::getenv("OPENPCA_AUDIT_RECORD_EVENTS")) {
@@ -133,7 +133,7 @@ Result<AuditWiring> WireAudit(store::SqliteStore& db, api::Pipeline& pipeline, c
     if (v == "0" || v == "false") record_events = false;
   }
   AuditWiring w;
-  w.trail = std::make_unique<store::SqliteTrailStore>(db);
+  w.trail = &trail;
   audit::RecorderOptions options;
   options.record_events = record_events;
   options.default_account = default_account;
@@ -148,7 +148,7 @@ Result<AuditWiring> WireAudit(store::SqliteStore& db, api::Pipeline& pipeline, c
     pipeline.AddService(api::ServiceModel::Get("cloudtrail"));
   }
   services::cloudtrail::CloudTrailDeps deps;
-  deps.trail = w.trail.get();
+  deps.trail = w.trail;
   deps.clock = &clock;
   deps.random = &random;
   for (auto& [name, handler] : services::cloudtrail::CloudTrailOperations(deps)) {

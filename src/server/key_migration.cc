@@ -1,14 +1,17 @@
 #include "server/key_migration.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "common/arn.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "keys/pkcs11/pkcs11_uri.h"
 #include "server/key_store_wiring.h"
-#include "store/sqlite/sqlite_store.h"
+#include "server/store_wiring.h"
 
 namespace openpca::server {
 namespace {
@@ -34,6 +37,11 @@ int MigrateKey(const MigrateKeyFlags& flags) {
   }
   if (flags.data_dir) cfg.data_dir = *flags.data_dir;
   config::ApplyKeyStoreEnvironment(cfg.key_store);
+  config::ApplyStoreEnvironment(cfg.store, [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  });
   if (Status st = config::Validate(cfg); !st.ok()) return Fail(st.message());
   if (flags.to != "pkcs11" && flags.to != "software") {
     return Fail("--to must be pkcs11 or software");
@@ -42,7 +50,9 @@ int MigrateKey(const MigrateKeyFlags& flags) {
   if (!arn) return Fail(flags.ca_arn + " is not a CA ARN");
 
   const std::string db_path = cfg.data_dir + "/openpca.db";
-  if (!std::filesystem::exists(db_path)) return Fail("no database at " + db_path);
+  if (cfg.store.engine == "sqlite" && !std::filesystem::exists(db_path)) {
+    return Fail("no database at " + db_path);
+  }
   std::string master_key_file = cfg.master_key_file;
   if (master_key_file.empty()) {
     const char* env = std::getenv("OPENPCA_MASTER_KEY_FILE");
@@ -51,7 +61,7 @@ int MigrateKey(const MigrateKeyFlags& flags) {
   if (!std::filesystem::exists(master_key_file)) return Fail("no master key at " + master_key_file);
   auto box = keys::SecretBox::LoadOrCreateKeyFile(master_key_file);
   if (!box.ok()) return Fail(box.status().message());
-  auto store = store::SqliteStore::Open(db_path);
+  auto store = OpenDatabase(cfg);
   if (!store.ok()) return Fail(store.status().message());
   OpenSslRandom random;
   auto stores = OpenKeyStores(cfg, std::move(box).value(), random);

@@ -41,6 +41,7 @@
 #include "server/audit_wiring.h"
 #include "server/acm_wiring.h"
 #include "server/ocsp_service.h"
+#include "server/store_wiring.h"
 #include "server/trail_wiring.h"
 #include "policy/policy_cache.h"
 #include "services/acm_pca/actions.h"
@@ -54,9 +55,6 @@
 #include "services/sts/actions.h"
 #include "services/sts/sts_operations.h"
 #include "sharing/effective_policy.h"
-#include "store/sqlite/sqlite_sharing_store.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/sqlite_trail_store.h"
 
 namespace openpca::server {
 
@@ -125,7 +123,9 @@ int Serve(const ServeFlags& flags) {
   if (flags.public_url) cfg.public_url = *flags.public_url;
   if (Status st = config::ApplyMetricsEnvironment(cfg, Env); !st.ok()) return Fail(st);
   config::ApplyKeyStoreEnvironment(cfg.key_store);
+  config::ApplyStoreEnvironment(cfg.store, Env);
   if (Status st = config::Validate(cfg); !st.ok()) return Fail(st);
+  if (Status st = CheckStoreEngine(cfg); !st.ok()) return Fail(st);
   if (flags.check_config) {
     std::cout << "openpca: configuration is valid\n";
     return 0;
@@ -146,9 +146,12 @@ int Serve(const ServeFlags& flags) {
   if (!box_result.ok()) return Fail(box_result.status());
   std::shared_ptr<const keys::SecretBox> box = std::move(box_result).value();
 
-  auto store_result = store::SqliteStore::Open(data + "/openpca.db");
-  if (!store_result.ok()) return Fail(store_result.status());
-  std::unique_ptr<store::SqliteStore> store = std::move(store_result).value();
+  // The database and every domain store on it (store_wiring.h): consumers take the interface of
+  // their domain, whichever engine the configuration chose.
+  auto stores_result = OpenStores(cfg);
+  if (!stores_result.ok()) return Fail(stores_result.status());
+  std::unique_ptr<StoreSet> stores = std::move(stores_result).value();
+  store::Store* store = &stores->store();
 
   SystemClock wall_clock;
   // TEST ONLY (refused by config::Validate unless OPENPCA_ALLOW_TEST_CLOCK=1): everything but
@@ -162,7 +165,7 @@ int Serve(const ServeFlags& flags) {
   auto metrics_result = ServerMetrics::Create(cfg);  // Prometheus metrics (metrics_wiring.h)
   if (!metrics_result.ok()) return Fail(metrics_result.status());
   std::unique_ptr<ServerMetrics> server_metrics = std::move(metrics_result).value();
-  server_metrics->WatchStore(*store, clock);
+  server_metrics->WatchStore(*stores, clock);
   auto key_stores = OpenKeyStores(cfg, box, random);
   if (!key_stores.ok()) return Fail(key_stores.status());
   keys::KeyStore* key_store = key_stores->router.get();
@@ -170,7 +173,8 @@ int Serve(const ServeFlags& flags) {
   // Accounts and identities: the bootstrap account (the management account of a later
   // organization) and its IAM user "admin" with AdministratorAccess, whose access key is written
   // to the credentials file.
-  auto identity_result = identity::Identity::Create(*store, *store, *box, random, clock);
+  auto identity_result =
+      identity::Identity::Create(*store, stores->identity(), *box, random, clock);
   if (!identity_result.ok()) return Fail(identity_result.status());
   std::unique_ptr<identity::Identity> identity = std::move(identity_result).value();
   identity::BootstrapOptions bootstrap;
@@ -233,7 +237,7 @@ int Serve(const ServeFlags& flags) {
   // Who may do what: one authorizer for every service, over the identity domain (principals'
   // policies, SCPs) and the resources' own policies (CA policies with their RAM shares and ACM
   // permissions, role trust policies).
-  store::SqliteSharingStore sharing_store(*store);
+  store::SharingStore& sharing_store = stores->sharing();
   sharing::ResourcePolicies resource_policies(sharing_store, *store);
   policy::PolicyCache policy_cache;
   access::IdentityPrincipals principals(*identity, policy_cache);
@@ -259,7 +263,7 @@ int Serve(const ServeFlags& flags) {
   // ListCertificateAuthorities (which adds ResourceOwner OTHER_ACCOUNTS) replaces the one above.
   services::acm_pca::SharingDeps sharing_deps;
   sharing_deps.authority = &authority;
-  sharing_deps.store = store.get();
+  sharing_deps.store = store;
   sharing_deps.sharing = &sharing_store;
   sharing_deps.policies = &resource_policies;
   sharing_deps.clock = &clock;
@@ -287,7 +291,7 @@ int Serve(const ServeFlags& flags) {
               services::organizations::ActionFor);
   services::ram::RamDeps ram_deps;
   ram_deps.sharing = &sharing_store;
-  ram_deps.store = store.get();
+  ram_deps.store = store;
   ram_deps.policies = &resource_policies;
   ram_deps.clock = &clock;
   ram_deps.random = &random;
@@ -298,19 +302,19 @@ int Serve(const ServeFlags& flags) {
               services::ram::ActionFor);
   // EventBridge: rules, targets and API destinations, fed by Private CA's (and ACM's) events.
   EventsWiringOptions events_options = EventsOptionsFromConfig(cfg, data);
-  auto events_result = EventsRuntime::Create(*store, *box, clock, random, events_options);
+  auto events_result = EventsRuntime::Create(stores->events(), *box, clock, random, events_options);
   if (!events_result.ok()) return Fail(events_result.status());
   std::unique_ptr<EventsRuntime> events = std::move(events_result).value();
   events->Register(pipeline);
   events->ConnectAuthority(authority);
   // The CloudTrail event history: every call above and below is recorded (audit_wiring.cc).
-  auto audit_result = WireAudit(*store, pipeline, clock, random, cfg.audit_record_events,
+  auto audit_result = WireAudit(stores->trail(), pipeline, clock, random, cfg.audit_record_events,
                                 boot->account_id);
   if (!audit_result.ok()) return Fail(audit_result.status());
   AuditWiring audit_trail = std::move(audit_result).value();
   authority.SetServiceEvents(audit_trail.recorder.get());
   // AWS Certificate Manager (private certificates, managed renewal, expiry events).
-  std::unique_ptr<AcmService> acm = WireAcm(cfg, pipeline, authorizer, *store, sharing_store,
+  std::unique_ptr<AcmService> acm = WireAcm(cfg, pipeline, authorizer, stores->acm(), sharing_store,
                                             authority, box, clock, random, &events->sink());
   server_metrics->AddExpirySource(
       "openpca_acm_certificate_expires_in_seconds",
@@ -326,8 +330,7 @@ int Serve(const ServeFlags& flags) {
   resources.SetBuckets(
       [&buckets](std::string_view bucket) { return buckets.GetPolicy(bucket); }, boot->account_id);
   // CloudTrail trails: their operations and the worker delivering them into the buckets.
-  store::SqliteTrailStore trail_history(*store);
-  TrailWiringDeps trail_deps{store.get(), &trail_history, key_store, &buckets,
+  TrailWiringDeps trail_deps{&stores->trail_delivery(), &stores->trail(), key_store, &buckets,
                              &policy_cache, &clock, &random, &cfg, boot->account_id};
   auto trails_result = TrailWiring::Create(trail_deps);
   if (!trails_result.ok()) return Fail(trails_result.status());
@@ -442,8 +445,9 @@ int Serve(const ServeFlags& flags) {
   // Audit reports: CreateCertificateAuthorityAuditReport writes into the buckets above.
   int report_interval_s = cfg.audit_report_interval_s;
   if (auto v = Env("OPENPCA_AUDIT_REPORT_INTERVAL_S")) report_interval_s = std::atoi(v->c_str());
-  AuditReportWiringDeps report_deps{store.get(), &authority, &buckets, &policy_cache, &clock,
-                                    &random, cfg.region, std::chrono::seconds(report_interval_s)};
+  AuditReportWiringDeps report_deps{store, &stores->audit_reports(), &stores->certificate_scan(),
+                                    &authority, &buckets, &policy_cache, &clock, &random,
+                                    cfg.region, std::chrono::seconds(report_interval_s)};
   AuditReportWiring audit_reports(report_deps);
   audit_reports.Register(*server);
   if (Status st = audit_reports.Start(); !st.ok()) return Fail(st);

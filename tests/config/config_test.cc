@@ -1,4 +1,4 @@
-// The metrics keys of the strict configuration loader and their environment overrides.
+// The metrics and store keys of the strict configuration loader and their environment overrides.
 #include "config/config.h"
 
 #include <gtest/gtest.h>
@@ -83,6 +83,69 @@ TEST(ConfigMetricsTest, EnvironmentOverridesTheFile) {
 
   env = {{"OPENPCA_METRICS", "maybe"}, {"OPENPCA_METRICS_EXPIRY_REFRESH_SECONDS", "-1"}};
   EXPECT_EQ(ApplyMetricsEnvironment(c, getenv).code(), ErrorCode::kInvalidArgs);
+}
+
+
+TEST(ConfigStoreTest, DefaultIsSqliteAndTheFileMaySelectPostgres) {
+  ServerConfig defaults;
+  EXPECT_EQ(defaults.store.engine, "sqlite");
+  EXPECT_EQ(defaults.store.postgres_dsn, "");
+  EXPECT_TRUE(Validate(defaults).ok());
+
+  Result<ServerConfig> c = LoadConfigFile(
+      WriteConfig(R"({"store": {"engine": "postgres",
+                      "postgres_dsn": "host=db.internal dbname=openpca user=openpca"}})"),
+      ServerConfig{});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->store.engine, "postgres");
+  EXPECT_EQ(c->store.postgres_dsn, "host=db.internal dbname=openpca user=openpca");
+  EXPECT_TRUE(Validate(*c).ok());
+}
+
+TEST(ConfigStoreTest, UnknownKeysWrongTypesAndIncompleteChoicesAreRefused) {
+  Result<ServerConfig> c = LoadConfigFile(
+      WriteConfig(R"({"store": {"engine": 1, "postgres_dsn": [], "dsn": "x"}})"), ServerConfig{});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), ErrorCode::kInvalidArgs);
+  EXPECT_EQ(LoadConfigFile(WriteConfig(R"({"store": "postgres"})"), ServerConfig{}).status().code(),
+            ErrorCode::kInvalidArgs);
+
+  ServerConfig bad;
+  bad.store.engine = "mysql";
+  EXPECT_EQ(Validate(bad).code(), ErrorCode::kInvalidArgs);
+  bad.store.engine = "postgres";  // without a DSN
+  EXPECT_EQ(Validate(bad).code(), ErrorCode::kInvalidArgs);
+  bad.store.engine = "sqlite";  // with a DSN that would be ignored
+  bad.store.postgres_dsn = "host=db password=secret-in-dsn";
+  Status st = Validate(bad);
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgs);
+  EXPECT_EQ(st.message().find("secret-in-dsn"), std::string::npos);
+}
+
+TEST(ConfigStoreTest, EnvironmentDsnSelectsPostgres) {
+  std::map<std::string, std::string> env;
+  auto getenv = [&env](const char* name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  ServerConfig c;
+  ApplyStoreEnvironment(c.store, getenv);  // unset: the file's choice stays
+  EXPECT_EQ(c.store.engine, "sqlite");
+  env["OPENPCA_POSTGRES_DSN"] = "";  // empty counts as unset
+  ApplyStoreEnvironment(c.store, getenv);
+  EXPECT_EQ(c.store.engine, "sqlite");
+
+  env["OPENPCA_POSTGRES_DSN"] = "postgresql://openpca@db.internal/openpca";
+  ApplyStoreEnvironment(c.store, getenv);
+  EXPECT_EQ(c.store.engine, "postgres");
+  EXPECT_EQ(c.store.postgres_dsn, "postgresql://openpca@db.internal/openpca");
+  EXPECT_TRUE(Validate(c).ok());
+
+  // Over a file that chose postgres with another DSN, the environment's wins.
+  c.store.postgres_dsn = "host=old";
+  ApplyStoreEnvironment(c.store, getenv);
+  EXPECT_EQ(c.store.postgres_dsn, "postgresql://openpca@db.internal/openpca");
 }
 
 }  // namespace
