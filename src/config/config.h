@@ -50,6 +50,19 @@ struct StoreConfig {
   // it: name a password file (mode 0600) with libpq's `passfile=` parameter instead. The value is
   // never logged or echoed in an error.
   std::string postgres_dsn;
+  // "objects_dir": the built-in object store (S3 buckets: CRLs, audit reports, trail files).
+  // Default "" = <data_dir>/buckets. Servers sharing a database must share this directory too
+  // (the same network filesystem path). Env OPENPCA_OBJECTS_DIR overrides it.
+  std::string objects_dir;
+  // "lease_term_s": how long a server holds the lease of a periodic job (CRL sweep, renewals,
+  // trail delivery, purges) without renewing it; another server takes a job over at most this
+  // long after its holder died. 2..3600, default 30. Env OPENPCA_LEASE_TERM_S overrides it.
+  int lease_term_s = 30;
+  // "ocsp_cache_max_age_s": a cached OCSP response is re-read from the database once this old, so
+  // a revocation made on another server is answered within it. 0..3600; default: 0 with
+  // "sqlite" (one server: its own revocations invalidate at once), 5 with "postgres".
+  // Env OPENPCA_OCSP_CACHE_MAX_AGE_S overrides it.
+  int ocsp_cache_max_age_s = -1;  // -1: the engine's default
 };
 
 struct ServerConfig {

@@ -34,15 +34,16 @@ class AcmServiceImpl final : public AcmService {
   AcmServiceImpl(const config::ServerConfig& cfg, store::AcmStore& acm,
                  store::SharingStore& sharing, authority::Authority& authority,
                  std::shared_ptr<const keys::SecretBox> box, const Clock& clock, Random& random,
-                 events::EventSink* sink)
+                 events::EventSink* sink, Leadership* leadership)
       : clock_(clock),
         store_(acm),
         keys_(std::move(box)),
         logging_sink_(random),
         sink_(sink, logging_sink_),
         manager_(store_, sharing, authority, keys_, clock, random, sink_, Options(cfg)),
-        scheduler_(manager_, certmanager::AcmScheduler::Options{
-                                 std::chrono::seconds(cfg.acm_scheduler_interval_s), 1000}) {}
+        scheduler_(manager_,
+                   certmanager::AcmScheduler::Options{
+                       std::chrono::seconds(cfg.acm_scheduler_interval_s), 1000, leadership}) {}
 
   void Start() override { scheduler_.Start(); }
   void Stop() override { scheduler_.Stop(); }
@@ -75,9 +76,10 @@ std::unique_ptr<AcmService> WireAcm(const config::ServerConfig& cfg, api::Pipeli
                                     const api::Authorizer& authorizer, store::AcmStore& acm,
                                     store::SharingStore& sharing, authority::Authority& authority,
                                     std::shared_ptr<const keys::SecretBox> box, const Clock& clock,
-                                    Random& random, events::EventSink* sink) {
+                                    Random& random, events::EventSink* sink,
+                                    Leadership* leadership) {
   auto service = std::make_unique<AcmServiceImpl>(cfg, acm, sharing, authority, std::move(box),
-                                                  clock, random, sink);
+                                                  clock, random, sink, leadership);
   services::acm::AcmDeps deps;
   deps.manager = &service->manager();
   // ACM has the CA issue on the caller's behalf: the caller needs acm-pca:IssueCertificate on

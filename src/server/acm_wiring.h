@@ -9,6 +9,7 @@
 #include "api/pipeline.h"
 #include "authority/authority.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "events/event.h"
@@ -36,6 +37,7 @@ std::unique_ptr<AcmService> WireAcm(const config::ServerConfig& cfg, api::Pipeli
                                     store::AcmStore& acm, store::SharingStore& sharing,
                                     authority::Authority& authority,
                                     std::shared_ptr<const keys::SecretBox> box, const Clock& clock,
-                                    Random& random, events::EventSink* sink);
+                                    Random& random, events::EventSink* sink,
+                                    Leadership* leadership = nullptr);
 
 }  // namespace openpca::server

@@ -127,7 +127,7 @@ void AuditCallObserver::End(std::unique_ptr<Scope> scope, const api::ServiceMode
 
 Result<AuditWiring> WireAudit(store::TrailStore& trail, api::Pipeline& pipeline, const Clock& clock,
                               Random& random, bool record_events,
-                              const std::string& default_account) {
+                              const std::string& default_account, Leadership* leadership) {
   if (const char* env = std::getenv("OPENPCA_AUDIT_RECORD_EVENTS")) {
     std::string v(env);
     if (v == "0" || v == "false") record_events = false;
@@ -137,6 +137,7 @@ Result<AuditWiring> WireAudit(store::TrailStore& trail, api::Pipeline& pipeline,
   audit::RecorderOptions options;
   options.record_events = record_events;
   options.default_account = default_account;
+  options.leadership = leadership;
   std::shared_ptr<spdlog::logger> logger = spdlog::default_logger();
   w.recorder =
       std::make_unique<audit::EventRecorder>(*w.trail, clock, random, options, std::move(logger));

@@ -9,6 +9,7 @@
 #include "api/pipeline.h"
 #include "audit/event_recorder.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/random.h"
 #include "store/trail_store.h"
 
@@ -42,6 +43,7 @@ struct AuditWiring {
 // `record_events` false: nothing is recorded (LookupEvents still answers). Errors: kInternal.
 Result<AuditWiring> WireAudit(store::TrailStore& trail, api::Pipeline& pipeline, const Clock& clock,
                               Random& random, bool record_events,
-                              const std::string& default_account);
+                              const std::string& default_account,
+                              Leadership* leadership = nullptr);
 
 }  // namespace openpca::server

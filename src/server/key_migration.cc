@@ -10,8 +10,10 @@
 #include "common/random.h"
 #include "config/config.h"
 #include "keys/pkcs11/pkcs11_uri.h"
+#include "server/db_key_vault.h"
 #include "server/key_store_wiring.h"
 #include "server/store_wiring.h"
+#include "store/postgres/pg_sealed_key_store.h"
 
 namespace openpca::server {
 namespace {
@@ -64,7 +66,15 @@ int MigrateKey(const MigrateKeyFlags& flags) {
   auto store = OpenDatabase(cfg);
   if (!store.ok()) return Fail(store.status().message());
   OpenSslRandom random;
-  auto stores = OpenKeyStores(cfg, std::move(box).value(), random);
+  // On PostgreSQL the software key store's sealed keys are in the database (server.cc).
+  SystemClock clock;
+  std::unique_ptr<store::PgSealedKeyStore> sealed;
+  std::unique_ptr<keys::KeyVault> vault;
+  if (auto* pg = dynamic_cast<store::PgStore*>(store->get())) {
+    sealed = std::make_unique<store::PgSealedKeyStore>(*pg);
+    vault = std::make_unique<DbKeyVault>(*sealed, clock);
+  }
+  auto stores = OpenKeyStores(cfg, std::move(box).value(), random, std::move(vault));
   if (!stores.ok()) return Fail(stores.status().message());
 
   auto ca = (*store)->GetCa(arn->ca_id);

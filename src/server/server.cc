@@ -2,7 +2,9 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -37,7 +39,9 @@
 #include "server/audit_report_wiring.h"
 #include "server/events_wiring.h"
 #include "server/key_store_wiring.h"
+#include "server/db_key_vault.h"
 #include "server/housekeeping.h"
+#include "server/lease_leadership.h"
 #include "server/audit_wiring.h"
 #include "server/acm_wiring.h"
 #include "server/ocsp_service.h"
@@ -166,7 +170,13 @@ int Serve(const ServeFlags& flags) {
   if (!metrics_result.ok()) return Fail(metrics_result.status());
   std::unique_ptr<ServerMetrics> server_metrics = std::move(metrics_result).value();
   server_metrics->WatchStore(*stores, clock);
-  auto key_stores = OpenKeyStores(cfg, box, random);
+  // Servers sharing a PostgreSQL database share the software key store's sealed CA keys through
+  // it (and the master key file); one server keeps them as files under its data directory.
+  std::unique_ptr<keys::KeyVault> key_vault;
+  if (stores->engine() == "postgres") {
+    key_vault = std::make_unique<DbKeyVault>(stores->sealed_keys(), clock);
+  }
+  auto key_stores = OpenKeyStores(cfg, box, random, std::move(key_vault));
   if (!key_stores.ok()) return Fail(key_stores.status());
   keys::KeyStore* key_store = key_stores->router.get();
 
@@ -194,6 +204,21 @@ int Serve(const ServeFlags& flags) {
     std::cout << "openpca: account " << boot->account_id << ": administrator credentials written to "
               << credentials_file << "\n";
   }
+
+  // Periodic work runs where its lease is held when several servers share the database
+  // (lease_leadership.h); a single SQLite server runs it all.
+  std::unique_ptr<LeaseLeadership> lease_leadership;
+  if (stores->engine() == "postgres") {
+    std::array<char, 256> host{};
+    ::gethostname(host.data(), host.size() - 1);
+    lease_leadership = std::make_unique<LeaseLeadership>(
+        stores->leases(),
+        std::string(host.data()) + "/" + std::to_string(::getpid()) + "/" + NewUuidV4(random),
+        clock, std::chrono::seconds(cfg.store.lease_term_s), spdlog::default_logger());
+    spdlog::info("periodic jobs: leases of {} s as {}", cfg.store.lease_term_s,
+                 lease_leadership->holder());
+  }
+  Leadership* leadership = lease_leadership.get();
 
   authority::AuthorityOptions authority_options;
   authority_options.region = cfg.region;
@@ -309,13 +334,14 @@ int Serve(const ServeFlags& flags) {
   events->ConnectAuthority(authority);
   // The CloudTrail event history: every call above and below is recorded (audit_wiring.cc).
   auto audit_result = WireAudit(stores->trail(), pipeline, clock, random, cfg.audit_record_events,
-                                boot->account_id);
+                                boot->account_id, leadership);
   if (!audit_result.ok()) return Fail(audit_result.status());
   AuditWiring audit_trail = std::move(audit_result).value();
   authority.SetServiceEvents(audit_trail.recorder.get());
   // AWS Certificate Manager (private certificates, managed renewal, expiry events).
   std::unique_ptr<AcmService> acm = WireAcm(cfg, pipeline, authorizer, stores->acm(), sharing_store,
-                                            authority, box, clock, random, &events->sink());
+                                            authority, box, clock, random, &events->sink(),
+                                            leadership);
   server_metrics->AddExpirySource(
       "openpca_acm_certificate_expires_in_seconds",
       "Time left before expiry of the 10000 nearest-expiring ACM certificates (expired in the "
@@ -324,14 +350,16 @@ int Serve(const ServeFlags& flags) {
 
   // Buckets: CRLs are written here and served S3-style (path-style, SigV4 for "s3", anonymous
   // reads of public-read objects).
-  objects::BucketStore buckets(data + "/buckets", clock);
+  objects::BucketStore buckets(
+      cfg.store.objects_dir.empty() ? data + "/buckets" : cfg.store.objects_dir, clock);
   api::S3Handlers s3(buckets, cfg.region, lookup, wall_clock);
   s3.SetAuthorizer(&authorizer);
   resources.SetBuckets(
       [&buckets](std::string_view bucket) { return buckets.GetPolicy(bucket); }, boot->account_id);
   // CloudTrail trails: their operations and the worker delivering them into the buckets.
   TrailWiringDeps trail_deps{&stores->trail_delivery(), &stores->trail(), key_store, &buckets,
-                             &policy_cache, &clock, &random, &cfg, boot->account_id};
+                             &policy_cache, &clock, &random, &cfg, boot->account_id,
+                             leadership};
   auto trails_result = TrailWiring::Create(trail_deps);
   if (!trails_result.ok()) return Fail(trails_result.status());
   std::unique_ptr<TrailWiring> trails = std::move(trails_result).value();
@@ -373,12 +401,18 @@ int Serve(const ServeFlags& flags) {
   server_metrics->Instrument(crl_options);
   crl_options.on_generated = events->CrlListener();
   crl_options.service_events = audit_trail.recorder.get();
+  crl_options.leadership = leadership;
   revocation::CrlPublisher crl_publisher(*store, *key_store, buckets, clock, crl_options);
   OcspServiceOptions ocsp_options;
   ocsp_options.signer = cfg.ocsp_signer == "delegate" ? OcspSigner::kDelegate : OcspSigner::kCa;
   ocsp_options.delegate.lifetime = std::chrono::hours(cfg.ocsp_delegate_lifetime_hours);
   server_metrics->Instrument(ocsp_options);
   ocsp_options.service_events = audit_trail.recorder.get();
+  // Another server's revocation reaches this one's OCSP answers within max_cache_age.
+  const int ocsp_max_age = cfg.store.ocsp_cache_max_age_s >= 0
+                               ? cfg.store.ocsp_cache_max_age_s
+                               : (stores->engine() == "postgres" ? 5 : 0);
+  ocsp_options.responder.max_cache_age = std::chrono::seconds(ocsp_max_age);
   OcspService ocsp(*store, *key_store, clock, random, ocsp_options);
   if (Status st = ocsp.LoadAll(boot->account_id); !st.ok()) return Fail(st);
   // OCSP: cache hits are answered on the I/O thread, the rest on a worker. The same routes at
@@ -458,6 +492,7 @@ int Serve(const ServeFlags& flags) {
   trails->Start();
   // Expired idempotency claims are purged every ten minutes.
   Housekeeping housekeeping(*store, clock, std::chrono::minutes(10), spdlog::default_logger());
+  housekeeping.SetLeadership(leadership);
   housekeeping.Start();
   if (Status st = server->Start(); !st.ok()) return Fail(st);
   acm->Start();
@@ -492,6 +527,8 @@ int Serve(const ServeFlags& flags) {
   crl_publisher.Stop();
   ocsp.Stop();
   events->Stop();
+  // Hand the periodic jobs over to another server at once.
+  if (lease_leadership != nullptr) lease_leadership->Stop();
   return 0;
 }
 

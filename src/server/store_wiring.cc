@@ -6,11 +6,15 @@
 
 #include "store/postgres/pg_acm_store.h"
 #include "store/postgres/pg_events_store.h"
+#include "store/postgres/pg_lease_store.h"
+#include "store/postgres/pg_sealed_key_store.h"
 #include "store/postgres/pg_sharing_store.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_acm_store.h"
 #include "store/sqlite/sqlite_audit_report_store.h"
 #include "store/sqlite/sqlite_events_store.h"
+#include "store/sqlite/sqlite_lease_store.h"
+#include "store/sqlite/sqlite_sealed_key_store.h"
 #include "store/sqlite/sqlite_sharing_store.h"
 #include "store/sqlite/sqlite_stats_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -62,6 +66,14 @@ std::span<const StoreSetBuilder::PgDomain> StoreSetBuilder::PgDomains() {
        }},
       {"acm",
        [](store::PgStore& pg, StoreSet& s) { s.acm_ = std::make_unique<store::PgAcmStore>(pg); }},
+      {"leases",
+       [](store::PgStore& pg, StoreSet& s) {
+         s.leases_ = std::make_unique<store::PgLeaseStore>(pg);
+       }},
+      {"sealed keys",
+       [](store::PgStore& pg, StoreSet& s) {
+         s.sealed_keys_ = std::make_unique<store::PgSealedKeyStore>(pg);
+       }},
       // PgStore : public IdentityStore:
       //   [](store::PgStore& pg, StoreSet& s) { s.identity_ = &pg; }
       {"identity", nullptr},
@@ -112,6 +124,8 @@ std::vector<std::string> StoreSetBuilder::Unset(const StoreSet& set) {
   check(set.audit_reports_.get(), "audit reports");
   check(set.certificate_scan_.get(), "audit reports (certificate scan)");
   check(set.stats_.get(), "stats");
+  check(set.leases_.get(), "leases");
+  check(set.sealed_keys_.get(), "sealed keys");
   if (!set.observe_batches_ || !set.queue_depth_) out.push_back("writer metrics");
   return out;
 }
@@ -133,6 +147,8 @@ Result<std::unique_ptr<StoreSet>> StoreSetBuilder::Sqlite(const config::ServerCo
   set->audit_reports_ = std::make_unique<store::SqliteAuditReportStore>(sqlite);
   set->certificate_scan_ = std::make_unique<store::SqliteCertificateScan>(sqlite);
   set->stats_ = std::make_unique<store::SqliteStatsStore>(sqlite);
+  set->leases_ = std::make_unique<store::SqliteLeaseStore>(sqlite);
+  set->sealed_keys_ = std::make_unique<store::SqliteSealedKeyStore>(sqlite);
   set->observe_batches_ = [&sqlite](metrics::Histogram* h) {
     sqlite.writer().SetBatchSizeHistogram(h);
   };

@@ -23,6 +23,8 @@
 #include "store/certificate_scan.h"
 #include "store/events_store.h"
 #include "store/identity_store.h"
+#include "store/lease_store.h"
+#include "store/sealed_key_store.h"
 #include "store/sharing_store.h"
 #include "store/stats_store.h"
 #include "store/store.h"
@@ -50,6 +52,8 @@ class StoreSet {
   store::AuditReportStore& audit_reports() const { return *audit_reports_; }
   store::CertificateScan& certificate_scan() const { return *certificate_scan_; }
   store::StatsStore& stats() const { return *stats_; }
+  store::LeaseStore& leases() const { return *leases_; }
+  store::SealedKeyStore& sealed_keys() const { return *sealed_keys_; }
 
   // The database writer's group commits, for the metrics: from now on every batch's size is
   // observed by `h` (null: none). `h` must outlive its use here.
@@ -74,6 +78,8 @@ class StoreSet {
   std::unique_ptr<store::AuditReportStore> audit_reports_;
   std::unique_ptr<store::CertificateScan> certificate_scan_;
   std::unique_ptr<store::StatsStore> stats_;
+  std::unique_ptr<store::LeaseStore> leases_;
+  std::unique_ptr<store::SealedKeyStore> sealed_keys_;
   std::function<void(metrics::Histogram*)> observe_batches_;
   std::function<size_t()> queue_depth_;
 };

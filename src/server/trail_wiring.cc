@@ -43,6 +43,7 @@ Result<std::unique_ptr<TrailWiring>> TrailWiring::Create(const TrailWiringDeps& 
   options.delivery_interval = std::chrono::seconds(delivery_s);
   options.digest_interval = std::chrono::seconds(digest_s);
   options.regions = config::ServedRegions(cfg);
+  options.leadership = deps.leadership;
   TrailWiring* self = w.get();
   audit::TrailBucketCheck check = [self](const store::TrailRecord& trail) -> Status {
     std::string partition(PartitionOfRegion(trail.home_region));

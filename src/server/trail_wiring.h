@@ -12,6 +12,7 @@
 #include "audit/digest_keys.h"
 #include "audit/trail_delivery.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "keys/key_store.h"
@@ -32,6 +33,7 @@ struct TrailWiringDeps {
   Random* random = nullptr;
   const config::ServerConfig* config = nullptr;
   std::string bucket_owner;  // the account that owns the built-in buckets
+  Leadership* leadership = nullptr;  // servers sharing a database: who delivers (null: this one)
 };
 
 class TrailWiring {

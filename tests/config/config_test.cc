@@ -148,5 +148,41 @@ TEST(ConfigStoreTest, EnvironmentDsnSelectsPostgres) {
   EXPECT_EQ(c.store.postgres_dsn, "postgresql://openpca@db.internal/openpca");
 }
 
+TEST(ConfigStoreTest, SharedObjectsLeaseTermAndOcspAgeFromFileAndEnvironment) {
+  Result<ServerConfig> c = LoadConfigFile(
+      WriteConfig(R"({"store": {"objects_dir": "/srv/openpca/objects", "lease_term_s": 10,
+                                "ocsp_cache_max_age_s": 2}})"),
+      ServerConfig{});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->store.objects_dir, "/srv/openpca/objects");
+  EXPECT_EQ(c->store.lease_term_s, 10);
+  EXPECT_EQ(c->store.ocsp_cache_max_age_s, 2);
+  EXPECT_TRUE(Validate(*c).ok());
+  EXPECT_FALSE(LoadConfigFile(WriteConfig(R"({"store": {"lease_term_s": "10"}})"), ServerConfig{})
+                   .ok());
+
+  std::map<std::string, std::string> env = {{"OPENPCA_OBJECTS_DIR", "/mnt/shared/objects"},
+                                            {"OPENPCA_LEASE_TERM_S", "3"}};
+  auto getenv = [&env](const char* name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  ApplyStoreEnvironment(c->store, getenv);
+  EXPECT_EQ(c->store.objects_dir, "/mnt/shared/objects");
+  EXPECT_EQ(c->store.lease_term_s, 3);
+  EXPECT_TRUE(Validate(*c).ok());
+
+  env["OPENPCA_LEASE_TERM_S"] = "3s";  // not a number: refused, not ignored
+  ApplyStoreEnvironment(c->store, getenv);
+  EXPECT_EQ(Validate(*c).code(), ErrorCode::kInvalidArgs);
+  ServerConfig bad;
+  bad.store.lease_term_s = 1;
+  EXPECT_EQ(Validate(bad).code(), ErrorCode::kInvalidArgs);
+  bad.store.lease_term_s = 30;
+  bad.store.ocsp_cache_max_age_s = 3601;
+  EXPECT_EQ(Validate(bad).code(), ErrorCode::kInvalidArgs);
+}
+
 }  // namespace
 }  // namespace openpca::config
