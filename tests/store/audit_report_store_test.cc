@@ -1,6 +1,7 @@
-// AuditReportStore on SQLite and PostgreSQL, one typed suite (the one-report-per-interval rule,
-// status transitions, restart listing), and SqliteCertificateScan (every certificate, in order,
-// with the service principal column). On PostgreSQL also: servers inserting at once.
+// AuditReportStore and CertificateScan on SQLite and PostgreSQL, typed suites: the
+// one-report-per-interval rule, status transitions, restart listing; every certificate of a CA,
+// in order, with the service principal column, from one snapshot. On PostgreSQL also: servers
+// inserting reports at once.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,8 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include "store/sqlite/sqlite_audit_report_store.h"
-#include "store/sqlite/sqlite_store.h"
 #include "store_test_fixture.h"
 #include "test_util.h"
 
@@ -125,33 +124,35 @@ TYPED_TEST(AuditReportStoreTest, CreatingReportsSurviveReopenAndGoWithTheCa) {
   ASSERT_EQ(creating->size(), 1u);
 }
 
-class SqliteCertificateScanTest : public ::testing::Test {
+template <typename Factory>
+class CertificateScanTest : public StoreTestBase<Factory> {
  protected:
   void SetUp() override {
-    auto db = SqliteStore::Open(dir_.File("db"));
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
-    scan_ = std::make_unique<SqliteCertificateScan>(*db_);
+    StoreTestBase<Factory>::SetUp();
+    if (this->IsSkipped() || this->HasFatalFailure()) return;
+    db_ = &this->store();
+    scan_ = Factory::NewCertificateScan(this->store());
     ASSERT_OK(db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
     ASSERT_OK(db_->InsertCa(MakeCa("ca2"), {}, std::nullopt));
   }
 
-  TempDir dir_;
-  std::unique_ptr<SqliteStore> db_;
-  std::unique_ptr<SqliteCertificateScan> scan_;
+  Store* db_ = nullptr;
+  std::unique_ptr<CertificateScan> scan_;
 };
 
-TEST_F(SqliteCertificateScanTest, ScanVisitsEveryCertificateOfTheCaInSerialOrder) {
+TYPED_TEST_SUITE(CertificateScanTest, StoreImplementations);
+
+TYPED_TEST(CertificateScanTest, ScanVisitsEveryCertificateOfTheCaInSerialOrder) {
   for (const char* serial : {"7f01", "0a02", "4c03"}) {
     CertificateRecord cert = MakeCertificate("ca1", serial);
     if (std::string(serial) == "0a02") cert.requested_by_service_principal = "acm.amazonaws.com";
-    ASSERT_OK(db_->InsertCertificate(cert, std::nullopt));
+    ASSERT_OK(this->db_->InsertCertificate(cert, std::nullopt));
   }
-  ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca2", "1111"), std::nullopt));
-  ASSERT_OK(db_->RevokeCertificate("ca1", "4c03", 5000, 9));
+  ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca2", "1111"), std::nullopt));
+  ASSERT_OK(this->db_->RevokeCertificate("ca1", "4c03", 5000, 9));
 
   std::vector<CertificateRecord> seen;
-  ASSERT_OK(scan_->ForEachCertificate("ca1", [&](const CertificateRecord& c) {
+  ASSERT_OK(this->scan_->ForEachCertificate("ca1", [&](const CertificateRecord& c) {
     seen.push_back(c);
     return Status::Ok();
   }));
@@ -166,13 +167,13 @@ TEST_F(SqliteCertificateScanTest, ScanVisitsEveryCertificateOfTheCaInSerialOrder
   EXPECT_EQ(seen[2].der, MakeCertificate("ca1", "7f01").der);
 
   // GetCertificate reads the new column too.
-  auto got = db_->GetCertificate("ca1", "0a02");
+  auto got = this->db_->GetCertificate("ca1", "0a02");
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->requested_by_service_principal, "acm.amazonaws.com");
 
   // The callback's error stops the scan.
   int calls = 0;
-  Status stopped = scan_->ForEachCertificate("ca1", [&](const CertificateRecord&) {
+  Status stopped = this->scan_->ForEachCertificate("ca1", [&](const CertificateRecord&) {
     ++calls;
     return Status(ErrorCode::kServiceUnavailable, "stop");
   });
@@ -180,20 +181,21 @@ TEST_F(SqliteCertificateScanTest, ScanVisitsEveryCertificateOfTheCaInSerialOrder
   EXPECT_EQ(calls, 1);
 
   calls = 0;
-  ASSERT_OK(scan_->ForEachCertificate("unknown", [&](const CertificateRecord&) {
+  ASSERT_OK(this->scan_->ForEachCertificate("unknown", [&](const CertificateRecord&) {
     ++calls;
     return Status::Ok();
   }));
   EXPECT_EQ(calls, 0);
 }
 
-TEST_F(SqliteCertificateScanTest, ScanSeesOneSnapshot) {
-  ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
-  ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "02"), std::nullopt));
+TYPED_TEST(CertificateScanTest, ScanSeesOneSnapshot) {
+  ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+  ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "02"), std::nullopt));
   int calls = 0;
-  ASSERT_OK(scan_->ForEachCertificate("ca1", [&](const CertificateRecord&) {
+  ASSERT_OK(this->scan_->ForEachCertificate("ca1", [&](const CertificateRecord&) {
     // Committed while the scan runs: not part of it.
-    if (calls++ == 0) EXPECT_OK(db_->InsertCertificate(MakeCertificate("ca1", "03"), std::nullopt));
+    if (calls++ == 0)
+      EXPECT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "03"), std::nullopt));
     return Status::Ok();
   }));
   EXPECT_EQ(calls, 2);

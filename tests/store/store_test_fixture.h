@@ -18,6 +18,7 @@
 
 #include "postgres_server.h"
 #include "store/audit_report_store.h"
+#include "store/certificate_scan.h"
 #include "store/identity_store.h"
 #include "store/postgres/pg_audit_report_store.h"
 #include "store/postgres/pg_stats_store.h"
@@ -61,6 +62,9 @@ class SqliteStoreFactory {
   }
   static std::unique_ptr<AuditReportStore> NewAuditReportStore(Store& store) {
     return std::make_unique<SqliteAuditReportStore>(Db(store));
+  }
+  static std::unique_ptr<CertificateScan> NewCertificateScan(Store& store) {
+    return std::make_unique<SqliteCertificateScan>(Db(store));
   }
   static std::unique_ptr<StatsStore> NewStatsStore(Store& store) {
     return std::make_unique<SqliteStatsStore>(Db(store));
@@ -133,6 +137,10 @@ class PostgresStoreFactory {
   }
   static std::unique_ptr<AuditReportStore> NewAuditReportStore(Store& store) {
     return std::make_unique<PgAuditReportStore>(Db(store));
+  }
+  // Fetching two rows at a time, so that small scans cross fetch boundaries.
+  static std::unique_ptr<CertificateScan> NewCertificateScan(Store& store) {
+    return std::make_unique<PgCertificateScan>(Db(store), /*fetch_rows=*/2);
   }
   static std::unique_ptr<StatsStore> NewStatsStore(Store& store) {
     return std::make_unique<PgStatsStore>(Db(store));

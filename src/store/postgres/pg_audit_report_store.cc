@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/postgres/pg_rows.h"
+
 namespace openpca::store {
 namespace {
 
@@ -26,6 +28,14 @@ AuditReportRecord PgReadReportRow(const PgResult& rows, int r) {
 constexpr std::string_view kPgBlockingReportSql =
     "SELECT id, status FROM audit_reports WHERE ca_id = $1 "
     "AND (status = 'CREATING' OR created_at_ms >= $2) ORDER BY created_at_ms DESC LIMIT 1";
+
+// Reads the primary key (ca_id, serial_hex) in order: no sort, however many rows.
+const std::string& PgForEachCertificateSql() {
+  static const std::string sql = std::string("DECLARE certificate_scan NO SCROLL CURSOR FOR ") +
+                                 "SELECT " + kCertificateColumns +
+                                 " FROM certificates WHERE ca_id = $1 ORDER BY serial_hex";
+  return sql;
+}
 
 }  // namespace
 
@@ -124,6 +134,35 @@ Result<std::vector<AuditReportRecord>> PgAuditReportStore::ListCreatingAuditRepo
     for (int r = 0; r < rows.rows(); ++r) out.push_back(PgReadReportRow(rows, r));
     return out;
   });
+}
+
+Status PgCertificateScan::ForEachCertificate(
+    std::string_view ca_id, const std::function<Status(const CertificateRecord&)>& fn) {
+  // Not WithPgReader: once `fn` has seen a row, a retry would show it again.
+  ASSIGN_OR_RETURN(PgPool::Lease conn, reads_.Acquire());
+  RETURN_IF_ERROR(conn->Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  PgParams params;
+  params.Text(ca_id);
+  Status status = conn->Exec(PgForEachCertificateSql(), params).status();
+  const std::string fetch =
+      "FETCH FORWARD " + std::to_string(fetch_rows_) + " FROM certificate_scan";
+  while (status.ok()) {
+    Result<PgResult> rows = conn->Exec(fetch);
+    if (!rows.ok()) {
+      status = rows.status();
+      break;
+    }
+    for (int r = 0; r < rows->rows() && status.ok(); ++r) {
+      status = fn(ReadCertificateRow(*rows, r));
+    }
+    if (rows->rows() < fetch_rows_) break;
+  }
+  if (status.ok()) return conn->Run("COMMIT");
+  if (!conn->broken()) {
+    // Best effort: a connection left in a transaction is not reused by the pool.
+    (void)conn->Run("ROLLBACK");
+  }
+  return status;
 }
 
 }  // namespace openpca::store
