@@ -5,11 +5,15 @@
 #include <vector>
 
 #include "store/postgres/pg_acm_store.h"
+#include "store/postgres/pg_audit_report_store.h"
 #include "store/postgres/pg_events_store.h"
 #include "store/postgres/pg_lease_store.h"
 #include "store/postgres/pg_sealed_key_store.h"
 #include "store/postgres/pg_sharing_store.h"
+#include "store/postgres/pg_stats_store.h"
 #include "store/postgres/pg_store.h"
+#include "store/postgres/pg_trail_delivery_store.h"
+#include "store/postgres/pg_trail_store.h"
 #include "store/sqlite/sqlite_acm_store.h"
 #include "store/sqlite/sqlite_audit_report_store.h"
 #include "store/sqlite/sqlite_events_store.h"
@@ -74,31 +78,24 @@ std::span<const StoreSetBuilder::PgDomain> StoreSetBuilder::PgDomains() {
        [](store::PgStore& pg, StoreSet& s) {
          s.sealed_keys_ = std::make_unique<store::PgSealedKeyStore>(pg);
        }},
-      // PgStore : public IdentityStore:
-      //   [](store::PgStore& pg, StoreSet& s) { s.identity_ = &pg; }
-      {"identity", nullptr},
-      // store/postgres/pg_trail_store.h:
-      //   [](store::PgStore& pg, StoreSet& s) {
-      //     s.trail_ = std::make_unique<store::PgTrailStore>(pg);
-      //   }
-      {"trail", nullptr},
-      // store/postgres/pg_trail_delivery_store.h:
-      //   [](store::PgStore& pg, StoreSet& s) {
-      //     s.trail_delivery_ = std::make_unique<store::PgTrailDeliveryStore>(pg);
-      //   }
-      {"trail delivery", nullptr},
-      // store/postgres/pg_audit_report_store.h, with the CertificateScan the report generator reads
-      // (as SqliteCertificateScan beside SqliteAuditReportStore):
-      //   [](store::PgStore& pg, StoreSet& s) {
-      //     s.audit_reports_ = std::make_unique<store::PgAuditReportStore>(pg);
-      //     s.certificate_scan_ = std::make_unique<store::PgCertificateScan>(pg);
-      //   }
-      {"audit reports", nullptr},
-      // store/postgres/pg_stats_store.h:
-      //   [](store::PgStore& pg, StoreSet& s) {
-      //     s.stats_ = std::make_unique<store::PgStatsStore>(pg);
-      //   }
-      {"stats", nullptr},
+      {"identity", [](store::PgStore& pg, StoreSet& s) { s.identity_ = &pg; }},
+      {"trail",
+       [](store::PgStore& pg, StoreSet& s) {
+         s.trail_ = std::make_unique<store::PgTrailStore>(pg);
+       }},
+      {"trail delivery",
+       [](store::PgStore& pg, StoreSet& s) {
+         s.trail_delivery_ = std::make_unique<store::PgTrailDeliveryStore>(pg);
+       }},
+      {"audit reports",
+       [](store::PgStore& pg, StoreSet& s) {
+         s.audit_reports_ = std::make_unique<store::PgAuditReportStore>(pg);
+         s.certificate_scan_ = std::make_unique<store::PgCertificateScan>(pg);
+       }},
+      {"stats",
+       [](store::PgStore& pg, StoreSet& s) {
+         s.stats_ = std::make_unique<store::PgStatsStore>(pg);
+       }},
   };
   return kDomains;
 }
