@@ -336,6 +336,7 @@ int Serve(const ServeFlags& flags) {
               services::ram::ActionFor);
   // EventBridge: rules, targets and API destinations, fed by Private CA's (and ACM's) events.
   EventsWiringOptions events_options = EventsOptionsFromConfig(cfg, data);
+  events_options.leadership = leadership;
   auto events_result = EventsRuntime::Create(stores->events(), *box, clock, random, events_options);
   if (!events_result.ok()) return Fail(events_result.status());
   std::unique_ptr<EventsRuntime> events = std::move(events_result).value();
