@@ -1,5 +1,7 @@
 #include "store/postgres/pg_connection.h"
 
+#include <cctype>
+
 #include <poll.h>
 
 #include <algorithm>
@@ -183,12 +185,43 @@ Status PgConnection::Failure(const PGresult* result, std::string_view sql) {
   return InternalError(std::move(message));
 }
 
+const char* PgConnection::PreparedName(const std::string& sql, const PgParams& params) {
+  auto it = prepared_.find(sql);
+  if (it != prepared_.end()) return it->second.c_str();
+  if (prepared_.size() >= kMaxPrepared) return nullptr;
+  // Only plain DML and queries: utility statements (BEGIN, SAVEPOINT, DECLARE, LOCK) run
+  // unprepared.
+  size_t start = sql.find_first_not_of(" \t\n");
+  if (start == std::string::npos) return nullptr;
+  std::string verb;
+  for (size_t i = start; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i) {
+    verb.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i]))));
+  }
+  if (verb != "SELECT" && verb != "INSERT" && verb != "UPDATE" && verb != "DELETE" &&
+      verb != "WITH") {
+    return nullptr;
+  }
+  std::string name = "openpca_" + std::to_string(prepared_.size());
+  PgResultPtr made(PQprepare(conn_.get(), name.c_str(), sql.c_str(), params.size(),
+                             params.types_.data()));
+  if (made == nullptr || PQresultStatus(made.get()) != PGRES_COMMAND_OK) return nullptr;
+  return prepared_.emplace(sql, std::move(name)).first->second.c_str();
+}
+
 Result<PgResult> PgConnection::Exec(std::string_view sql, const PgParams& params) {
   const std::string text(sql);  // libpq wants a terminated string
-  PgResultPtr result(PQexecParams(conn_.get(), text.c_str(), params.size(), params.types_.data(),
-                                  params.values_.data(), params.lengths_.data(),
-                                  params.formats_.data(),
-                                  /*resultFormat=*/0));
+  // Inside a failed transaction a PREPARE would fail too: run the statement as it is, for its
+  // own (expected) error.
+  const char* name = PQtransactionStatus(conn_.get()) == PQTRANS_INERROR
+                         ? nullptr
+                         : PreparedName(text, params);
+  PgResultPtr result(
+      name != nullptr
+          ? PQexecPrepared(conn_.get(), name, params.size(), params.values_.data(),
+                           params.lengths_.data(), params.formats_.data(), /*resultFormat=*/0)
+          : PQexecParams(conn_.get(), text.c_str(), params.size(), params.types_.data(),
+                         params.values_.data(), params.lengths_.data(), params.formats_.data(),
+                         /*resultFormat=*/0));
   ExecStatusType status = result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return Failure(result.get(), sql);

@@ -24,6 +24,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/bytes.h"
@@ -132,8 +133,17 @@ class PgConnection {
   // Turns a failed result (or none) into a Status and records its SQLSTATE.
   Status Failure(const PGresult* result, std::string_view sql);
 
+  // The name of the server-side prepared statement for `sql` (prepared now on first use), or
+  // nullptr to run it unprepared: not a plain SELECT/INSERT/UPDATE/DELETE/WITH, the cache full,
+  // or the server refused to prepare it.
+  const char* PreparedName(const std::string& sql, const PgParams& params);
+
   PgConnPtr conn_;
   std::string last_sqlstate_;
+  // Statements prepared on this connection, by text: parsed and planned once, then only bound
+  // and executed (an IssueCertificate's inserts are the same few statements every time).
+  std::unordered_map<std::string, std::string> prepared_;
+  static constexpr size_t kMaxPrepared = 512;
 };
 
 }  // namespace openpca::store

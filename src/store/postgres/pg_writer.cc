@@ -124,22 +124,20 @@ Status PgWriter::Begin() {
   }
 }
 
-Status PgWriter::RunInSavepoint(const Job& job, bool* broken) {
-  Status status = conn_->Run("SAVEPOINT job");
-  if (!status.ok()) {
-    *broken = true;
-    return status;
-  }
-  status = job(*conn_);
-  if (!status.ok()) {
-    // The job may have failed in the client (no SQL error) or in the server, which then refuses
-    // every statement until the savepoint is rolled back: undo either way.
-    Status undo = conn_->Run("ROLLBACK TO SAVEPOINT job");
-    if (!undo.ok()) *broken = true;
-  }
-  Status release = conn_->Run("RELEASE SAVEPOINT job");
-  if (!release.ok()) *broken = true;
-  return status.ok() ? release : status;
+Status PgWriter::RunInSavepoint(const Job& job, bool more, bool* broken) {
+  // The savepoint is open already (RunBatch opened the first one; each job's end opens the
+  // next): closing one and opening the next share one round trip.
+  Status status = job(*conn_);
+  std::string end = status.ok()
+                        ? "RELEASE SAVEPOINT job"
+                        // The job may have failed in the client (no SQL error) or in the server,
+                        // which then refuses every statement until the savepoint is rolled back:
+                        // undo either way.
+                        : "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job";
+  if (more) end += "; SAVEPOINT job";
+  Status closed = conn_->RunScript(end);
+  if (!closed.ok()) *broken = true;
+  return status.ok() ? closed : status;
 }
 
 void PgWriter::RunBatch(std::span<Pending* const> batch) {
@@ -155,9 +153,13 @@ void PgWriter::RunBatch(std::span<Pending* const> batch) {
     if (!txn.ok() && !conn_->broken()) (void)conn_->Run("ROLLBACK");  // best effort
   }
   if (txn.ok()) {
+    txn = conn_->Run("SAVEPOINT job");
+    if (!txn.ok() && !conn_->broken()) (void)conn_->Run("ROLLBACK");  // best effort
+  }
+  if (txn.ok()) {
     for (; ran < batch.size(); ++ran) {
       bool broken = false;
-      results[ran] = RunInSavepoint(*batch[ran]->job, &broken);
+      results[ran] = RunInSavepoint(*batch[ran]->job, ran + 1 < batch.size(), &broken);
       if (broken || conn_->transaction_status() != PQTRANS_INTRANS) {
         txn =
             results[ran].ok() ? InternalError("postgres: write transaction aborted") : results[ran];

@@ -83,7 +83,8 @@ class PgWriter {
   Status Begin();
   // Runs one job in a savepoint. Sets *broken when the savepoint itself could not be managed,
   // after which the transaction's state is unknown and it must be rolled back.
-  Status RunInSavepoint(const Job& job, bool* broken);
+  // `more`: another job follows (its savepoint is opened in the same round trip).
+  Status RunInSavepoint(const Job& job, bool more, bool* broken);
 
   const std::string conninfo_;
   std::unique_ptr<PgConnection> conn_;  // used by the writer thread only; null while lost

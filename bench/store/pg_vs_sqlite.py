@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""IssueCertificate over HTTP on the PostgreSQL store versus the SQLite store, same run, and two
+servers sharing one PostgreSQL database versus one.
+
+Starts a PostgreSQL server in a temporary directory (tests/integration/pgcluster.py: Debian's
+postgresql-15, unix socket only, fsync on), then alternates rounds: one openpca server on SQLite,
+one on PostgreSQL, two on one PostgreSQL database (the load split between them). Each round runs
+bench/issuance's loadgen for OPENPCA_BENCH_SECONDS (default 8, at most 60) at
+OPENPCA_BENCH_CONCURRENCY connections in all (default 32), EC P-256 CA and CSRs. Loopback only;
+every process it starts is stopped on every exit path. Prints figures, judges nothing.
+
+Usage: bench/store/pg_vs_sqlite.py [BUILD_DIR]        (default: <repo>/build)
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "integration"))
+from pgcluster import PostgresCluster  # noqa: E402
+
+build = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "build").resolve()
+server_bin = build / "src" / "server" / "openpca"
+loadgen = build / "bench" / "issuance" / "openpca_loadgen"
+seconds = int(os.environ.get("OPENPCA_BENCH_SECONDS", "8"))
+rounds = int(os.environ.get("OPENPCA_BENCH_ROUNDS", "2"))
+concurrency = int(os.environ.get("OPENPCA_BENCH_CONCURRENCY", "32"))
+if not 1 <= seconds <= 60:
+    sys.exit("OPENPCA_BENCH_SECONDS must be 1..60")
+for b in (server_bin, loadgen):
+    if not os.access(b, os.X_OK):
+        sys.exit(f"{b} not built (ninja -C {build})")
+
+tmp = Path(tempfile.mkdtemp(prefix="openpca-bench-store-"))
+procs = []
+
+
+def start(name: str, env_extra: dict) -> dict:
+    data = tmp / name
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), **env_extra}
+    log = open(tmp / f"{name}.log", "wb")
+    p = subprocess.Popen([str(server_bin), "serve", "--listen", "127.0.0.1:0", "--data-dir",
+                          str(data)], stdout=log, stderr=subprocess.STDOUT, env=env)
+    procs.append(p)
+    for _ in range(400):
+        ep = data / "endpoint"
+        if ep.exists() and ep.read_text().strip():
+            return {"endpoint": ep.read_text().strip(), "credentials": str(data / "credentials")}
+        time.sleep(0.05)
+    raise RuntimeError(f"{name} did not start: {(tmp / f'{name}.log').read_text()[-2000:]}")
+
+
+def run_loadgen(srv: dict, args) -> subprocess.Popen:
+    return subprocess.Popen([str(loadgen), "--endpoint", srv["endpoint"], "--credentials",
+                             srv["credentials"], *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def create_ca(srv: dict) -> str:
+    out = subprocess.run([str(loadgen), "--endpoint", srv["endpoint"], "--credentials",
+                          srv["credentials"], "--create-ca", "--requests", "1", "--concurrency",
+                          "1", "--verify-sample", "0"], capture_output=True, text=True,
+                         timeout=120).stdout
+    return re.search(r"created and activated CA: (\S+)", out).group(1)
+
+
+def load(servers, ca: str) -> tuple:
+    per = max(1, concurrency // len(servers))
+    gens = [run_loadgen(s, ["--ca-arn", ca, "--duration", str(seconds), "--concurrency",
+                            str(per), "--verify-sample", "5"]) for s in servers]
+    rate, p99 = 0.0, 0.0
+    for g in gens:
+        out, _ = g.communicate(timeout=seconds + 120)
+        m = re.search(r"issued:\s+([\d.]+)", out)
+        if m is None:
+            raise RuntimeError(out[-2000:])
+        rate += float(m.group(1))
+        p = re.search(r"latency_ms all .*? p99 ([\d.]+)", out)
+        p99 = max(p99, float(p.group(1)) if p else 0.0)
+        if "0 failed" not in out:
+            raise RuntimeError("a sampled certificate did not verify:\n" + out[-2000:])
+    return rate, p99
+
+
+cluster = None
+try:
+    cluster = PostgresCluster()
+    sqlite = start("sqlite", {})
+    pg_one = start("pg-one", {"OPENPCA_POSTGRES_DSN": cluster.dsn(cluster.create_database())})
+    shared_db = cluster.dsn(cluster.create_database())
+    shared = {"OPENPCA_POSTGRES_DSN": shared_db,
+              "OPENPCA_MASTER_KEY_FILE": str(tmp / "shared-master.key"),
+              "OPENPCA_OBJECTS_DIR": str(tmp / "shared-objects")}
+    pg_a = start("pg-a", shared)
+    pg_b = start("pg-b", shared)
+    cas = {"sqlite": create_ca(sqlite), "pg-one": create_ca(pg_one), "pg-two": create_ca(pg_a)}
+    setups = [("SQLite, one server", [sqlite], cas["sqlite"]),
+              ("PostgreSQL, one server", [pg_one], cas["pg-one"]),
+              ("PostgreSQL, two servers", [pg_a, pg_b], cas["pg-two"])]
+    print(f"IssueCertificate EC P-256, {concurrency} connections in all, {seconds} s per run, "
+          f"{rounds} rounds")
+    for r in range(rounds):
+        for name, servers, ca in setups:
+            load_avg = os.getloadavg()[0]
+            rate, p99 = load(servers, ca)
+            print(f"round {r + 1}  {name:26s} {rate:8.1f} certificates/s  p99 {p99:6.1f} ms"
+                  f"  (load {load_avg:.2f})", flush=True)
+finally:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    if cluster is not None:
+        cluster.close()
+    shutil.rmtree(tmp, ignore_errors=True)
