@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "store/digest_chains.h"
 #include "store/trail_json.h"
 
 namespace openpca::store {
@@ -365,21 +366,7 @@ Status PgTrailDeliveryStore::CommitDelivery(const DeliveryCommit& c) {
     ASSIGN_OR_RETURN(std::optional<TrailRecord> trail, PgGetTrailOn(conn, c.trail_arn, false));
     if (!trail.has_value()) return PgTrailNotFound(c.trail_arn);
     ASSIGN_OR_RETURN(std::vector<DigestChainRecord> chains, PgListChainsOn(conn, c.trail_arn));
-    for (const DigestLogEntry& log : c.chain_logs) {
-      DigestChainRecord* chain = nullptr;
-      for (auto& existing : chains) {
-        if (existing.region == log.region) chain = &existing;
-      }
-      if (chain == nullptr) {
-        DigestChainRecord fresh;
-        fresh.trail_arn = c.trail_arn;
-        fresh.region = log.region;
-        fresh.window_start_ms = trail->chain_started_ms;
-        chains.push_back(std::move(fresh));
-        chain = &chains.back();
-      }
-      chain->pending_logs.push_back(log);
-    }
+    AddPendingLogs(chains, c.trail_arn, trail->chain_started_ms, c.chain_logs);
     for (const auto& chain : chains) RETURN_IF_ERROR(PgUpsertChain(conn, chain));
     return Status::Ok();
   });
@@ -393,18 +380,8 @@ Status PgTrailDeliveryStore::CommitDigests(const DigestCommit& c) {
     if (c.final_digest) {
       RETURN_IF_ERROR(PgDeleteChains(conn, c.trail_arn));
     } else {
-      for (DigestChainRecord chain : c.chains) {
-        const auto cur = std::find_if(current.begin(), current.end(),
-                                      [&](const auto& x) { return x.region == chain.region; });
-        if (cur == current.end()) {
-          chain.pending_logs.clear();
-        } else {
-          // `chain.pending_logs` holds what the digest listed: keep the ones after them.
-          const size_t listed = std::min(chain.pending_logs.size(), cur->pending_logs.size());
-          chain.pending_logs.assign(cur->pending_logs.begin() + static_cast<ptrdiff_t>(listed),
-                                    cur->pending_logs.end());
-        }
-        RETURN_IF_ERROR(PgUpsertChain(conn, chain));
+      for (const DigestChainRecord& chain : c.chains) {
+        RETURN_IF_ERROR(PgUpsertChain(conn, ChainAfterDigest(chain, current)));
       }
     }
     for (const OutboxObject& o : c.objects) RETURN_IF_ERROR(PgInsertOutbox(conn, o));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/digest_chains.h"
 #include "store/trail_json.h"
 
 namespace openpca::store {
@@ -344,21 +345,7 @@ Status SqliteTrailDeliveryStore::CommitDelivery(const DeliveryCommit& c) {
     ASSIGN_OR_RETURN(std::optional<TrailRecord> trail, GetTrailOn(conn, c.trail_arn));
     if (!trail.has_value()) return TrailNotFound(c.trail_arn);
     ASSIGN_OR_RETURN(std::vector<DigestChainRecord> chains, ListChainsOn(conn, c.trail_arn));
-    for (const DigestLogEntry& log : c.chain_logs) {
-      DigestChainRecord* chain = nullptr;
-      for (auto& existing : chains) {
-        if (existing.region == log.region) chain = &existing;
-      }
-      if (chain == nullptr) {
-        DigestChainRecord fresh;
-        fresh.trail_arn = c.trail_arn;
-        fresh.region = log.region;
-        fresh.window_start_ms = trail->chain_started_ms;
-        chains.push_back(std::move(fresh));
-        chain = &chains.back();
-      }
-      chain->pending_logs.push_back(log);
-    }
+    AddPendingLogs(chains, c.trail_arn, trail->chain_started_ms, c.chain_logs);
     for (const auto& chain : chains) RETURN_IF_ERROR(UpsertChain(conn, chain));
     return Status::Ok();
   });
@@ -372,21 +359,8 @@ Status SqliteTrailDeliveryStore::CommitDigests(const DigestCommit& c) {
     if (c.final_digest) {
       RETURN_IF_ERROR(DeleteChains(conn, c.trail_arn));
     } else {
-      for (DigestChainRecord chain : c.chains) {
-        for (const auto& cur : current) {
-          if (cur.region != chain.region) continue;
-          // `chain.pending_logs` holds what the digest listed: keep the ones after them.
-          size_t listed = chain.pending_logs.size();
-          chain.pending_logs.assign(cur.pending_logs.begin() +
-                                        std::min(listed, cur.pending_logs.size()),
-                                    cur.pending_logs.end());
-        }
-        if (current.empty() || std::none_of(current.begin(), current.end(), [&](const auto& x) {
-              return x.region == chain.region;
-            })) {
-          chain.pending_logs.clear();
-        }
-        RETURN_IF_ERROR(UpsertChain(conn, chain));
+      for (const DigestChainRecord& chain : c.chains) {
+        RETURN_IF_ERROR(UpsertChain(conn, ChainAfterDigest(chain, current)));
       }
     }
     for (const OutboxObject& o : c.objects) RETURN_IF_ERROR(InsertOutbox(conn, o));
