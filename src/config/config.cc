@@ -85,7 +85,7 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "key_store",
                                  "trail_delivery_interval_s", "trail_digest_interval_s",
                                  "trail_digest_key_lifetime_hours",
-                                 "audit",
+                                 "audit", "store",
                                  "acm_scheduler_interval_s", "test_clock_offset_s"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
@@ -195,6 +195,40 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
       }
     }
   }
+  if (j.contains("store")) {
+    const json& st = j["store"];
+    if (!st.is_object()) {
+      problems.push_back("store must be an object");
+    } else {
+      for (const auto& [key, value] : st.items()) {
+        if (key != "engine" && key != "postgres_dsn" && key != "objects_dir" &&
+            key != "lease_term_s" && key != "ocsp_cache_max_age_s") {
+          problems.push_back("unknown key \"store." + key + "\"");
+        }
+      }
+      auto store_str = [&](const char* key, std::string& field) {
+        if (!st.contains(key)) return;
+        if (!st[key].is_string()) {
+          problems.push_back(std::string("store.") + key + " must be a string");
+        } else {
+          field = st[key].get<std::string>();
+        }
+      };
+      store_str("engine", config.store.engine);
+      store_str("postgres_dsn", config.store.postgres_dsn);
+      store_str("objects_dir", config.store.objects_dir);
+      auto store_int = [&](const char* key, int& field) {
+        if (!st.contains(key)) return;
+        if (!st[key].is_number_integer()) {
+          problems.push_back(std::string("store.") + key + " must be an integer");
+        } else {
+          field = st[key].get<int>();
+        }
+      };
+      store_int("lease_term_s", config.store.lease_term_s);
+      store_int("ocsp_cache_max_age_s", config.store.ocsp_cache_max_age_s);
+    }
+  }
   if (!problems.empty()) {
     std::string message = path + ":";
     for (const auto& p : problems) message += "\n  " + p;
@@ -270,6 +304,32 @@ bool IsRegionName(const std::string& r) {
 }
 
 }  // namespace
+
+void ApplyStoreEnvironment(
+    StoreConfig& store,
+    const std::function<std::optional<std::string>(const char* name)>& getenv) {
+  if (std::optional<std::string> dir = getenv("OPENPCA_OBJECTS_DIR"); dir && !dir->empty()) {
+    store.objects_dir = *dir;
+  }
+  // A malformed number is left for Validate to refuse (it keeps the out-of-range value).
+  auto number = [&](const char* name, int& field) {
+    std::optional<std::string> v = getenv(name);
+    if (!v.has_value() || v->empty()) return;
+    try {
+      size_t used = 0;
+      int n = std::stoi(*v, &used);
+      field = used == v->size() ? n : -2;
+    } catch (const std::exception&) {
+      field = -2;
+    }
+  };
+  number("OPENPCA_LEASE_TERM_S", store.lease_term_s);
+  number("OPENPCA_OCSP_CACHE_MAX_AGE_S", store.ocsp_cache_max_age_s);
+  std::optional<std::string> dsn = getenv("OPENPCA_POSTGRES_DSN");
+  if (!dsn.has_value() || dsn->empty()) return;
+  store.engine = "postgres";
+  store.postgres_dsn = *dsn;
+}
 
 void ApplyKeyStoreEnvironment(KeyStoreConfig& key_store) {
   auto env = [](const char* name) -> std::optional<std::string> {
@@ -364,6 +424,22 @@ Status Validate(const ServerConfig& c) {
   if (!ks.security_standard.empty() && ks.module.empty())
     problems.push_back("key_store.security_standard is a claim about a PKCS#11 token; the "
                        "software key store meets none");
+  // The DSN itself is never quoted: it may hold a password.
+  if (c.store.engine != "sqlite" && c.store.engine != "postgres") {
+    problems.push_back("store.engine must be \"sqlite\" or \"postgres\"");
+  } else if (c.store.engine == "postgres" && c.store.postgres_dsn.empty()) {
+    problems.push_back("store.postgres_dsn (or OPENPCA_POSTGRES_DSN) is required for postgres");
+  } else if (c.store.engine == "sqlite" && !c.store.postgres_dsn.empty()) {
+    problems.push_back("store.postgres_dsn is set but store.engine is \"sqlite\"");
+  }
+  if (c.store.lease_term_s < 2 || c.store.lease_term_s > 3600) {
+    problems.push_back("store.lease_term_s (or OPENPCA_LEASE_TERM_S) must be 2-3600");
+  }
+  if (c.store.ocsp_cache_max_age_s < -1 || c.store.ocsp_cache_max_age_s > 3600) {
+    problems.push_back(
+        "store.ocsp_cache_max_age_s (or OPENPCA_OCSP_CACHE_MAX_AGE_S) must be 0-3600");
+  }
+
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
   bool level_ok = false;
   for (const char* l : kLevels) level_ok = level_ok || c.log_level == l;

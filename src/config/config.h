@@ -38,6 +38,33 @@ struct KeyStoreConfig {
   std::string security_standard;
 };
 
+// "store": where the durable state lives (docs/operations.md "Database").
+struct StoreConfig {
+  // "engine": "sqlite" (the file <data_dir>/openpca.db) or "postgres" (a PostgreSQL database,
+  // which several servers may share). Default "sqlite"; env OPENPCA_POSTGRES_DSN set selects
+  // "postgres".
+  std::string engine = "sqlite";
+  // "postgres_dsn": the libpq connection string of the database ("host=db.internal
+  // dbname=openpca user=openpca" or a postgresql:// URI); required with "postgres", refused with
+  // "sqlite". Default ""; env OPENPCA_POSTGRES_DSN overrides it. WARNING: keep the password out of
+  // it: name a password file (mode 0600) with libpq's `passfile=` parameter instead. The value is
+  // never logged or echoed in an error.
+  std::string postgres_dsn;
+  // "objects_dir": the built-in object store (S3 buckets: CRLs, audit reports, trail files).
+  // Default "" = <data_dir>/buckets. Servers sharing a database must share this directory too
+  // (the same network filesystem path). Env OPENPCA_OBJECTS_DIR overrides it.
+  std::string objects_dir;
+  // "lease_term_s": how long a server holds the lease of a periodic job (CRL sweep, renewals,
+  // trail delivery, purges) without renewing it; another server takes a job over at most this
+  // long after its holder died. 2..3600, default 30. Env OPENPCA_LEASE_TERM_S overrides it.
+  int lease_term_s = 30;
+  // "ocsp_cache_max_age_s": a cached OCSP response is re-read from the database once this old, so
+  // a revocation made on another server is answered within it. 0..3600; default: 0 with
+  // "sqlite" (one server: its own revocations invalidate at once), 5 with "postgres".
+  // Env OPENPCA_OCSP_CACHE_MAX_AGE_S overrides it.
+  int ocsp_cache_max_age_s = -1;  // -1: the engine's default
+};
+
 struct ServerConfig {
   // "listen": "HOST:PORT" of the API listener. Default 127.0.0.1:8080. Port 0 = ephemeral.
   std::string listen = "127.0.0.1:8080";
@@ -139,6 +166,8 @@ struct ServerConfig {
   // costs (docs/benchmarks.md); the environment variable OPENPCA_AUDIT_RECORD_EVENTS=0 does the
   // same.
   bool audit_record_events = true;
+  // "store": see StoreConfig. Default: SQLite under data_dir.
+  StoreConfig store;
 };
 
 // Applies the OPENPCA_METRICS* environment variables (above) read through `getenv` (nullopt:
@@ -150,6 +179,11 @@ Status ApplyMetricsEnvironment(
 // Applies OPENPCA_PKCS11_MODULE, OPENPCA_PKCS11_TOKEN_LABEL and OPENPCA_PKCS11_PIN_FILE over the
 // file's "key_store" values; a module from the environment selects type "pkcs11".
 void ApplyKeyStoreEnvironment(KeyStoreConfig& key_store);
+
+// Applies OPENPCA_POSTGRES_DSN, read through `getenv` (nullopt: unset), over the file's "store"
+// values: when set, it is the DSN and selects engine "postgres".
+void ApplyStoreEnvironment(
+    StoreConfig& store, const std::function<std::optional<std::string>(const char* name)>& getenv);
 
 // The regions of the aws partition that AWS Private CA serves, in the default "regions".
 extern const std::vector<std::string> kStandardRegions;

@@ -10,7 +10,6 @@
 #include "keys/exportable_keys.h"
 #include "services/acm/acm_operations.h"
 #include "services/acm/actions.h"
-#include "store/sqlite/sqlite_acm_store.h"
 
 namespace openpca::server {
 namespace {
@@ -32,18 +31,19 @@ class LoggedEventSink final : public events::EventSink {
 
 class AcmServiceImpl final : public AcmService {
  public:
-  AcmServiceImpl(const config::ServerConfig& cfg, store::SqliteStore& db,
+  AcmServiceImpl(const config::ServerConfig& cfg, store::AcmStore& acm,
                  store::SharingStore& sharing, authority::Authority& authority,
                  std::shared_ptr<const keys::SecretBox> box, const Clock& clock, Random& random,
-                 events::EventSink* sink)
+                 events::EventSink* sink, Leadership* leadership)
       : clock_(clock),
-        store_(db),
+        store_(acm),
         keys_(std::move(box)),
         logging_sink_(random),
         sink_(sink, logging_sink_),
         manager_(store_, sharing, authority, keys_, clock, random, sink_, Options(cfg)),
-        scheduler_(manager_, certmanager::AcmScheduler::Options{
-                                 std::chrono::seconds(cfg.acm_scheduler_interval_s), 1000}) {}
+        scheduler_(manager_,
+                   certmanager::AcmScheduler::Options{
+                       std::chrono::seconds(cfg.acm_scheduler_interval_s), 1000, leadership}) {}
 
   void Start() override { scheduler_.Start(); }
   void Stop() override { scheduler_.Stop(); }
@@ -62,7 +62,7 @@ class AcmServiceImpl final : public AcmService {
   }
 
   const Clock& clock_;
-  store::SqliteAcmStore store_;
+  store::AcmStore& store_;
   keys::ExportableKeys keys_;
   certmanager::LoggingEventSink logging_sink_;
   LoggedEventSink sink_;
@@ -73,12 +73,13 @@ class AcmServiceImpl final : public AcmService {
 }  // namespace
 
 std::unique_ptr<AcmService> WireAcm(const config::ServerConfig& cfg, api::Pipeline& pipeline,
-                                    const api::Authorizer& authorizer, store::SqliteStore& db,
+                                    const api::Authorizer& authorizer, store::AcmStore& acm,
                                     store::SharingStore& sharing, authority::Authority& authority,
                                     std::shared_ptr<const keys::SecretBox> box, const Clock& clock,
-                                    Random& random, events::EventSink* sink) {
-  auto service = std::make_unique<AcmServiceImpl>(cfg, db, sharing, authority, std::move(box),
-                                                  clock, random, sink);
+                                    Random& random, events::EventSink* sink,
+                                    Leadership* leadership) {
+  auto service = std::make_unique<AcmServiceImpl>(cfg, acm, sharing, authority, std::move(box),
+                                                  clock, random, sink, leadership);
   services::acm::AcmDeps deps;
   deps.manager = &service->manager();
   // ACM has the CA issue on the caller's behalf: the caller needs acm-pca:IssueCertificate on

@@ -9,12 +9,13 @@
 #include "api/pipeline.h"
 #include "authority/authority.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "events/event.h"
 #include "keys/secret_box.h"
+#include "store/acm_store.h"
 #include "store/sharing_store.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace openpca::server {
 
@@ -33,9 +34,10 @@ class AcmService {
 // is also written to the operational log (LoggingEventSink); `sink` may be null. Everything passed must outlive the result.
 std::unique_ptr<AcmService> WireAcm(const config::ServerConfig& cfg, api::Pipeline& pipeline,
                                     const api::Authorizer& authorizer,
-                                    store::SqliteStore& db, store::SharingStore& sharing,
+                                    store::AcmStore& acm, store::SharingStore& sharing,
                                     authority::Authority& authority,
                                     std::shared_ptr<const keys::SecretBox> box, const Clock& clock,
-                                    Random& random, events::EventSink* sink);
+                                    Random& random, events::EventSink* sink,
+                                    Leadership* leadership = nullptr);
 
 }  // namespace openpca::server

@@ -43,13 +43,11 @@ BucketCheck MayWriteReport(const AuditReportWiringDeps& deps) {
   };
 }
 
-audit::ReportGeneratorDeps GeneratorDeps(const AuditReportWiringDeps& deps,
-                                         store::CertificateScan& scan,
-                                         store::AuditReportStore& reports) {
+audit::ReportGeneratorDeps GeneratorDeps(const AuditReportWiringDeps& deps) {
   audit::ReportGeneratorDeps g;
-  g.cas = deps.db;
-  g.certificates = &scan;
-  g.reports = &reports;
+  g.cas = deps.cas;
+  g.certificates = deps.certificates;
+  g.reports = deps.reports;
   g.buckets = deps.buckets;
   g.clock = deps.clock;
   g.may_write = MayWriteReport(deps);
@@ -59,10 +57,8 @@ audit::ReportGeneratorDeps GeneratorDeps(const AuditReportWiringDeps& deps,
 }  // namespace
 
 AuditReportWiring::AuditReportWiring(const AuditReportWiringDeps& deps)
-    : store_(*deps.db),
-      scan_(*deps.db),
-      generator_(GeneratorDeps(deps, scan_, store_)),
-      reports_(*deps.authority, store_, *deps.clock, *deps.random,
+    : generator_(GeneratorDeps(deps)),
+      reports_(*deps.authority, *deps.reports, *deps.clock, *deps.random,
                authority::AuditReportHooks{
                    MayWriteReport(deps),
                    [this](const store::AuditReportRecord& report) { generator_.Enqueue(report); }},

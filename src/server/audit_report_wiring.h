@@ -1,5 +1,5 @@
 // Wiring of acm-pca audit reports (CreateCertificateAuthorityAuditReport,
-// DescribeCertificateAuthorityAuditReport): their store on the server's database, the background
+// DescribeCertificateAuthorityAuditReport) over the server's AuditReportStore: the background
 // generator writing into the built-in bucket store, and the two operations on the API server.
 // Owns what it creates; the arguments must outlive it. Start() after the operations are
 // registered and before serving; destroy before the store and the bucket store.
@@ -17,13 +17,16 @@
 #include "common/random.h"
 #include "objects/bucket_store.h"
 #include "policy/policy_cache.h"
-#include "store/sqlite/sqlite_audit_report_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/audit_report_store.h"
+#include "store/certificate_scan.h"
+#include "store/store.h"
 
 namespace openpca::server {
 
 struct AuditReportWiringDeps {
-  store::SqliteStore* db = nullptr;
+  store::Store* cas = nullptr;                       // GetCa
+  store::AuditReportStore* reports = nullptr;
+  store::CertificateScan* certificates = nullptr;
   authority::Authority* authority = nullptr;
   objects::BucketStore* buckets = nullptr;
   policy::PolicyCache* policy_cache = nullptr;
@@ -42,8 +45,6 @@ class AuditReportWiring {
   Status Start() { return generator_.Start(); }
 
  private:
-  store::SqliteAuditReportStore store_;
-  store::SqliteCertificateScan scan_;
   audit::AuditReportGenerator generator_;
   authority::AuditReports reports_;
 };

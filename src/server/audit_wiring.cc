@@ -125,18 +125,19 @@ void AuditCallObserver::End(std::unique_ptr<Scope> scope, const api::ServiceMode
   recorder_.RecordUnstarted(FactsOf(model, ctx, input), outcome);
 }
 
-Result<AuditWiring> WireAudit(store::SqliteStore& db, api::Pipeline& pipeline, const Clock& clock,
+Result<AuditWiring> WireAudit(store::TrailStore& trail, api::Pipeline& pipeline, const Clock& clock,
                               Random& random, bool record_events,
-                              const std::string& default_account) {
+                              const std::string& default_account, Leadership* leadership) {
   if (const char* env = std::getenv("OPENPCA_AUDIT_RECORD_EVENTS")) {
     std::string v(env);
     if (v == "0" || v == "false") record_events = false;
   }
   AuditWiring w;
-  w.trail = std::make_unique<store::SqliteTrailStore>(db);
+  w.trail = &trail;
   audit::RecorderOptions options;
   options.record_events = record_events;
   options.default_account = default_account;
+  options.leadership = leadership;
   std::shared_ptr<spdlog::logger> logger = spdlog::default_logger();
   w.recorder =
       std::make_unique<audit::EventRecorder>(*w.trail, clock, random, options, std::move(logger));
@@ -148,7 +149,7 @@ Result<AuditWiring> WireAudit(store::SqliteStore& db, api::Pipeline& pipeline, c
     pipeline.AddService(api::ServiceModel::Get("cloudtrail"));
   }
   services::cloudtrail::CloudTrailDeps deps;
-  deps.trail = w.trail.get();
+  deps.trail = w.trail;
   deps.clock = &clock;
   deps.random = &random;
   for (auto& [name, handler] : services::cloudtrail::CloudTrailOperations(deps)) {

@@ -9,9 +9,9 @@
 #include "api/pipeline.h"
 #include "audit/event_recorder.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/random.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/sqlite_trail_store.h"
+#include "store/trail_store.h"
 
 namespace openpca::server {
 
@@ -32,16 +32,18 @@ class AuditCallObserver final : public api::CallObserver {
 };
 
 struct AuditWiring {
-  std::unique_ptr<store::SqliteTrailStore> trail;
+  store::TrailStore* trail = nullptr;  // not owned
   std::unique_ptr<audit::EventRecorder> recorder;
   std::unique_ptr<AuditCallObserver> observer;
 };
 
-// Opens the history on `db`, finalizes records a previous process left pending, starts the
-// recorder, and registers the CloudTrail service and the observer on `pipeline`.
+// Uses the event history `trail` (which must outlive the result), finalizes records a previous
+// process left pending, starts the recorder, and registers the CloudTrail service and the observer
+// on `pipeline`.
 // `record_events` false: nothing is recorded (LookupEvents still answers). Errors: kInternal.
-Result<AuditWiring> WireAudit(store::SqliteStore& db, api::Pipeline& pipeline, const Clock& clock,
+Result<AuditWiring> WireAudit(store::TrailStore& trail, api::Pipeline& pipeline, const Clock& clock,
                               Random& random, bool record_events,
-                              const std::string& default_account);
+                              const std::string& default_account,
+                              Leadership* leadership = nullptr);
 
 }  // namespace openpca::server

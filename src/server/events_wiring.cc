@@ -45,9 +45,9 @@ EventsWiringOptions EventsOptionsFromConfig(const config::ServerConfig& config,
   return options;
 }
 
-EventsRuntime::EventsRuntime(store::SqliteStore& db, const keys::SecretBox& box, const Clock& clock,
-                             Random& random, EventsWiringOptions options)
-    : store_(db),
+EventsRuntime::EventsRuntime(store::EventsStore& store, const keys::SecretBox& box,
+                             const Clock& clock, Random& random, EventsWiringOptions options)
+    : store_(store),
       box_(box),
       clock_(clock),
       random_(random),
@@ -60,12 +60,12 @@ EventsRuntime::EventsRuntime(store::SqliteStore& db, const keys::SecretBox& box,
 
 EventsRuntime::~EventsRuntime() { worker_.Stop(); }
 
-Result<std::unique_ptr<EventsRuntime>> EventsRuntime::Create(store::SqliteStore& db,
+Result<std::unique_ptr<EventsRuntime>> EventsRuntime::Create(store::EventsStore& store,
                                                              const keys::SecretBox& box,
                                                              const Clock& clock, Random& random,
                                                              EventsWiringOptions options) {
   std::unique_ptr<EventsRuntime> runtime(
-      new EventsRuntime(db, box, clock, random, std::move(options)));
+      new EventsRuntime(store, box, clock, random, std::move(options)));
   RETURN_IF_ERROR(runtime->bus_.Reload());
   return runtime;
 }

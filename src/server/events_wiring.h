@@ -1,10 +1,10 @@
-// EventBridge on the endpoint: the events store over the server's database, the default event bus
-// (the EventSink that Private CA's and ACM's publishers use), the delivery worker with its HTTP
-// client and dead-letter log (<data_dir>/events-dead-letter.jsonl), and the "events" service on
-// the pipeline. docs/architecture.md "Events" has the flow.
+// EventBridge on the endpoint, over the server's EventsStore: the default event bus (the
+// EventSink that Private CA's and ACM's publishers use), the delivery worker with its HTTP client
+// and dead-letter log (<data_dir>/events-dead-letter.jsonl), and the "events" service on the
+// pipeline. docs/architecture.md "Events" has the flow.
 //
-// Create before the publishers are wired; Start() once serving, Stop() before the database
-// closes.
+// Create before the publishers are wired; Start() once serving, Stop() before the store is
+// destroyed (the store must outlive the runtime).
 #pragma once
 
 #include <chrono>
@@ -23,8 +23,7 @@
 #include "events/http_client.h"
 #include "keys/secret_box.h"
 #include "revocation/crl/crl_publisher.h"
-#include "store/sqlite/sqlite_events_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/events_store.h"
 
 namespace openpca::server {
 
@@ -44,7 +43,7 @@ EventsWiringOptions EventsOptionsFromConfig(const config::ServerConfig& config,
 class EventsRuntime {
  public:
   // Loads the rules. Errors: kInternal.
-  static Result<std::unique_ptr<EventsRuntime>> Create(store::SqliteStore& db,
+  static Result<std::unique_ptr<EventsRuntime>> Create(store::EventsStore& store,
                                                        const keys::SecretBox& box,
                                                        const Clock& clock, Random& random,
                                                        EventsWiringOptions options);
@@ -62,10 +61,10 @@ class EventsRuntime {
   void Stop() { worker_.Stop(); }
 
  private:
-  EventsRuntime(store::SqliteStore& db, const keys::SecretBox& box, const Clock& clock,
+  EventsRuntime(store::EventsStore& store, const keys::SecretBox& box, const Clock& clock,
                 Random& random, EventsWiringOptions options);
 
-  store::SqliteEventsStore store_;
+  store::EventsStore& store_;
   const keys::SecretBox& box_;
   const Clock& clock_;
   Random& random_;

@@ -1,14 +1,19 @@
 #include "server/key_migration.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "common/arn.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "keys/pkcs11/pkcs11_uri.h"
+#include "server/db_key_vault.h"
 #include "server/key_store_wiring.h"
-#include "store/sqlite/sqlite_store.h"
+#include "server/store_wiring.h"
+#include "store/postgres/pg_sealed_key_store.h"
 
 namespace openpca::server {
 namespace {
@@ -34,6 +39,11 @@ int MigrateKey(const MigrateKeyFlags& flags) {
   }
   if (flags.data_dir) cfg.data_dir = *flags.data_dir;
   config::ApplyKeyStoreEnvironment(cfg.key_store);
+  config::ApplyStoreEnvironment(cfg.store, [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  });
   if (Status st = config::Validate(cfg); !st.ok()) return Fail(st.message());
   if (flags.to != "pkcs11" && flags.to != "software") {
     return Fail("--to must be pkcs11 or software");
@@ -42,7 +52,9 @@ int MigrateKey(const MigrateKeyFlags& flags) {
   if (!arn) return Fail(flags.ca_arn + " is not a CA ARN");
 
   const std::string db_path = cfg.data_dir + "/openpca.db";
-  if (!std::filesystem::exists(db_path)) return Fail("no database at " + db_path);
+  if (cfg.store.engine == "sqlite" && !std::filesystem::exists(db_path)) {
+    return Fail("no database at " + db_path);
+  }
   std::string master_key_file = cfg.master_key_file;
   if (master_key_file.empty()) {
     const char* env = std::getenv("OPENPCA_MASTER_KEY_FILE");
@@ -51,10 +63,18 @@ int MigrateKey(const MigrateKeyFlags& flags) {
   if (!std::filesystem::exists(master_key_file)) return Fail("no master key at " + master_key_file);
   auto box = keys::SecretBox::LoadOrCreateKeyFile(master_key_file);
   if (!box.ok()) return Fail(box.status().message());
-  auto store = store::SqliteStore::Open(db_path);
+  auto store = OpenDatabase(cfg);
   if (!store.ok()) return Fail(store.status().message());
   OpenSslRandom random;
-  auto stores = OpenKeyStores(cfg, std::move(box).value(), random);
+  // On PostgreSQL the software key store's sealed keys are in the database (server.cc).
+  SystemClock clock;
+  std::unique_ptr<store::PgSealedKeyStore> sealed;
+  std::unique_ptr<keys::KeyVault> vault;
+  if (auto* pg = dynamic_cast<store::PgStore*>(store->get())) {
+    sealed = std::make_unique<store::PgSealedKeyStore>(*pg);
+    vault = std::make_unique<DbKeyVault>(*sealed, clock);
+  }
+  auto stores = OpenKeyStores(cfg, std::move(box).value(), random, std::move(vault));
   if (!stores.ok()) return Fail(stores.status().message());
 
   auto ca = (*store)->GetCa(arn->ca_id);

@@ -5,10 +5,16 @@
 namespace openpca::server {
 
 Result<KeyStores> OpenKeyStores(const config::ServerConfig& cfg,
-                                std::shared_ptr<const keys::SecretBox> box, Random& random) {
+                                std::shared_ptr<const keys::SecretBox> box, Random& random,
+                                std::unique_ptr<keys::KeyVault> vault) {
   KeyStores out;
-  ASSIGN_OR_RETURN(out.software,
-                   keys::SoftwareKeyStore::Open(cfg.data_dir + "/keys", std::move(box), random));
+  if (vault != nullptr) {
+    ASSIGN_OR_RETURN(out.software,
+                     keys::SoftwareKeyStore::Create(std::move(vault), std::move(box), random));
+  } else {
+    ASSIGN_OR_RETURN(out.software,
+                     keys::SoftwareKeyStore::Open(cfg.data_dir + "/keys", std::move(box), random));
+  }
   std::vector<std::pair<std::string, keys::KeyStore*>> routes = {
       {std::string(keys::SoftwareKeyStore::kKeyIdPrefix), out.software.get()}};
   keys::KeyStore* generator = out.software.get();

@@ -23,10 +23,13 @@ struct KeyStores {
   std::unique_ptr<keys::KeyStoreRouter> router;           // what everything else uses
 };
 
-// Opens the stores `cfg.key_store` names (after ApplyKeyStoreEnvironment and Validate).
+// Opens the stores `cfg.key_store` names (after ApplyKeyStoreEnvironment and Validate). The
+// software key store keeps its sealed keys in `vault` (the shared database, DbKeyVault, when
+// several servers share it), or as files under <data_dir>/keys when `vault` is null.
 // Errors: those of SoftwareKeyStore::Open and Pkcs11KeyStore::Open (a missing token or a refused
 // PIN stops the server).
 Result<KeyStores> OpenKeyStores(const config::ServerConfig& cfg,
-                                std::shared_ptr<const keys::SecretBox> box, Random& random);
+                                std::shared_ptr<const keys::SecretBox> box, Random& random,
+                                std::unique_ptr<keys::KeyVault> vault = nullptr);
 
 }  // namespace openpca::server

@@ -47,9 +47,8 @@ void LeaseLeadership::Stop() {
   std::lock_guard lock(mu_);
   if (stopped_) return;
   stopped_ = true;
-  const int64_t now = ToUnixMillis(clock_.Now());
   for (const auto& [job, until] : held_until_ms_) {
-    Status st = leases_.ReleaseLease(job, holder_, now);
+    Status st = leases_.ReleaseLease(job, holder_);
     if (!st.ok()) {
       logger_->warn("{{\"event\":\"lease_release_failed\",\"job\":\"{}\",\"what\":\"{}\"}}", job,
                     st.message());

@@ -95,7 +95,7 @@ Result<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(const config::Serve
 
 ServerMetrics::~ServerMetrics() {
   Stop();
-  if (store_ != nullptr) store_->writer().SetBatchSizeHistogram(nullptr);
+  if (stores_ != nullptr) stores_->SetCommitBatchHistogram(nullptr);
 }
 
 void ServerMetrics::Instrument(api::ApiServer::Options& options) {
@@ -115,23 +115,22 @@ void ServerMetrics::Instrument(revocation::CrlPublisherOptions& options) {
 
 void ServerMetrics::Instrument(OcspServiceOptions& options) { options.metrics = registry_.get(); }
 
-void ServerMetrics::WatchStore(store::SqliteStore& store, const Clock& clock) {
+void ServerMetrics::WatchStore(const StoreSet& stores, const Clock& clock) {
   if (registry_ == nullptr) return;
-  store_ = &store;
-  store.writer().SetBatchSizeHistogram(&registry_->AddHistogram(
+  stores_ = &stores;
+  stores.SetCommitBatchHistogram(&registry_->AddHistogram(
       "openpca_db_commit_batch_size",
-      "Write jobs committed together in one SQLite transaction (group commit).",
+      "Write jobs committed together in one database transaction (group commit).",
       {1, 2, 4, 8, 16, 32, 64, 128, 256}));
-  stats_ = std::make_unique<store::SqliteStatsStore>(store);
   collectors_.push_back(
-      registry_->AddCollector(metrics::MakeCollector([&store](metrics::ExpositionWriter& out) {
-        out.Begin("openpca_db_write_queue_depth", "Write jobs waiting for the SQLite writer.",
+      registry_->AddCollector(metrics::MakeCollector([&stores](metrics::ExpositionWriter& out) {
+        out.Begin("openpca_db_write_queue_depth", "Write jobs waiting for the database writer.",
                   metrics::MetricType::kGauge);
         out.Sample("openpca_db_write_queue_depth", {},
-                   static_cast<double>(store.writer().queue_depth()));
+                   static_cast<double>(stores.write_queue_depth()));
       })));
   collectors_.push_back(registry_->AddCollector(
-      metrics::MakeCollector([stats = stats_.get(), &clock](metrics::ExpositionWriter& out) {
+      metrics::MakeCollector([stats = &stores.stats(), &clock](metrics::ExpositionWriter& out) {
         Result<std::vector<store::CaExpiryRecord>> cas = stats->ListCaExpiries();
         if (!cas.ok()) {
           spdlog::warn("metrics: CA certificate expiry: {}", cas.status().message());
@@ -151,7 +150,7 @@ void ServerMetrics::WatchStore(store::SqliteStore& store, const Clock& clock) {
         }
       })));
   collectors_.push_back(registry_->AddCollector(std::make_unique<IssuedExpiryCollector>(
-      *stats_, clock, std::chrono::seconds(config_.metrics_expiry_refresh_seconds))));
+      stores.stats(), clock, std::chrono::seconds(config_.metrics_expiry_refresh_seconds))));
 }
 
 ServerMetrics::Operations ServerMetrics::CountIssuance(Operations operations) {

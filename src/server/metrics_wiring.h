@@ -28,8 +28,7 @@
 #include "revocation/crl/crl_publisher.h"
 #include "server/metrics_endpoint.h"
 #include "server/ocsp_service.h"
-#include "store/sqlite/sqlite_stats_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "server/store_wiring.h"
 
 namespace openpca::server {
 
@@ -47,9 +46,9 @@ class ServerMetrics {
   void Instrument(OcspServiceOptions& options);
 
   // The writer's batch sizes and queue depth, each CA certificate's time to expiry and the
-  // histogram of issued certificates' time to expiry (scrape time). `store` and `clock` must
+  // histogram of issued certificates' time to expiry (scrape time). `stores` and `clock` must
   // outlive this object.
-  void WatchStore(store::SqliteStore& store, const Clock& clock);
+  void WatchStore(const StoreSet& stores, const Clock& clock);
 
   // Counts successful IssueCertificate / RevokeCertificate calls per CA id
   // (openpca_certificates_issued_total, openpca_certificates_revoked_total); other operations
@@ -78,8 +77,7 @@ class ServerMetrics {
   std::unique_ptr<MetricsEndpoint> endpoint_;
   metrics::Family<metrics::Counter>* issued_ = nullptr;
   metrics::Family<metrics::Counter>* revoked_ = nullptr;
-  store::SqliteStore* store_ = nullptr;
-  std::unique_ptr<store::SqliteStatsStore> stats_;
+  const StoreSet* stores_ = nullptr;
   std::vector<metrics::CollectorRegistration> collectors_;
   std::unique_ptr<api::ApiServer> listener_;
 };

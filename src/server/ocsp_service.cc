@@ -12,7 +12,7 @@ OcspService::OcspService(store::Store& store, keys::KeyStore& keys, const Clock&
     : store_(store),
       keys_(keys),
       clock_(clock),
-      responder_(store, clock, directory_),
+      responder_(store, clock, directory_, options.responder),
       options_(options) {
   if (options_.signer == OcspSigner::kDelegate) {
     delegates_ = std::make_unique<revocation::OcspDelegateIssuer>(store, clock, random,

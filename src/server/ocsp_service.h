@@ -43,6 +43,8 @@ struct OcspServiceOptions {
   metrics::Registry* metrics = nullptr;
   // Receives a service event each time a CA gets a new delegated OCSP signer. Not owned.
   audit::ServiceEventSink* service_events = nullptr;
+  // The responder's own options (cache bounds, max_cache_age for servers sharing a database).
+  revocation::OcspResponderOptions responder;
 };
 
 class OcspService {

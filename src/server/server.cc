@@ -2,7 +2,9 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -37,10 +39,13 @@
 #include "server/audit_report_wiring.h"
 #include "server/events_wiring.h"
 #include "server/key_store_wiring.h"
+#include "server/db_key_vault.h"
 #include "server/housekeeping.h"
+#include "server/lease_leadership.h"
 #include "server/audit_wiring.h"
 #include "server/acm_wiring.h"
 #include "server/ocsp_service.h"
+#include "server/store_wiring.h"
 #include "server/trail_wiring.h"
 #include "policy/policy_cache.h"
 #include "services/acm_pca/actions.h"
@@ -54,9 +59,6 @@
 #include "services/sts/actions.h"
 #include "services/sts/sts_operations.h"
 #include "sharing/effective_policy.h"
-#include "store/sqlite/sqlite_sharing_store.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/sqlite_trail_store.h"
 
 namespace openpca::server {
 
@@ -125,7 +127,9 @@ int Serve(const ServeFlags& flags) {
   if (flags.public_url) cfg.public_url = *flags.public_url;
   if (Status st = config::ApplyMetricsEnvironment(cfg, Env); !st.ok()) return Fail(st);
   config::ApplyKeyStoreEnvironment(cfg.key_store);
+  config::ApplyStoreEnvironment(cfg.store, Env);
   if (Status st = config::Validate(cfg); !st.ok()) return Fail(st);
+  if (Status st = CheckStoreEngine(cfg); !st.ok()) return Fail(st);
   if (flags.check_config) {
     std::cout << "openpca: configuration is valid\n";
     return 0;
@@ -146,9 +150,12 @@ int Serve(const ServeFlags& flags) {
   if (!box_result.ok()) return Fail(box_result.status());
   std::shared_ptr<const keys::SecretBox> box = std::move(box_result).value();
 
-  auto store_result = store::SqliteStore::Open(data + "/openpca.db");
-  if (!store_result.ok()) return Fail(store_result.status());
-  std::unique_ptr<store::SqliteStore> store = std::move(store_result).value();
+  // The database and every domain store on it (store_wiring.h): consumers take the interface of
+  // their domain, whichever engine the configuration chose.
+  auto stores_result = OpenStores(cfg);
+  if (!stores_result.ok()) return Fail(stores_result.status());
+  std::unique_ptr<StoreSet> stores = std::move(stores_result).value();
+  store::Store* store = &stores->store();
 
   SystemClock wall_clock;
   // TEST ONLY (refused by config::Validate unless OPENPCA_ALLOW_TEST_CLOCK=1): everything but
@@ -162,15 +169,22 @@ int Serve(const ServeFlags& flags) {
   auto metrics_result = ServerMetrics::Create(cfg);  // Prometheus metrics (metrics_wiring.h)
   if (!metrics_result.ok()) return Fail(metrics_result.status());
   std::unique_ptr<ServerMetrics> server_metrics = std::move(metrics_result).value();
-  server_metrics->WatchStore(*store, clock);
-  auto key_stores = OpenKeyStores(cfg, box, random);
+  server_metrics->WatchStore(*stores, clock);
+  // Servers sharing a PostgreSQL database share the software key store's sealed CA keys through
+  // it (and the master key file); one server keeps them as files under its data directory.
+  std::unique_ptr<keys::KeyVault> key_vault;
+  if (stores->engine() == "postgres") {
+    key_vault = std::make_unique<DbKeyVault>(stores->sealed_keys(), clock);
+  }
+  auto key_stores = OpenKeyStores(cfg, box, random, std::move(key_vault));
   if (!key_stores.ok()) return Fail(key_stores.status());
   keys::KeyStore* key_store = key_stores->router.get();
 
   // Accounts and identities: the bootstrap account (the management account of a later
   // organization) and its IAM user "admin" with AdministratorAccess, whose access key is written
   // to the credentials file.
-  auto identity_result = identity::Identity::Create(*store, *store, *box, random, clock);
+  auto identity_result =
+      identity::Identity::Create(*store, stores->identity(), *box, random, clock);
   if (!identity_result.ok()) return Fail(identity_result.status());
   std::unique_ptr<identity::Identity> identity = std::move(identity_result).value();
   identity::BootstrapOptions bootstrap;
@@ -190,6 +204,21 @@ int Serve(const ServeFlags& flags) {
     std::cout << "openpca: account " << boot->account_id << ": administrator credentials written to "
               << credentials_file << "\n";
   }
+
+  // Periodic work runs where its lease is held when several servers share the database
+  // (lease_leadership.h); a single SQLite server runs it all.
+  std::unique_ptr<LeaseLeadership> lease_leadership;
+  if (stores->engine() == "postgres") {
+    std::array<char, 256> host{};
+    ::gethostname(host.data(), host.size() - 1);
+    lease_leadership = std::make_unique<LeaseLeadership>(
+        stores->leases(),
+        std::string(host.data()) + "/" + std::to_string(::getpid()) + "/" + NewUuidV4(random),
+        clock, std::chrono::seconds(cfg.store.lease_term_s), spdlog::default_logger());
+    spdlog::info("periodic jobs: leases of {} s as {}", cfg.store.lease_term_s,
+                 lease_leadership->holder());
+  }
+  Leadership* leadership = lease_leadership.get();
 
   authority::AuthorityOptions authority_options;
   authority_options.region = cfg.region;
@@ -233,7 +262,7 @@ int Serve(const ServeFlags& flags) {
   // Who may do what: one authorizer for every service, over the identity domain (principals'
   // policies, SCPs) and the resources' own policies (CA policies with their RAM shares and ACM
   // permissions, role trust policies).
-  store::SqliteSharingStore sharing_store(*store);
+  store::SharingStore& sharing_store = stores->sharing();
   sharing::ResourcePolicies resource_policies(sharing_store, *store);
   policy::PolicyCache policy_cache;
   access::IdentityPrincipals principals(*identity, policy_cache);
@@ -259,7 +288,7 @@ int Serve(const ServeFlags& flags) {
   // ListCertificateAuthorities (which adds ResourceOwner OTHER_ACCOUNTS) replaces the one above.
   services::acm_pca::SharingDeps sharing_deps;
   sharing_deps.authority = &authority;
-  sharing_deps.store = store.get();
+  sharing_deps.store = store;
   sharing_deps.sharing = &sharing_store;
   sharing_deps.policies = &resource_policies;
   sharing_deps.clock = &clock;
@@ -287,7 +316,7 @@ int Serve(const ServeFlags& flags) {
               services::organizations::ActionFor);
   services::ram::RamDeps ram_deps;
   ram_deps.sharing = &sharing_store;
-  ram_deps.store = store.get();
+  ram_deps.store = store;
   ram_deps.policies = &resource_policies;
   ram_deps.clock = &clock;
   ram_deps.random = &random;
@@ -298,20 +327,21 @@ int Serve(const ServeFlags& flags) {
               services::ram::ActionFor);
   // EventBridge: rules, targets and API destinations, fed by Private CA's (and ACM's) events.
   EventsWiringOptions events_options = EventsOptionsFromConfig(cfg, data);
-  auto events_result = EventsRuntime::Create(*store, *box, clock, random, events_options);
+  auto events_result = EventsRuntime::Create(stores->events(), *box, clock, random, events_options);
   if (!events_result.ok()) return Fail(events_result.status());
   std::unique_ptr<EventsRuntime> events = std::move(events_result).value();
   events->Register(pipeline);
   events->ConnectAuthority(authority);
   // The CloudTrail event history: every call above and below is recorded (audit_wiring.cc).
-  auto audit_result = WireAudit(*store, pipeline, clock, random, cfg.audit_record_events,
-                                boot->account_id);
+  auto audit_result = WireAudit(stores->trail(), pipeline, clock, random, cfg.audit_record_events,
+                                boot->account_id, leadership);
   if (!audit_result.ok()) return Fail(audit_result.status());
   AuditWiring audit_trail = std::move(audit_result).value();
   authority.SetServiceEvents(audit_trail.recorder.get());
   // AWS Certificate Manager (private certificates, managed renewal, expiry events).
-  std::unique_ptr<AcmService> acm = WireAcm(cfg, pipeline, authorizer, *store, sharing_store,
-                                            authority, box, clock, random, &events->sink());
+  std::unique_ptr<AcmService> acm = WireAcm(cfg, pipeline, authorizer, stores->acm(), sharing_store,
+                                            authority, box, clock, random, &events->sink(),
+                                            leadership);
   server_metrics->AddExpirySource(
       "openpca_acm_certificate_expires_in_seconds",
       "Time left before expiry of the 10000 nearest-expiring ACM certificates (expired in the "
@@ -320,15 +350,16 @@ int Serve(const ServeFlags& flags) {
 
   // Buckets: CRLs are written here and served S3-style (path-style, SigV4 for "s3", anonymous
   // reads of public-read objects).
-  objects::BucketStore buckets(data + "/buckets", clock);
+  objects::BucketStore buckets(
+      cfg.store.objects_dir.empty() ? data + "/buckets" : cfg.store.objects_dir, clock);
   api::S3Handlers s3(buckets, cfg.region, lookup, wall_clock);
   s3.SetAuthorizer(&authorizer);
   resources.SetBuckets(
       [&buckets](std::string_view bucket) { return buckets.GetPolicy(bucket); }, boot->account_id);
   // CloudTrail trails: their operations and the worker delivering them into the buckets.
-  store::SqliteTrailStore trail_history(*store);
-  TrailWiringDeps trail_deps{store.get(), &trail_history, key_store, &buckets,
-                             &policy_cache, &clock, &random, &cfg, boot->account_id};
+  TrailWiringDeps trail_deps{&stores->trail_delivery(), &stores->trail(), key_store, &buckets,
+                             &policy_cache, &clock, &random, &cfg, boot->account_id,
+                             leadership};
   auto trails_result = TrailWiring::Create(trail_deps);
   if (!trails_result.ok()) return Fail(trails_result.status());
   std::unique_ptr<TrailWiring> trails = std::move(trails_result).value();
@@ -370,12 +401,18 @@ int Serve(const ServeFlags& flags) {
   server_metrics->Instrument(crl_options);
   crl_options.on_generated = events->CrlListener();
   crl_options.service_events = audit_trail.recorder.get();
+  crl_options.leadership = leadership;
   revocation::CrlPublisher crl_publisher(*store, *key_store, buckets, clock, crl_options);
   OcspServiceOptions ocsp_options;
   ocsp_options.signer = cfg.ocsp_signer == "delegate" ? OcspSigner::kDelegate : OcspSigner::kCa;
   ocsp_options.delegate.lifetime = std::chrono::hours(cfg.ocsp_delegate_lifetime_hours);
   server_metrics->Instrument(ocsp_options);
   ocsp_options.service_events = audit_trail.recorder.get();
+  // Another server's revocation reaches this one's OCSP answers within max_cache_age.
+  const int ocsp_max_age = cfg.store.ocsp_cache_max_age_s >= 0
+                               ? cfg.store.ocsp_cache_max_age_s
+                               : (stores->engine() == "postgres" ? 5 : 0);
+  ocsp_options.responder.max_cache_age = std::chrono::seconds(ocsp_max_age);
   OcspService ocsp(*store, *key_store, clock, random, ocsp_options);
   if (Status st = ocsp.LoadAll(boot->account_id); !st.ok()) return Fail(st);
   // OCSP: cache hits are answered on the I/O thread, the rest on a worker. The same routes at
@@ -442,8 +479,9 @@ int Serve(const ServeFlags& flags) {
   // Audit reports: CreateCertificateAuthorityAuditReport writes into the buckets above.
   int report_interval_s = cfg.audit_report_interval_s;
   if (auto v = Env("OPENPCA_AUDIT_REPORT_INTERVAL_S")) report_interval_s = std::atoi(v->c_str());
-  AuditReportWiringDeps report_deps{store.get(), &authority, &buckets, &policy_cache, &clock,
-                                    &random, cfg.region, std::chrono::seconds(report_interval_s)};
+  AuditReportWiringDeps report_deps{store, &stores->audit_reports(), &stores->certificate_scan(),
+                                    &authority, &buckets, &policy_cache, &clock, &random,
+                                    cfg.region, std::chrono::seconds(report_interval_s)};
   AuditReportWiring audit_reports(report_deps);
   audit_reports.Register(*server);
   if (Status st = audit_reports.Start(); !st.ok()) return Fail(st);
@@ -454,6 +492,7 @@ int Serve(const ServeFlags& flags) {
   trails->Start();
   // Expired idempotency claims are purged every ten minutes.
   Housekeeping housekeeping(*store, clock, std::chrono::minutes(10), spdlog::default_logger());
+  housekeeping.SetLeadership(leadership);
   housekeeping.Start();
   if (Status st = server->Start(); !st.ok()) return Fail(st);
   acm->Start();
@@ -488,6 +527,8 @@ int Serve(const ServeFlags& flags) {
   crl_publisher.Stop();
   ocsp.Stop();
   events->Stop();
+  // Hand the periodic jobs over to another server at once.
+  if (lease_leadership != nullptr) lease_leadership->Stop();
   return 0;
 }
 

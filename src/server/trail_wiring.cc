@@ -25,10 +25,10 @@ Result<int> IntervalFromEnv(const char* name, int fallback) {
 
 }  // namespace
 
-TrailWiring::TrailWiring(const TrailWiringDeps& deps) : deps_(deps), trails_(*deps.db) {}
+TrailWiring::TrailWiring(const TrailWiringDeps& deps) : deps_(deps) {}
 
 Result<std::unique_ptr<TrailWiring>> TrailWiring::Create(const TrailWiringDeps& deps) {
-  OPENPCA_CHECK(deps.db && deps.keys && deps.buckets && deps.policy_cache && deps.clock &&
+  OPENPCA_CHECK(deps.trails && deps.keys && deps.buckets && deps.policy_cache && deps.clock &&
                 deps.random && deps.config);
   const config::ServerConfig& cfg = *deps.config;
   ASSIGN_OR_RETURN(int delivery_s, IntervalFromEnv("OPENPCA_TRAIL_DELIVERY_INTERVAL_S",
@@ -37,12 +37,13 @@ Result<std::unique_ptr<TrailWiring>> TrailWiring::Create(const TrailWiringDeps& 
                                                  cfg.trail_digest_interval_s));
   std::unique_ptr<TrailWiring> w(new TrailWiring(deps));
   w->digest_keys_ = std::make_unique<audit::DigestKeys>(
-      w->trails_, *deps.keys, *deps.clock,
+      *deps.trails, *deps.keys, *deps.clock,
       std::chrono::hours(cfg.trail_digest_key_lifetime_hours));
   audit::TrailDeliveryOptions options;
   options.delivery_interval = std::chrono::seconds(delivery_s);
   options.digest_interval = std::chrono::seconds(digest_s);
   options.regions = config::ServedRegions(cfg);
+  options.leadership = deps.leadership;
   TrailWiring* self = w.get();
   audit::TrailBucketCheck check = [self](const store::TrailRecord& trail) -> Status {
     std::string partition(PartitionOfRegion(trail.home_region));
@@ -58,7 +59,7 @@ Result<std::unique_ptr<TrailWiring>> TrailWiring::Create(const TrailWiringDeps& 
     return Status::Ok();
   };
   w->delivery_ = std::make_unique<audit::TrailDelivery>(
-      w->trails_, deps.history, *deps.buckets, *w->digest_keys_, *deps.clock, *deps.random,
+      *deps.trails, deps.history, *deps.buckets, *w->digest_keys_, *deps.clock, *deps.random,
       std::move(check), std::move(options));
   return w;
 }
@@ -68,7 +69,7 @@ void TrailWiring::Register(api::Pipeline& pipeline) {
     pipeline.AddService(api::ServiceModel::Get("cloudtrail"));
   }
   services::cloudtrail::TrailDeps deps;
-  deps.trails = &trails_;
+  deps.trails = deps_.trails;
   deps.clock = deps_.clock;
   deps.wake = [this] { delivery_->Wake(); };
   deps.check_bucket = [this](const std::string& bucket, const std::string& prefix,

@@ -2,7 +2,7 @@
 // through the authorizer) and the delivery worker that writes log files and signed digests into
 // the built-in buckets. Intervals come from the configuration, overridden by the environment
 // (OPENPCA_TRAIL_DELIVERY_INTERVAL_S, OPENPCA_TRAIL_DIGEST_INTERVAL_S).
-// Owns its store, digest keys and worker; everything passed in must outlive it.
+// Owns its digest keys and worker; everything passed in must outlive it.
 #pragma once
 
 #include <memory>
@@ -12,19 +12,19 @@
 #include "audit/digest_keys.h"
 #include "audit/trail_delivery.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "keys/key_store.h"
 #include "objects/bucket_store.h"
 #include "policy/policy_cache.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/sqlite_trail_delivery_store.h"
+#include "store/trail_delivery_store.h"
 #include "store/trail_store.h"
 
 namespace openpca::server {
 
 struct TrailWiringDeps {
-  store::SqliteStore* db = nullptr;
+  store::TrailDeliveryStore* trails = nullptr;
   store::TrailStore* history = nullptr;  // null: no event history yet (digests only)
   keys::KeyStore* keys = nullptr;
   objects::BucketStore* buckets = nullptr;
@@ -33,6 +33,7 @@ struct TrailWiringDeps {
   Random* random = nullptr;
   const config::ServerConfig* config = nullptr;
   std::string bucket_owner;  // the account that owns the built-in buckets
+  Leadership* leadership = nullptr;  // servers sharing a database: who delivers (null: this one)
 };
 
 class TrailWiring {
@@ -49,7 +50,6 @@ class TrailWiring {
   explicit TrailWiring(const TrailWiringDeps& deps);
 
   TrailWiringDeps deps_;
-  store::SqliteTrailDeliveryStore trails_;
   std::unique_ptr<audit::DigestKeys> digest_keys_;
   std::unique_ptr<audit::TrailDelivery> delivery_;
 };

@@ -1,6 +1,7 @@
 // AuditReportStore: durable state of acm-pca audit reports (CreateCertificateAuthorityAuditReport,
-// DescribeCertificateAuthorityAuditReport). SqliteAuditReportStore implements it on the
-// SqliteStore's database (table audit_reports, migrations/sqlite/0008_audit_reports.sql).
+// DescribeCertificateAuthorityAuditReport). SqliteAuditReportStore and PgAuditReportStore
+// implement it on the database of a SqliteStore or PgStore (table audit_reports,
+// migrations/<dialect>/0008_audit_reports.sql).
 //
 // Implementations are thread-safe; every mutating call returns only after its effect is durable.
 // Times are Unix epoch milliseconds.

@@ -1,5 +1,6 @@
 // CertificateScan: reads every certificate a CA issued, one at a time, for whole-CA reports
-// (acm-pca audit reports). SqliteCertificateScan implements it on the SqliteStore's database.
+// (acm-pca audit reports). SqliteCertificateScan and PgCertificateScan implement it on the
+// database of a SqliteStore or PgStore.
 //
 // Implementations are thread-safe. A scan streams rows from a database cursor: memory does not
 // grow with the number of certificates.

@@ -197,7 +197,8 @@ struct IdentityChange {
   static IdentityChange Delete(IdentityRecord r) { return {Kind::kDelete, std::move(r)}; }
 };
 
-// Every identity row, each table in insertion order.
+// Every identity row, table by table. The order of rows inside a table is the implementation's
+// (SQLite: insertion order; PostgreSQL: key order): readers key them and must not rely on it.
 struct IdentitySnapshot {
   std::vector<IdentityRecord> records;
 };

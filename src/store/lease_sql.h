@@ -20,11 +20,10 @@ inline std::string AcquireLeaseSql(char p) {
          "RETURNING holder, expires_at_ms, fencing_token";
 }
 
-// $1 name, $2 holder, $3 now_ms.
+// $1 name, $2 holder. A released lease expired at time 0: free whatever the taker's clock.
 inline std::string ReleaseLeaseSql(char p) {
   const std::string s(1, p);
-  return "UPDATE leases SET expires_at_ms = " + s + "3 WHERE name = " + s + "1 AND holder = " +
-         s + "2 AND expires_at_ms > " + s + "3";
+  return "UPDATE leases SET expires_at_ms = 0 WHERE name = " + s + "1 AND holder = " + s + "2";
 }
 
 // $1 name.

@@ -39,9 +39,9 @@ class LeaseStore {
                                                           std::string_view holder, int64_t now_ms,
                                                           int64_t term_ms) = 0;
 
-  // Gives the lease up when `holder` holds it (it expires now, so another server takes it at
-  // once); otherwise nothing changes. Errors: kInternal.
-  virtual Status ReleaseLease(std::string_view name, std::string_view holder, int64_t now_ms) = 0;
+  // Gives the lease up when `holder` holds it: it counts as expired for every clock, so another
+  // server takes it at once; otherwise nothing changes. Errors: kInternal.
+  virtual Status ReleaseLease(std::string_view name, std::string_view holder) = 0;
 
   // The lease as stored, if it was ever taken. Errors: kInternal.
   virtual Result<std::optional<LeaseRecord>> GetLease(std::string_view name) = 0;

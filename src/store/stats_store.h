@@ -1,6 +1,7 @@
 // StatsStore: read-only aggregate queries for monitoring (the Prometheus endpoint's scrape-time
 // collectors, src/server/metrics_wiring.cc). Every answer is bounded by the number of CAs, never
-// by the number of certificates. SqliteStatsStore implements it on the SqliteStore's read pool.
+// by the number of certificates. SqliteStatsStore and PgStatsStore implement it on the read pool
+// of a SqliteStore or PgStore.
 //
 // Implementations are thread-safe. Times are Unix epoch seconds.
 #pragma once

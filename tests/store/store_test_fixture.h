@@ -1,9 +1,12 @@
 // The fixture of the typed Store suites, and the factories it runs on.
 //
 // A factory owns one fresh, empty database per test; Open() opens it as a new Store (every call
-// the same database, so tests can reopen). SkipReason() is set when the implementation cannot run
-// here (no PostgreSQL server binaries): its cases are skipped, loudly, or fail when
-// OPENPCA_REQUIRE_POSTGRES is set (CI). Factories are used from the test thread only.
+// the same database, so tests can reopen). Its static New*Store() build the domain stores of the
+// same implementation on a Store that Open() returned, and Execute()/QueryValue() run SQL on the
+// database beside the store (to break a table, or to look at rows no interface shows). SkipReason()
+// is set when the implementation cannot run here (no PostgreSQL server binaries): its cases are
+// skipped, loudly, or fail when OPENPCA_REQUIRE_POSTGRES is set (CI). Factories are used from the
+// test thread only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,9 +17,24 @@
 #include <string>
 
 #include "postgres_server.h"
+#include "store/audit_report_store.h"
+#include "store/certificate_scan.h"
+#include "store/identity_store.h"
+#include "store/postgres/pg_audit_report_store.h"
+#include "store/postgres/pg_stats_store.h"
 #include "store/postgres/pg_store.h"
+#include "store/postgres/pg_trail_delivery_store.h"
+#include "store/postgres/pg_trail_store.h"
+#include "store/sqlite/sqlite_audit_report_store.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_stats_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_trail_delivery_store.h"
+#include "store/sqlite/sqlite_trail_store.h"
+#include "store/stats_store.h"
 #include "store/store.h"
+#include "store/trail_delivery_store.h"
+#include "store/trail_store.h"
 #include "test_util.h"
 
 namespace openpca::store::testing {
@@ -32,6 +50,38 @@ class SqliteStoreFactory {
     return static_cast<SqliteStore&>(store).commit_count();
   }
   std::optional<std::string> SkipReason() const { return std::nullopt; }
+
+  static SqliteStore& Db(Store& store) { return static_cast<SqliteStore&>(store); }
+  static IdentityStore& Identity(Store& store) { return Db(store); }
+  static SqliteWriter& Writer(Store& store) { return Db(store).writer(); }
+  static std::unique_ptr<TrailStore> NewTrailStore(Store& store) {
+    return std::make_unique<SqliteTrailStore>(Db(store));
+  }
+  static std::unique_ptr<TrailDeliveryStore> NewTrailDeliveryStore(Store& store) {
+    return std::make_unique<SqliteTrailDeliveryStore>(Db(store));
+  }
+  static std::unique_ptr<AuditReportStore> NewAuditReportStore(Store& store) {
+    return std::make_unique<SqliteAuditReportStore>(Db(store));
+  }
+  static std::unique_ptr<CertificateScan> NewCertificateScan(Store& store) {
+    return std::make_unique<SqliteCertificateScan>(Db(store));
+  }
+  static std::unique_ptr<StatsStore> NewStatsStore(Store& store) {
+    return std::make_unique<SqliteStatsStore>(Db(store));
+  }
+
+  // Runs `sql` (one or more statements) on the database. Errors: kInternal.
+  Status Execute(const std::string& sql) {
+    ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                     SqliteConnection::Open(path_, false, 1000));
+    return conn->ExecuteScript(sql);
+  }
+  // The one value of a one-row, one-column query, as text. Errors: kInternal.
+  Result<std::string> QueryValue(const std::string& sql) {
+    ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                     SqliteConnection::Open(path_, false, 1000));
+    return conn->QueryText(sql);
+  }
 
  private:
   TempDir dir_;
@@ -74,6 +124,31 @@ class PostgresStoreFactory {
   std::optional<std::string> SkipReason() const {
     if (server_ == nullptr) return skip_reason_;
     return std::nullopt;
+  }
+
+  static PgStore& Db(Store& store) { return static_cast<PgStore&>(store); }
+  static IdentityStore& Identity(Store& store) { return Db(store); }
+  static PgWriter& Writer(Store& store) { return Db(store).writer(); }
+  static std::unique_ptr<TrailStore> NewTrailStore(Store& store) {
+    return std::make_unique<PgTrailStore>(Db(store));
+  }
+  static std::unique_ptr<TrailDeliveryStore> NewTrailDeliveryStore(Store& store) {
+    return std::make_unique<PgTrailDeliveryStore>(Db(store));
+  }
+  static std::unique_ptr<AuditReportStore> NewAuditReportStore(Store& store) {
+    return std::make_unique<PgAuditReportStore>(Db(store));
+  }
+  // Fetching two rows at a time, so that small scans cross fetch boundaries.
+  static std::unique_ptr<CertificateScan> NewCertificateScan(Store& store) {
+    return std::make_unique<PgCertificateScan>(Db(store), /*fetch_rows=*/2);
+  }
+  static std::unique_ptr<StatsStore> NewStatsStore(Store& store) {
+    return std::make_unique<PgStatsStore>(Db(store));
+  }
+
+  Status Execute(const std::string& sql) { return server_->Execute(database_, sql); }
+  Result<std::string> QueryValue(const std::string& sql) {
+    return server_->QueryValue(database_, sql);
   }
 
   std::string ConnInfo() const { return server_->ConnInfo(database_); }

@@ -1,21 +1,23 @@
-// SqliteTrailStore and the call record committed with a call's first write: a change and its
-// record commit or fail together, pending records survive a reopen, lookups by every key read
-// newest first, the delivery cursor, purging.
+// TrailStore (SQLite and PostgreSQL, one typed suite) and the call record committed with a call's
+// first write: a change and its record commit or fail together, pending records survive a reopen,
+// a call whose first write is its outcome commits its final record with it, lookups by every key
+// read newest first, the delivery cursor, purging. On PostgreSQL also: servers appending to one
+// database at once never make a delivery cursor skip a record.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "store/call_record.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/sqlite_trail_store.h"
+#include "store_test_fixture.h"
 #include "test_util.h"
 
-namespace openpca::store {
+namespace openpca::store::testing {
 namespace {
-
-using testing::MakeCa;
-using testing::MakeCertificate;
-using testing::TempDir;
 
 constexpr char kAccount[] = "111122223333";
 constexpr char kOther[] = "444455556666";
@@ -38,16 +40,22 @@ StoredEvent Event(std::string id, int64_t time_ms, std::string name = "IssueCert
   return e;
 }
 
-class TrailStoreTest : public ::testing::Test {
+template <typename Factory>
+class TrailStoreTest : public StoreTestBase<Factory> {
  protected:
-  void SetUp() override { Open(); }
+  void SetUp() override {
+    StoreTestBase<Factory>::SetUp();
+    if (!this->IsSkipped() && !this->HasFatalFailure()) Attach();
+  }
+  // Opens the database again, as a restarted server does.
   void Open() {
     trail_.reset();
-    db_.reset();
-    auto db = SqliteStore::Open(dir_.File("db"));
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
-    trail_ = std::make_unique<SqliteTrailStore>(*db_);
+    this->Reopen();
+    Attach();
+  }
+  void Attach() {
+    db_ = &this->store();
+    trail_ = Factory::NewTrailStore(this->store());
   }
   std::vector<StoredEvent> All() {
     auto r = trail_->ReadEventsAfter(0, 1000);
@@ -81,114 +89,116 @@ class TrailStoreTest : public ::testing::Test {
     return p;
   }
 
-  TempDir dir_;
-  std::unique_ptr<SqliteStore> db_;
-  std::unique_ptr<SqliteTrailStore> trail_;
+  Store* db_ = nullptr;
+  std::unique_ptr<TrailStore> trail_;
 };
 
-TEST_F(TrailStoreTest, WriteUnderScopeCommitsItsRecordOnce) {
-  ASSERT_OK(db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
-  CallRecord record(Pending("call-1"));
+TYPED_TEST_SUITE(TrailStoreTest, StoreImplementations);
+
+TYPED_TEST(TrailStoreTest, WriteUnderScopeCommitsItsRecordOnce) {
+  ASSERT_OK(this->db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
+  CallRecord record(this->Pending("call-1"));
   {
     CallRecordScope scope(&record);
-    ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+    ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
     EXPECT_TRUE(record.written());
     // A second write of the same call does not insert the record again (it would conflict).
-    ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "02"), std::nullopt));
+    ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "02"), std::nullopt));
   }
-  auto pending = trail_->ListPendingEvents();
+  auto pending = this->trail_->ListPendingEvents();
   ASSERT_OK(pending.status());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].call_id, "call-1");
   ASSERT_EQ((*pending)[0].events.size(), 1u);
   EXPECT_EQ((*pending)[0].events[0].resources[0].name, kCaArn);
   // Pending records are not visible to readers.
-  EXPECT_TRUE(All().empty());
-  EXPECT_TRUE(Ids(Query()).empty());
+  EXPECT_TRUE(this->All().empty());
+  EXPECT_TRUE(this->Ids(this->Query()).empty());
   // A write outside the scope carries nothing.
-  ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "03"), std::nullopt));
-  EXPECT_EQ(trail_->ListPendingEvents()->size(), 1u);
+  ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "03"), std::nullopt));
+  EXPECT_EQ(this->trail_->ListPendingEvents()->size(), 1u);
 }
 
-TEST_F(TrailStoreTest, FailedWriteLeavesNeitherStateNorRecord) {
-  ASSERT_OK(db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
-  ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
-  CallRecord record(Pending("call-2"));
+TYPED_TEST(TrailStoreTest, FailedWriteLeavesNeitherStateNorRecord) {
+  ASSERT_OK(this->db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
+  ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+  CallRecord record(this->Pending("call-2"));
   {
     CallRecordScope scope(&record);
     // The CA does not exist: the write fails, and so does the record's insertion with it.
-    Status st = db_->InsertCertificate(MakeCertificate("nope", "02"), std::nullopt);
+    Status st = this->db_->InsertCertificate(MakeCertificate("nope", "02"), std::nullopt);
     EXPECT_FALSE(st.ok());
     EXPECT_FALSE(record.written());
   }
-  EXPECT_TRUE(trail_->ListPendingEvents()->empty());
-  EXPECT_EQ(db_->GetCertificate("nope", "02").status().code(), ErrorCode::kResourceNotFound);
+  EXPECT_TRUE(this->trail_->ListPendingEvents()->empty());
+  EXPECT_EQ(this->db_->GetCertificate("nope", "02").status().code(), ErrorCode::kResourceNotFound);
 }
 
-TEST_F(TrailStoreTest, RecordThatCannotBeInsertedUndoesTheChange) {
-  ASSERT_OK(db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
+TYPED_TEST(TrailStoreTest, RecordThatCannotBeInsertedUndoesTheChange) {
+  ASSERT_OK(this->db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
   // Another call already holds this call id: the record insert fails, so must the write.
-  CallRecord first(Pending("dup"));
+  CallRecord first(this->Pending("dup"));
   {
     CallRecordScope scope(&first);
-    ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+    ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
   }
-  CallRecord second(Pending("dup"));
+  CallRecord second(this->Pending("dup"));
   {
     CallRecordScope scope(&second);
-    EXPECT_FALSE(db_->InsertCertificate(MakeCertificate("ca1", "02"), std::nullopt).ok());
+    EXPECT_FALSE(this->db_->InsertCertificate(MakeCertificate("ca1", "02"), std::nullopt).ok());
   }
-  EXPECT_FALSE(db_->GetCertificate("ca1", "02").ok());
-  EXPECT_TRUE(db_->GetCertificate("ca1", "01").ok());
+  EXPECT_FALSE(this->db_->GetCertificate("ca1", "02").ok());
+  EXPECT_TRUE(this->db_->GetCertificate("ca1", "01").ok());
 }
 
-TEST_F(TrailStoreTest, FinalizationRemovesPendingAndPendingSurvivesReopen) {
-  ASSERT_OK(db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
-  CallRecord a(Pending("call-a"));
+TYPED_TEST(TrailStoreTest, FinalizationRemovesPendingAndPendingSurvivesReopen) {
+  ASSERT_OK(this->db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
+  CallRecord a(this->Pending("call-a"));
   a.SetProvisionalResponse("{\"certificateArn\":\"x\"}");
-  CallRecord b(Pending("call-b"));
+  CallRecord b(this->Pending("call-b"));
   {
     CallRecordScope scope(&a);
-    ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "0a"), std::nullopt));
+    ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "0a"), std::nullopt));
   }
   {
     CallRecordScope scope(&b);
-    ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "0b"), std::nullopt));
+    ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "0b"), std::nullopt));
   }
-  ASSERT_OK(trail_->AppendEvents({EventCommit{"call-a", {Event("call-a", 5)}}}));
-  Open();  // b's outcome was never recorded
-  auto pending = trail_->ListPendingEvents();
+  ASSERT_OK(this->trail_->AppendEvents({EventCommit{"call-a", {Event("call-a", 5)}}}));
+  this->Open();  // b's outcome was never recorded
+  auto pending = this->trail_->ListPendingEvents();
   ASSERT_OK(pending.status());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].call_id, "call-b");
-  auto all = All();
+  auto all = this->All();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].event_id, "call-a");
 }
 
-TEST_F(TrailStoreTest, ProvisionalResponseTravelsWithThePendingRow) {
-  ASSERT_OK(db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
-  CallRecord a(Pending("call-a"));
+TYPED_TEST(TrailStoreTest, ProvisionalResponseTravelsWithThePendingRow) {
+  ASSERT_OK(this->db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
+  CallRecord a(this->Pending("call-a"));
   a.SetProvisionalResponse("{\"certificateArn\":\"arn-x\"}");
   {
     CallRecordScope scope(&a);
-    ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "0a"), std::nullopt));
+    ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "0a"), std::nullopt));
   }
-  auto pending = trail_->ListPendingEvents();
+  auto pending = this->trail_->ListPendingEvents();
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].provisional_response, "{\"certificateArn\":\"arn-x\"}");
 }
 
-TEST_F(TrailStoreTest, ReadEventsAfterFollowsCommitOrder) {
-  ASSERT_OK(trail_->AppendEvents({EventCommit{"", {Event("e1", 30)}},
-                                  EventCommit{"", {Event("e2", 10), Event("e3", 10, "X", kOther)}}}));
-  ASSERT_OK(trail_->AppendEvents({EventCommit{"", {Event("e4", 20)}}}));
-  auto all = All();
+TYPED_TEST(TrailStoreTest, ReadEventsAfterFollowsCommitOrder) {
+  ASSERT_OK(this->trail_->AppendEvents(
+      {EventCommit{"", {Event("e1", 30)}},
+       EventCommit{"", {Event("e2", 10), Event("e3", 10, "X", kOther)}}}));
+  ASSERT_OK(this->trail_->AppendEvents({EventCommit{"", {Event("e4", 20)}}}));
+  auto all = this->All();
   ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(all[0].event_id, "e1");
   EXPECT_EQ(all[3].event_id, "e4");
   for (size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i].seq, all[i - 1].seq);
-  auto after = trail_->ReadEventsAfter(all[1].seq, 10);
+  auto after = this->trail_->ReadEventsAfter(all[1].seq, 10);
   ASSERT_OK(after.status());
   ASSERT_EQ(after->size(), 2u);
   EXPECT_EQ((*after)[0].event_id, "e3");
@@ -196,7 +206,7 @@ TEST_F(TrailStoreTest, ReadEventsAfterFollowsCommitOrder) {
   EXPECT_EQ((*after)[0].resources.size(), 1u);
 }
 
-TEST_F(TrailStoreTest, LookupByEveryKeyNewestFirstWithinAccountRegionAndTime) {
+TYPED_TEST(TrailStoreTest, LookupByEveryKeyNewestFirstWithinAccountRegionAndTime) {
   StoredEvent get = Event("g1", 40, "GetCertificate");
   get.username = "bob";
   get.access_key_id = "AKIABOB";
@@ -204,58 +214,217 @@ TEST_F(TrailStoreTest, LookupByEveryKeyNewestFirstWithinAccountRegionAndTime) {
   get.resources = {{"AWS::IAM::User", "arn:aws:iam::111122223333:user/bob"}};
   StoredEvent other_region = Event("r1", 50);
   other_region.region = "eu-west-1";
-  ASSERT_OK(trail_->AppendEvents({EventCommit{"", {Event("i1", 10), Event("i2", 30), get,
-                                                   Event("x1", 20, "IssueCertificate", kOther),
-                                                   other_region}}}));
+  ASSERT_OK(this->trail_->AppendEvents(
+      {EventCommit{"",
+                   {Event("i1", 10), Event("i2", 30), get,
+                    Event("x1", 20, "IssueCertificate", kOther), other_region}}}));
   using K = EventLookupKey;
-  EXPECT_EQ(Ids(Query()), (std::vector<std::string>{"g1", "i2", "i1"}));
-  EXPECT_EQ(Ids(Query(K::kEventId, "i2")), std::vector<std::string>{"i2"});
-  EXPECT_EQ(Ids(Query(K::kEventName, "IssueCertificate")), (std::vector<std::string>{"i2", "i1"}));
-  EXPECT_EQ(Ids(Query(K::kReadOnly, "true")), std::vector<std::string>{"g1"});
-  EXPECT_EQ(Ids(Query(K::kReadOnly, "false")), (std::vector<std::string>{"i2", "i1"}));
-  EXPECT_EQ(Ids(Query(K::kUsername, "bob")), std::vector<std::string>{"g1"});
-  EXPECT_EQ(Ids(Query(K::kAccessKeyId, "AKIAALICE")), (std::vector<std::string>{"i2", "i1"}));
-  EXPECT_EQ(Ids(Query(K::kEventSource, "iam.amazonaws.com")), std::vector<std::string>{"g1"});
-  EXPECT_EQ(Ids(Query(K::kResourceType, "AWS::ACMPCA::CertificateAuthority")),
+  EXPECT_EQ(this->Ids(this->Query()), (std::vector<std::string>{"g1", "i2", "i1"}));
+  EXPECT_EQ(this->Ids(this->Query(K::kEventId, "i2")), std::vector<std::string>{"i2"});
+  EXPECT_EQ(this->Ids(this->Query(K::kEventName, "IssueCertificate")),
             (std::vector<std::string>{"i2", "i1"}));
-  EXPECT_EQ(Ids(Query(K::kResourceName, "arn:aws:iam::111122223333:user/bob")),
+  EXPECT_EQ(this->Ids(this->Query(K::kReadOnly, "true")), std::vector<std::string>{"g1"});
+  EXPECT_EQ(this->Ids(this->Query(K::kReadOnly, "false")), (std::vector<std::string>{"i2", "i1"}));
+  EXPECT_EQ(this->Ids(this->Query(K::kUsername, "bob")), std::vector<std::string>{"g1"});
+  EXPECT_EQ(this->Ids(this->Query(K::kAccessKeyId, "AKIAALICE")),
+            (std::vector<std::string>{"i2", "i1"}));
+  EXPECT_EQ(this->Ids(this->Query(K::kEventSource, "iam.amazonaws.com")),
             std::vector<std::string>{"g1"});
-  EventQuery window = Query();
+  EXPECT_EQ(this->Ids(this->Query(K::kResourceType, "AWS::ACMPCA::CertificateAuthority")),
+            (std::vector<std::string>{"i2", "i1"}));
+  EXPECT_EQ(this->Ids(this->Query(K::kResourceName, "arn:aws:iam::111122223333:user/bob")),
+            std::vector<std::string>{"g1"});
+  EventQuery window = this->Query();
   window.start_ms = 20;
   window.end_ms = 35;
-  EXPECT_EQ(Ids(window), std::vector<std::string>{"i2"});
+  EXPECT_EQ(this->Ids(window), std::vector<std::string>{"i2"});
   // Pages: strictly after the last position seen.
-  EventQuery page = Query();
+  EventQuery page = this->Query();
   page.limit = 2;
-  auto first = trail_->LookupEvents(page);
+  auto first = this->trail_->LookupEvents(page);
   ASSERT_EQ(first->size(), 2u);
   page.has_before = true;
   page.before_time_ms = first->back().event_time_ms;
   page.before_seq = first->back().seq;
-  EXPECT_EQ(Ids(page), std::vector<std::string>{"i1"});
+  EXPECT_EQ(this->Ids(page), std::vector<std::string>{"i1"});
 }
 
-TEST_F(TrailStoreTest, PurgeRemovesOldestInBoundedBatches) {
-  ASSERT_OK(trail_->AppendEvents({EventCommit{"", {Event("a", 1), Event("b", 2), Event("c", 3),
-                                                   Event("d", 100)}}}));
-  auto n = trail_->PurgeEventsBefore(50, 2);
+TYPED_TEST(TrailStoreTest, PurgeRemovesOldestInBoundedBatches) {
+  ASSERT_OK(this->trail_->AppendEvents(
+      {EventCommit{"", {Event("a", 1), Event("b", 2), Event("c", 3), Event("d", 100)}}}));
+  auto n = this->trail_->PurgeEventsBefore(50, 2);
   ASSERT_OK(n.status());
   EXPECT_EQ(*n, 2);
-  n = trail_->PurgeEventsBefore(50, 2);
+  n = this->trail_->PurgeEventsBefore(50, 2);
   EXPECT_EQ(*n, 1);
-  n = trail_->PurgeEventsBefore(50, 2);
+  n = this->trail_->PurgeEventsBefore(50, 2);
   EXPECT_EQ(*n, 0);
-  auto all = All();
+  auto all = this->All();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].event_id, "d");
   // Resources went with their records.
-  EXPECT_TRUE(Ids(Query(EventLookupKey::kResourceType, "AWS::ACMPCA::CertificateAuthority")) ==
-              std::vector<std::string>{"d"});
+  EXPECT_TRUE(
+      this->Ids(this->Query(EventLookupKey::kResourceType, "AWS::ACMPCA::CertificateAuthority")) ==
+      std::vector<std::string>{"d"});
   // seq is never reused after a purge.
-  ASSERT_OK(trail_->PurgeEventsBefore(1000, 10).status());
-  ASSERT_OK(trail_->AppendEvents({EventCommit{"", {Event("e", 200)}}}));
-  EXPECT_GT(All()[0].seq, 4);
+  ASSERT_OK(this->trail_->PurgeEventsBefore(1000, 10).status());
+  ASSERT_OK(this->trail_->AppendEvents({EventCommit{"", {Event("e", 200)}}}));
+  EXPECT_GT(this->All()[0].seq, 4);
+}
+
+// A call that announced its response (IssueCertificate: the certificate ARN) before its first
+// write: the write commits the call's final record, so the record is visible at once and no
+// pending row is left behind (store/call_record.h, CallRecord::final_on_write).
+std::unique_ptr<CallRecord> AnnouncedCall(std::string call_id) {
+  CallRecord::Materializer pending = [call_id] {
+    return std::vector<StoredEvent>{Event(call_id, 5)};
+  };
+  CallRecord::FinalMaterializer final_rows = [call_id](const std::string& response) {
+    StoredEvent e = Event(call_id, 5);
+    e.record_json = "{\"eventID\":\"" + call_id + "\",\"responseElements\":" + response + "}";
+    return std::vector<StoredEvent>{e};
+  };
+  auto record = std::make_unique<CallRecord>(call_id, 5, std::move(pending), std::move(final_rows));
+  record->SetProvisionalResponse("{\"certificateArn\":\"arn:c\"}");
+  return record;
+}
+
+TYPED_TEST(TrailStoreTest, AnnouncedIssuanceCommitsItsFinalRecordWithTheWrite) {
+  ASSERT_OK(this->db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
+  std::unique_ptr<CallRecord> call = AnnouncedCall("call-f");
+  CallRecord& record = *call;
+  ASSERT_TRUE(record.final_on_write());
+  {
+    CallRecordScope scope(&record);
+    ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+    EXPECT_TRUE(record.written());
+    EXPECT_TRUE(record.written_final());
+    // A second write of the call carries nothing more.
+    ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "02"), std::nullopt));
+  }
+  EXPECT_TRUE(this->trail_->ListPendingEvents()->empty());
+  auto all = this->All();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].event_id, "call-f");
+  EXPECT_EQ(all[0].record_json,
+            "{\"eventID\":\"call-f\",\"responseElements\":{\"certificateArn\":\"arn:c\"}}");
+  ASSERT_EQ(all[0].resources.size(), 1u);
+  EXPECT_EQ(this->Ids(this->Query(EventLookupKey::kResourceName, kCaArn)),
+            std::vector<std::string>{"call-f"});
+  this->Open();  // and a restart finds nothing to recover
+  EXPECT_TRUE(this->trail_->ListPendingEvents()->empty());
+  EXPECT_EQ(this->All().size(), 1u);
+}
+
+TYPED_TEST(TrailStoreTest, AnnouncedIssuanceWhoseWriteFailsLeavesNoRecord) {
+  ASSERT_OK(this->db_->InsertCa(MakeCa("ca1"), {}, std::nullopt));
+  ASSERT_OK(this->db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+  std::unique_ptr<CallRecord> call = AnnouncedCall("call-g");
+  CallRecord& record = *call;
+  Status st;
+  {
+    CallRecordScope scope(&record);
+    st = this->db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt);  // duplicate
+  }
+  EXPECT_EQ(st.code(), ErrorCode::kRequestFailed);
+  EXPECT_FALSE(record.written());
+  EXPECT_TRUE(this->All().empty());  // the failed write took its record with it
+  EXPECT_TRUE(this->trail_->ListPendingEvents()->empty());
+  // The outcome is then recorded the ordinary way.
+  ASSERT_OK(this->trail_->AppendEvents({EventCommit{"", {Event("call-g", 5)}}}));
+  EXPECT_EQ(this->All().size(), 1u);
+}
+
+// Two servers on one database append at once (AppendEvents and calls committing their final
+// record with their write) while a delivery cursor follows ReadEventsAfter: every committed record
+// reaches the cursor exactly once, in strictly increasing seq. Without the event-history lock a
+// record drawing a lower seq could commit after the cursor had passed a higher one.
+TEST(PgTrailStoreTest, ServersAppendingAtOnceNeverMakeTheCursorSkip) {
+  PostgresStoreFactory factory;
+  if (std::optional<std::string> why = factory.SkipReason()) {
+    if (getenv("OPENPCA_REQUIRE_POSTGRES") != nullptr) FAIL() << *why;
+    GTEST_SKIP() << *why;
+  }
+  std::unique_ptr<PgStore> servers[2];
+  std::unique_ptr<PgTrailStore> trails[2];
+  for (int i = 0; i < 2; ++i) {
+    auto opened = PgStore::Open(factory.ConnInfo());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    servers[i] = std::move(opened).value();
+    trails[i] = std::make_unique<PgTrailStore>(*servers[i]);
+  }
+  ASSERT_OK(servers[0]->InsertCa(MakeCa("ca1"), {}, std::nullopt));
+
+  constexpr int kThreadsPerServer = 4;
+  constexpr int kCallsPerThread = 40;
+  std::atomic<int> failures{0};
+  std::atomic<bool> writing{true};
+  std::vector<std::thread> writers;
+  for (int server = 0; server < 2; ++server) {
+    for (int t = 0; t < kThreadsPerServer; ++t) {
+      writers.emplace_back([&, server, t] {
+        for (int i = 0; i < kCallsPerThread; ++i) {
+          const std::string id =
+              "s" + std::to_string(server) + "-t" + std::to_string(t) + "-" + std::to_string(i);
+          Status st;
+          if (t % 2 == 0) {
+            // Two recipients' copies of one call, made final together.
+            st = trails[server]->AppendEvents(
+                {EventCommit{"", {Event(id + "a", i), Event(id + "b", i, "X", kOther)}}});
+          } else {
+            std::unique_ptr<CallRecord> record = AnnouncedCall(id);
+            CallRecordScope scope(record.get());
+            st = servers[server]->InsertCertificate(MakeCertificate("ca1", id), std::nullopt);
+          }
+          if (!st.ok()) {
+            ADD_FAILURE() << st.ToString();
+            ++failures;
+          }
+        }
+      });
+    }
+  }
+  // The cursor reads from a third connection pool, as a delivery worker would.
+  auto reader_db = PgStore::Open(factory.ConnInfo());
+  ASSERT_TRUE(reader_db.ok()) << reader_db.status().ToString();
+  PgTrailStore reader(**reader_db);
+  std::vector<std::string> seen;
+  int64_t cursor = 0;
+  bool increasing = true;
+  auto follow = [&] {
+    auto page = reader.ReadEventsAfter(cursor, 7);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (!page.ok()) return false;
+    for (const StoredEvent& e : *page) {
+      if (e.seq <= cursor) increasing = false;
+      cursor = e.seq;
+      seen.push_back(e.event_id);
+    }
+    return !page->empty();
+  };
+  std::thread waiter([&] {
+    for (auto& w : writers) w.join();
+    writing = false;
+  });
+  while (writing.load()) follow();
+  waiter.join();
+  while (follow()) {
+  }
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_TRUE(increasing);
+
+  // Every committed record, read afresh, against what the cursor saw.
+  auto everything = reader.ReadEventsAfter(0, 100000);
+  ASSERT_TRUE(everything.ok());
+  const size_t expected = 2 * (kThreadsPerServer / 2) * kCallsPerThread * 2 +  // AppendEvents
+                          2 * (kThreadsPerServer / 2) * kCallsPerThread;       // final on write
+  ASSERT_EQ(everything->size(), expected);
+  std::multiset<std::string> committed;
+  for (const StoredEvent& e : *everything) committed.insert(e.event_id);
+  EXPECT_EQ(std::multiset<std::string>(seen.begin(), seen.end()), committed)
+      << "the cursor skipped or repeated a committed record";
+  EXPECT_EQ(seen.size(), expected);
 }
 
 }  // namespace
-}  // namespace openpca::store
+}  // namespace openpca::store::testing

@@ -1,10 +1,59 @@
 #include "store/postgres/pg_call_record.h"
 
 #include <string>
+#include <string_view>
 
 #include "store/event_json.h"
 
 namespace openpca::store {
+namespace {
+
+constexpr std::string_view kPgInsertEventSql =
+    "INSERT INTO event_history (event_id, recipient_account_id, region, event_time_ms, "
+    "event_source, event_name, read_only, username, access_key_id, resources_json, record_json) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq";
+
+constexpr std::string_view kPgInsertEventResourceSql =
+    "INSERT INTO event_resources (seq, recipient_account_id, region, event_time_ms, type, name) "
+    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
+
+Status PgInsertFinalEvent(PgConnection& conn, const StoredEvent& e) {
+  const std::string resources = EventResourcesToJson(e.resources).dump();
+  PgParams params;
+  params.Text(e.event_id)
+      .Text(e.recipient_account_id)
+      .Text(e.region)
+      .Int64(e.event_time_ms)
+      .Text(e.event_source)
+      .Text(e.event_name)
+      .Int64(e.read_only ? 1 : 0)
+      .Text(e.username)
+      .Text(e.access_key_id)
+      .Text(resources)
+      .Text(e.record_json);
+  ASSIGN_OR_RETURN(PgResult inserted, conn.Exec(kPgInsertEventSql, params));
+  if (inserted.rows() != 1) return InternalError("postgres: event_history INSERT returned no seq");
+  const int64_t seq = inserted.Int64(0, 0);
+  for (const EventResourceRef& r : e.resources) {
+    PgParams res;
+    res.Int64(seq)
+        .Text(e.recipient_account_id)
+        .Text(e.region)
+        .Int64(e.event_time_ms)
+        .Text(r.type)
+        .Text(r.name);
+    RETURN_IF_ERROR(conn.Exec(kPgInsertEventResourceSql, res).status());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LockPgEventHistory(PgConnection& conn) {
+  PgParams key;
+  key.Int64(kPgEventHistoryLockKey);
+  return conn.Exec("SELECT pg_advisory_xact_lock($1)", key).status();
+}
 
 Status InsertPendingCallRecord(PgConnection& conn, const PendingEvents& p) {
   const std::string events = EventsToPendingJson(p.events);
@@ -21,6 +70,11 @@ Status InsertPendingCallRecord(PgConnection& conn, const PendingEvents& p) {
           "provisional_response) VALUES ($1, $2, $3, $4)",
           params)
       .status();
+}
+
+Status InsertFinalCallRecord(PgConnection& conn, const std::vector<StoredEvent>& rows) {
+  for (const StoredEvent& e : rows) RETURN_IF_ERROR(PgInsertFinalEvent(conn, e));
+  return Status::Ok();
 }
 
 }  // namespace openpca::store

@@ -35,11 +35,11 @@ Result<std::optional<LeaseRecord>> PgLeaseStore::AcquireLease(std::string_view n
   return held;
 }
 
-Status PgLeaseStore::ReleaseLease(std::string_view name, std::string_view holder, int64_t now_ms) {
+Status PgLeaseStore::ReleaseLease(std::string_view name, std::string_view holder) {
   static const std::string sql = ReleaseLeaseSql('$');
   return writer_.Run([&](PgConnection& conn) -> Status {
     PgParams params;
-    params.Text(name).Text(holder).Int64(now_ms);
+    params.Text(name).Text(holder);
     return conn.Exec(sql, params).status();
   });
 }

@@ -14,7 +14,7 @@ class PgLeaseStore final : public LeaseStore {
 
   Result<std::optional<LeaseRecord>> AcquireLease(std::string_view name, std::string_view holder,
                                                   int64_t now_ms, int64_t term_ms) override;
-  Status ReleaseLease(std::string_view name, std::string_view holder, int64_t now_ms) override;
+  Status ReleaseLease(std::string_view name, std::string_view holder) override;
   Result<std::optional<LeaseRecord>> GetLease(std::string_view name) override;
 
  private:

@@ -11,6 +11,9 @@
 // lock, CRL numbers come from one INSERT ... ON CONFLICT DO UPDATE per call, and migrations run
 // under an advisory lock.
 //
+// It is also the IdentityStore (pg_identity.cc); the other domain stores (PgTrailStore,
+// PgTrailDeliveryStore, PgAuditReportStore, PgStatsStore) work on its pool and writer.
+//
 // Owns its connections and the writer thread. Thread-safe. The destructor waits for writes
 // already submitted, then closes every connection.
 #pragma once
@@ -19,6 +22,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "store/identity_store.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_writer.h"
 #include "store/store.h"
@@ -36,7 +40,7 @@ struct PgOptions {
   const Clock* clock = nullptr;
 };
 
-class PgStore final : public Store {
+class PgStore final : public Store, public IdentityStore {
  public:
   // Connects with `conninfo` (libpq syntax: "host=... dbname=..." or a postgresql:// URI) and
   // applies missing migrations. WARNING: `conninfo` may hold a password: it is kept in memory for
@@ -86,6 +90,10 @@ class PgStore final : public Store {
   Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                int64_t now_ms) override;
   Result<int64_t> PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) override;
+
+  // IdentityStore (pg_identity.cc).
+  Result<IdentitySnapshot> LoadIdentity() override;
+  Status ApplyIdentityChanges(std::span<const IdentityChange> changes) override;
 
   // The connections, for other domain stores on the same database.
   PgPool& read_pool() { return *reads_; }

@@ -1,5 +1,6 @@
 #include "store/postgres/pg_writer.h"
 
+#include <algorithm>
 #include <future>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@ namespace openpca::store {
 
 struct PgWriter::Pending {
   const Job* job;
+  JobKind kind;
   std::promise<Status> done;
 };
 
@@ -29,12 +31,25 @@ PgWriter::~PgWriter() {
   thread_.join();
 }
 
-Status PgWriter::Run(const Job& job) {
+Status PgWriter::Run(const Job& job, JobKind kind) {
   // A write of an API call carries the call's record (store/call_record.h): the first one commits
   // it as pending in the job's own savepoint, so the change and its record commit or fail together.
   CallRecord* record = CallRecordScope::Current();
-  if (record == nullptr || record->written()) return Enqueue(job);
+  if (record == nullptr || record->written()) return Enqueue(job, kind);
   bool inserted = false;
+  if (record->final_on_write()) {
+    // The commit of this write is the call's outcome: its final rows join it (call_record.h).
+    const std::vector<StoredEvent> rows = record->FinalRows();  // on the caller's thread
+    const Job with_final = [&](PgConnection& conn) -> Status {
+      RETURN_IF_ERROR(job(conn));
+      RETURN_IF_ERROR(InsertFinalCallRecord(conn, rows));
+      inserted = true;
+      return Status::Ok();
+    };
+    Status status = Enqueue(with_final, JobKind::kAppendsEvents);
+    if (status.ok() && inserted) record->MarkWritten(/*final_rows=*/true);
+    return status;
+  }
   const PendingEvents& pending = record->pending();  // materialized here, on the caller's thread
   const Job with_record = [&](PgConnection& conn) -> Status {
     RETURN_IF_ERROR(job(conn));
@@ -42,13 +57,13 @@ Status PgWriter::Run(const Job& job) {
     inserted = true;
     return Status::Ok();
   };
-  Status status = Enqueue(with_record);
+  Status status = Enqueue(with_record, kind);
   if (status.ok() && inserted) record->MarkWritten();
   return status;
 }
 
-Status PgWriter::Enqueue(const Job& job) {
-  Pending pending{&job, {}};
+Status PgWriter::Enqueue(const Job& job, JobKind kind) {
+  Pending pending{&job, kind, {}};
   std::future<Status> result = pending.done.get_future();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -131,6 +146,14 @@ void PgWriter::RunBatch(std::span<Pending* const> batch) {
   std::vector<Status> results(batch.size());
   size_t ran = 0;
   Status txn = Begin();
+  if (txn.ok() && std::any_of(batch.begin(), batch.end(), [](const Pending* p) {
+        return p->kind == JobKind::kAppendsEvents;
+      })) {
+    // Before any job, so it is the first lock of the transaction (pg_call_record.h), and outside
+    // the savepoints, so a job that fails cannot release it.
+    txn = LockPgEventHistory(*conn_);
+    if (!txn.ok() && !conn_->broken()) (void)conn_->Run("ROLLBACK");  // best effort
+  }
   if (txn.ok()) {
     for (; ran < batch.size(); ++ran) {
       bool broken = false;

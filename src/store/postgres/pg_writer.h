@@ -8,8 +8,11 @@
 // so a write returns only once the server has made it durable.
 //
 // Other servers may write the same database at once: jobs rely on row locks and constraints
-// (ON CONFLICT, conditional UPDATEs), never on being the only writer. When the connection is lost
-// the batch in flight fails with kInternal, and the next batch reconnects first.
+// (ON CONFLICT, conditional UPDATEs), never on being the only writer. A batch holding a job that
+// appends to the event history (kAppendsEvents, or a call's final record) first takes the
+// event-history advisory lock (pg_call_record.h), so seq is committed in order across servers.
+// When the connection is lost the batch in flight fails with kInternal, and the next batch
+// reconnects first.
 //
 // Thread-safe. The destructor runs every job already queued, then joins the thread.
 #pragma once
@@ -38,6 +41,13 @@ class PgWriter {
   // refer to the caller's data, since the caller waits until it has run.
   using Job = std::function<Status(PgConnection&)>;
 
+  // What a job writes, as far as the writer must know.
+  enum class JobKind {
+    kPlain,
+    // Inserts into event_history: the batch takes the event-history lock before any job runs.
+    kAppendsEvents,
+  };
+
   // The session settings of a writer connection.
   static constexpr std::string_view kSessionSql = "SET synchronous_commit = on";
 
@@ -50,8 +60,9 @@ class PgWriter {
 
   // Runs `job` in the next batch and returns once that batch has committed or failed: the job's
   // own error, or kInternal when the transaction as a whole failed. Under a CallRecordScope whose
-  // record is not yet written, the job also inserts that record (pending) in its savepoint.
-  Status Run(const Job& job);
+  // record is not yet written, the job also inserts that record in its savepoint: pending, or
+  // final when the record says the write is the call's outcome (CallRecord::final_on_write).
+  Status Run(const Job& job, JobKind kind = JobKind::kPlain);
 
   // Transactions committed so far.
   int64_t commit_count() const;
@@ -65,7 +76,7 @@ class PgWriter {
  private:
   struct Pending;
 
-  Status Enqueue(const Job& job);
+  Status Enqueue(const Job& job, JobKind kind);
   void Loop();
   void RunBatch(std::span<Pending* const> batch);
   // Opens the transaction, first replacing a connection the server has closed.

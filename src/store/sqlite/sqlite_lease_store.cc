@@ -39,12 +39,11 @@ Result<std::optional<LeaseRecord>> SqliteLeaseStore::AcquireLease(std::string_vi
   return held;
 }
 
-Status SqliteLeaseStore::ReleaseLease(std::string_view name, std::string_view holder,
-                                      int64_t now_ms) {
+Status SqliteLeaseStore::ReleaseLease(std::string_view name, std::string_view holder) {
   static const std::string sql = ReleaseLeaseSql('?');
   return writer_.Run([&](SqliteConnection& conn) -> Status {
     ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(sql));
-    stmt.BindText(1, name).BindText(2, holder).BindInt64(3, now_ms);
+    stmt.BindText(1, name).BindText(2, holder);
     return stmt.Run();
   });
 }

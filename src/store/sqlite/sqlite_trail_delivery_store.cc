@@ -2,61 +2,10 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
+#include "store/trail_json.h"
 
 namespace openpca::store {
 namespace {
-
-using json = nlohmann::json;
-
-std::string PairsToJson(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  json out = json::array();
-  for (const auto& [k, v] : pairs) out.push_back(json::array({k, v}));
-  return out.dump();
-}
-
-std::vector<std::pair<std::string, std::string>> PairsFromJson(const std::string& text) {
-  std::vector<std::pair<std::string, std::string>> out;
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_array()) return out;
-  for (const auto& p : j) {
-    if (p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_string()) {
-      out.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
-    }
-  }
-  return out;
-}
-
-std::string LogsToJson(const std::vector<DigestLogEntry>& logs) {
-  json out = json::array();
-  for (const auto& l : logs) {
-    out.push_back({{"region", l.region},
-                   {"bucket", l.s3_bucket},
-                   {"key", l.s3_object},
-                   {"hash", l.hash_hex},
-                   {"oldest", l.oldest_event_ms},
-                   {"newest", l.newest_event_ms}});
-  }
-  return out.dump();
-}
-
-std::vector<DigestLogEntry> LogsFromJson(const std::string& text) {
-  std::vector<DigestLogEntry> out;
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_array()) return out;
-  for (const auto& l : j) {
-    if (!l.is_object()) continue;
-    DigestLogEntry e;
-    e.region = l.value("region", "");
-    e.s3_bucket = l.value("bucket", "");
-    e.s3_object = l.value("key", "");
-    e.hash_hex = l.value("hash", "");
-    e.oldest_event_ms = l.value("oldest", int64_t{0});
-    e.newest_event_ms = l.value("newest", int64_t{0});
-    out.push_back(std::move(e));
-  }
-  return out;
-}
 
 constexpr char kTrailColumns[] =
     "arn, account_id, home_region, name, s3_bucket, s3_key_prefix, sns_topic_name, "
@@ -77,7 +26,7 @@ TrailRecord ReadTrail(const SqliteStatement& s) {
   t.include_global_service_events = s.ColumnInt64(7) != 0;
   t.multi_region = s.ColumnInt64(8) != 0;
   t.log_file_validation = s.ColumnInt64(9) != 0;
-  t.tags = PairsFromJson(s.ColumnText(10));
+  t.tags = TrailPairsFromJson(s.ColumnText(10));
   t.created_ms = s.ColumnInt64(11);
   t.logging = s.ColumnInt64(12) != 0;
   t.start_logging_ms = s.ColumnInt64(13);
@@ -124,7 +73,7 @@ Status InsertOutbox(SqliteConnection& conn, const OutboxObject& o) {
                    conn.Prepare("INSERT INTO cloudtrail_outbox (trail_arn, kind, bucket, "
                                 "object_key, body, content_type, metadata_json) VALUES (?1, ?2, "
                                 "?3, ?4, ?5, ?6, ?7)"));
-  std::string meta = PairsToJson(o.metadata);
+  std::string meta = TrailPairsToJson(o.metadata);
   stmt.BindText(1, o.trail_arn)
       .BindText(2, o.kind)
       .BindText(3, o.bucket)
@@ -155,7 +104,7 @@ Result<std::vector<DigestChainRecord>> ListChainsOn(SqliteConnection& conn,
     c.prev_key = stmt.ColumnText(4);
     c.prev_hash_hex = stmt.ColumnText(5);
     c.prev_signature_hex = stmt.ColumnText(6);
-    c.pending_logs = LogsFromJson(stmt.ColumnText(7));
+    c.pending_logs = DigestLogsFromJson(stmt.ColumnText(7));
     out.push_back(std::move(c));
   }
   return out;
@@ -172,7 +121,7 @@ Status UpsertChain(SqliteConnection& conn, const DigestChainRecord& c) {
                                 "prev_hash_hex = excluded.prev_hash_hex, prev_signature_hex = "
                                 "excluded.prev_signature_hex, pending_logs_json = "
                                 "excluded.pending_logs_json"));
-  std::string logs = LogsToJson(c.pending_logs);
+  std::string logs = DigestLogsToJson(c.pending_logs);
   stmt.BindText(1, c.trail_arn)
       .BindText(2, c.region)
       .BindInt64(3, c.window_start_ms)
@@ -231,7 +180,7 @@ Status SqliteTrailDeliveryStore::InsertTrail(const TrailRecord& t, int max_per_r
                      conn.Prepare(std::string("INSERT INTO cloudtrail_trails (") + kTrailColumns +
                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
                                   "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"));
-    std::string tags = PairsToJson(t.tags);
+    std::string tags = TrailPairsToJson(t.tags);
     stmt.BindText(1, t.arn)
         .BindText(2, t.account_id)
         .BindText(3, t.home_region)
@@ -309,7 +258,7 @@ Status SqliteTrailDeliveryStore::UpdateTrailConfig(const TrailRecord& t, int64_t
                                   "multi_region = ?6, log_file_validation = ?7, tags_json = ?8, "
                                   "epoch = ?9, chain_started_ms = ?10, final_digest_pending = ?11 "
                                   "WHERE arn = ?1"));
-    std::string tags = PairsToJson(t.tags);
+    std::string tags = TrailPairsToJson(t.tags);
     stmt.BindText(1, t.arn)
         .BindText(2, t.s3_bucket)
         .BindText(3, t.s3_key_prefix)
@@ -365,7 +314,7 @@ Status SqliteTrailDeliveryStore::SetTags(
   return writer_.Run([&](SqliteConnection& conn) -> Status {
     ASSIGN_OR_RETURN(SqliteStatement stmt,
                      conn.Prepare("UPDATE cloudtrail_trails SET tags_json = ?2 WHERE arn = ?1"));
-    std::string text = PairsToJson(tags);
+    std::string text = TrailPairsToJson(tags);
     stmt.BindText(1, arn).BindText(2, text);
     RETURN_IF_ERROR(stmt.Run());
     if (stmt.Changes() == 0) return TrailNotFound(arn);
@@ -483,7 +432,7 @@ Result<std::vector<OutboxObject>> SqliteTrailDeliveryStore::ListOutbox(int64_t a
       o.key = stmt.ColumnText(4);
       o.body = stmt.ColumnBlob(5);
       o.content_type = stmt.ColumnText(6);
-      o.metadata = PairsFromJson(stmt.ColumnText(7));
+      o.metadata = TrailPairsFromJson(stmt.ColumnText(7));
       out.push_back(std::move(o));
     }
     return out;
