@@ -415,8 +415,12 @@ cmd_stop() {
   # Stop the replicas before the leader, so that none of them takes over meanwhile.
   local leader
   leader="$(cluster_field "next((m['name'] for m in members if m['role'] == 'leader'), '')" 2> /dev/null || true)"
-  for n in "${NODES[@]}"; do [ "pg$n" = "$leader" ] || stop_node "$n" & done
-  wait
+  local waits=()
+  for n in "${NODES[@]}"; do
+    if [ "pg$n" != "$leader" ]; then stop_node "$n" & waits+=($!); fi
+  done
+  # Only these: a bare `wait` would also wait for the daemons this shell started.
+  [ ${#waits[@]} -eq 0 ] || wait "${waits[@]}"
   [ -z "$leader" ] || stop_node "${leader#pg}"
   for n in "${NODES[@]}"; do   # a postgres left behind by a killed Patroni
     local pm
