@@ -128,7 +128,8 @@ render() {
 # Is PID alive and one of ours (its command line names this work directory)?
 ours() {
   local pid=$1
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$DIR"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
+    tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | grep -qF "$DIR"
 }
 
 # spawn NAME LOGFILE CMD...: starts CMD in its own session, pid in pids/NAME.pid.
