@@ -121,7 +121,7 @@ class Writer(threading.Thread):
             if ok_after is not None:
                 out["outage_s"] = round(ok_after[1] - first_fail[0], 3)
                 out["kill_to_first_success_s"] = round(ok_after[1] - kill_t, 3)
-            out["errors"] = sorted({a[3].split("\n")[0][:120] for a in after if not a[2]})[:8]
+            out["errors"] = sorted({a[3].split("\n")[0][:200] for a in after if not a[2]})[:8]
         else:
             out["outage_s"] = 0.0
         ok_ends = [a[1] for a in self.attempts if a[2]]

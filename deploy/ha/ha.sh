@@ -23,6 +23,7 @@
 #   OPENPCA_HA_SERVERS    number of openpca servers (default 2; 0 = database part only)
 #   OPENPCA_BIN           openpca binary (default /work/main/build/src/server/openpca)
 #   OPENPCA_HA_TTL, OPENPCA_HA_LOOP_WAIT, OPENPCA_HA_RETRY_TIMEOUT   Patroni timing (10, 2, 3)
+#   OPENPCA_HA_SYNC_STRICT    Patroni synchronous_mode_strict (default false; see patroni.yml.in)
 #   OPENPCA_HA_LOAD_SECONDS   upper bound of the failover test's load phase (default 90)
 #
 # As root, PostgreSQL and Patroni run as the `postgres` user (runuser); etcd, haproxy and openpca
@@ -126,10 +127,17 @@ render() {
 # ---------------------------------------------------------------------------------------------
 
 # Is PID alive and one of ours (its command line names this work directory)?
+# (A process in the middle of an exec may show an empty command line for a moment: read again.)
 ours() {
-  local pid=$1
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
-    tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | grep -qF "$DIR"
+  local pid=$1 cmdline i
+  [ -n "$pid" ] || return 1
+  for i in 1 2 3 4 5; do
+    [ -d "/proc/$pid" ] || return 1
+    cmdline="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null || true)"
+    if [ -n "$cmdline" ]; then [[ "$cmdline" == *"$DIR"* ]]; return; fi
+    sleep 0.05
+  done
+  return 1
 }
 
 # spawn NAME LOGFILE CMD...: starts CMD in its own session, pid in pids/NAME.pid.
@@ -251,7 +259,8 @@ start_node() {
   render "$HERE/patroni.yml.in" "$node/patroni.yml" NAME="pg$n" NODE_DIR="$node" \
     DATA_DIR="$node/data" PG_PORT="${PG_PORTS[n - 1]}" REST_PORT="${REST_PORTS[n - 1]}" \
     ETCD_HOSTS="$hosts" PG_BINDIR="$PG_BINDIR" TTL="${OPENPCA_HA_TTL:-10}" \
-    LOOP_WAIT="${OPENPCA_HA_LOOP_WAIT:-2}" RETRY_TIMEOUT="${OPENPCA_HA_RETRY_TIMEOUT:-3}"
+    LOOP_WAIT="${OPENPCA_HA_LOOP_WAIT:-2}" RETRY_TIMEOUT="${OPENPCA_HA_RETRY_TIMEOUT:-3}" \
+    SYNC_STRICT="${OPENPCA_HA_SYNC_STRICT:-false}"
   touch "$node/patroni.log"
   if [ ${#RUNAS[@]} -gt 0 ]; then chown postgres:postgres "$node" "$node/patroni.log"; fi
   ours "$(cat "$DIR/pids/pg$n.pid" 2> /dev/null)" && return 0
@@ -463,6 +472,8 @@ cmd_kill_primary() {
   n="${leader#pg}"
   ppid="$(patroni_pid "$n")" || die "no Patroni process for $leader"
   pmpid="$(postmaster_pid "$n")" || die "no postmaster for $leader"
+  cluster_field "next((m['name'] for m in members if m['role'] == 'sync_standby'), '')" \
+    > "$DIR/sync_standby_at_kill" 2> /dev/null || true
   kill -KILL "$ppid" "$pmpid"
   echo "$leader" > "$DIR/killed"
   log "SIGKILL $leader: patroni $ppid, postgres $pmpid"
@@ -495,6 +506,11 @@ cmd_failover_test() {
            --credentials "$DIR/openpca/server1/credentials")
   fi
   OPENPCA_HA_DIR="$DIR" $PYTHON "$HERE/failover_load.py" "${args[@]}" || rc=$?
+
+  local promoted
+  promoted="$(cluster_field "next((m['name'] for m in members if m['role'] == 'leader'), '')" 2> /dev/null || true)"
+  [ ! -f "$DIR/killed" ] ||
+    log "RESULT promoted: ${promoted:-none} (synchronous standby when $(cat "$DIR/killed") was killed: $(cat "$DIR/sync_standby_at_kill" 2> /dev/null))"
 
   # The killed node comes back and must rejoin as a replica (pg_rewind when its timeline diverged).
   if [ -f "$DIR/killed" ]; then
