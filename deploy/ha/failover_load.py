@@ -127,6 +127,10 @@ class Writer(threading.Thread):
         ok_ends = [a[1] for a in self.attempts if a[2]]
         gaps = [b - a for a, b in zip(ok_ends, ok_ends[1:])]
         out["max_gap_between_successes_s"] = round(max(gaps), 3) if gaps else None
+        failed = sorted(a[1] - a[0] for a in self.attempts if not a[2] and a[1] >= kill_t)
+        if failed:
+            out["failed_attempt_s_median"] = round(failed[len(failed) // 2], 3)
+            out["failed_attempt_s_max"] = round(failed[-1], 3)
         slow = [a[1] - a[0] for a in self.attempts if a[2] and a[1] >= kill_t]
         out["max_latency_after_kill_s"] = round(max(slow), 3) if slow else None
         lat = sorted(a[1] - a[0] for a in self.attempts if a[2] and a[1] < kill_t)
