@@ -86,7 +86,8 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
                                  "trail_delivery_interval_s", "trail_digest_interval_s",
                                  "trail_digest_key_lifetime_hours",
                                  "audit", "store",
-                                 "acm_scheduler_interval_s", "test_clock_offset_s"};
+                                 "acm_scheduler_interval_s", "crl_sweep_interval_s",
+                                 "test_clock_offset_s"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -120,6 +121,7 @@ Result<ServerConfig> LoadConfigFile(const std::string& path, ServerConfig config
   num("trail_digest_interval_s", config.trail_digest_interval_s);
   num("trail_digest_key_lifetime_hours", config.trail_digest_key_lifetime_hours);
   num("acm_scheduler_interval_s", config.acm_scheduler_interval_s);
+  num("crl_sweep_interval_s", config.crl_sweep_interval_s);
   if (j.contains("test_clock_offset_s")) {
     if (!j["test_clock_offset_s"].is_number_integer()) {
       problems.push_back("test_clock_offset_s must be an integer");
@@ -431,6 +433,9 @@ Status Validate(const ServerConfig& c) {
     problems.push_back("store.postgres_dsn (or OPENPCA_POSTGRES_DSN) is required for postgres");
   } else if (c.store.engine == "sqlite" && !c.store.postgres_dsn.empty()) {
     problems.push_back("store.postgres_dsn is set but store.engine is \"sqlite\"");
+  }
+  if (c.crl_sweep_interval_s < 1 || c.crl_sweep_interval_s > 86400) {
+    problems.push_back("crl_sweep_interval_s (or OPENPCA_CRL_SWEEP_INTERVAL_S) must be 1-86400");
   }
   if (c.store.lease_term_s < 2 || c.store.lease_term_s > 3600) {
     problems.push_back("store.lease_term_s (or OPENPCA_LEASE_TERM_S) must be 2-3600");

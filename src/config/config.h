@@ -136,6 +136,10 @@ struct ServerConfig {
   // renewals that are due and the day's "Approaching Expiration" events, in seconds (a pass
   // also runs at startup). Default 3600.
   int acm_scheduler_interval_s = 3600;
+  // "crl_sweep_interval_s": how often the CRL publisher looks for CRLs past half of their
+  // validity (and, on a server that just took the "crl-sweep" lease, for every CRL), in seconds,
+  // 1..86400. Default 60. Env OPENPCA_CRL_SWEEP_INTERVAL_S overrides it.
+  int crl_sweep_interval_s = 60;
   // "test_clock_offset_s": TEST ONLY. Seconds added to the server's clock for everything but
   // SigV4 request-time checks, so tests can see the server months ahead (managed renewal, expiry
   // events). Refused unless the environment has OPENPCA_ALLOW_TEST_CLOCK=1. Default 0.

@@ -182,10 +182,11 @@ void DeliveryWorker::Loop() {
       if (stop_) return;
       woken_ = false;
     }
-    RunOnce();
+    const bool mine = MayRun(options_.leadership, "events-delivery");
+    if (mine) RunOnce();
     std::chrono::milliseconds wait = options_.idle_poll;
     Result<std::optional<int64_t>> next = store_.NextDeliveryDueMs();
-    if (next.ok() && next->has_value()) {
+    if (mine && next.ok() && next->has_value()) {
       const int64_t delta = **next - ToUnixMillis(clock_.Now());
       wait = std::clamp(std::chrono::milliseconds(delta), std::chrono::milliseconds(0),
                         options_.idle_poll);

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "events/dead_letter.h"
 #include "events/http_client.h"
 #include "events/retry.h"
@@ -35,6 +36,9 @@ struct DeliveryOptions {
   // The longest the thread sleeps without looking at the queue (a due time may also come from
   // another process's clock after a restart).
   std::chrono::milliseconds idle_poll{std::chrono::seconds(5)};
+  // Servers sharing a database: only the holder of job "events-delivery" delivers the queue
+  // (the others' queued events wait for it), so a due event is sent by one server. Null: always.
+  Leadership* leadership = nullptr;
 };
 
 class DeliveryWorker {

@@ -18,6 +18,7 @@ events::DeliveryOptions DeliveryOptionsOf(const EventsWiringOptions& options) {
   events::DeliveryOptions d;
   d.backoff.base = options.retry_base;
   d.backoff.max_delay = options.retry_max_delay;
+  d.leadership = options.leadership;
   return d;
 }
 

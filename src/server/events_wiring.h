@@ -15,6 +15,7 @@
 #include "api/pipeline.h"
 #include "authority/authority.h"
 #include "common/clock.h"
+#include "common/leadership.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "events/bus.h"
@@ -32,6 +33,8 @@ struct EventsWiringOptions {
   std::string default_region;
   std::chrono::milliseconds retry_base{1000};
   std::chrono::milliseconds retry_max_delay{std::chrono::minutes(5)};
+  // Servers sharing a database: who delivers queued events (null: this server). Not owned.
+  Leadership* leadership = nullptr;
 };
 
 // The options of `config` (events_retry_*), overridden by the environment variables

@@ -75,12 +75,16 @@ void OcspService::CollectCacheStats(metrics::ExpositionWriter& out) const {
 OcspService::~OcspService() { Stop(); }
 
 void OcspService::Start() {
-  if (delegates_ == nullptr || rotation_thread_.joinable()) return;
   {
     std::lock_guard lock(rotation_mu_);
     stopping_ = false;
   }
-  rotation_thread_ = std::thread([this] { RotationLoop(); });
+  if (delegates_ != nullptr && !rotation_thread_.joinable()) {
+    rotation_thread_ = std::thread([this] { RotationLoop(); });
+  }
+  if (options_.reload_interval.count() > 0 && !reload_thread_.joinable()) {
+    reload_thread_ = std::thread([this] { ReloadLoop(); });
+  }
 }
 
 void OcspService::Stop() {
@@ -90,6 +94,38 @@ void OcspService::Stop() {
   }
   rotation_cv_.notify_all();
   if (rotation_thread_.joinable()) rotation_thread_.join();
+  if (reload_thread_.joinable()) reload_thread_.join();
+}
+
+void OcspService::ReloadLoop() {
+  std::unique_lock lock(rotation_mu_);
+  while (!rotation_cv_.wait_for(lock, options_.reload_interval, [this] { return stopping_; })) {
+    lock.unlock();
+    Result<int> reloaded = ReloadChanged(options_.account_id);
+    if (!reloaded.ok()) {
+      spdlog::warn("OCSP: reloading changed CAs failed: {}", reloaded.status().message());
+    }
+    lock.lock();
+  }
+}
+
+Result<int> OcspService::ReloadChanged(const std::string& account_id) {
+  std::vector<std::string> changed;
+  std::string after;
+  while (true) {
+    ASSIGN_OR_RETURN(auto page, store_.ListCas(account_id, after, 100));
+    {
+      std::lock_guard lock(versions_mu_);
+      for (const auto& ca : page) {
+        after = ca.id;
+        auto it = loaded_versions_.find(ca.id);
+        if (it == loaded_versions_.end() || it->second != ca.version) changed.push_back(ca.id);
+      }
+    }
+    if (page.size() < 100) break;
+  }
+  for (const std::string& id : changed) Refresh(id);
+  return static_cast<int>(changed.size());
 }
 
 void OcspService::RotationLoop() {
@@ -124,6 +160,10 @@ Status OcspService::LoadAll(const std::string& account_id) {
 
 void OcspService::Refresh(const std::string& ca_id) {
   auto ca = store_.GetCa(ca_id);
+  if (ca.ok()) {
+    std::lock_guard lock(versions_mu_);
+    loaded_versions_[ca_id] = ca->version;
+  }
   if (!ca.ok() || ca->certificate_der.empty()) {
     Drop(ca_id);
     return;

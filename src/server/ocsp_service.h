@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -45,6 +46,12 @@ struct OcspServiceOptions {
   audit::ServiceEventSink* service_events = nullptr;
   // The responder's own options (cache bounds, max_cache_age for servers sharing a database).
   revocation::OcspResponderOptions responder;
+  // Servers sharing a database: how often to look for CAs another server created or changed
+  // (their record version moved) and re-read them. Zero: never (one server learns of its own
+  // changes through Refresh()).
+  std::chrono::seconds reload_interval{0};
+  // The account whose CAs the periodic reload reads (LoadAll's).
+  std::string account_id;
 };
 
 class OcspService {
@@ -53,13 +60,17 @@ class OcspService {
               OcspServiceOptions options = {});
   ~OcspService();  // Stop()
 
-  // Starts the delegate rotation thread (OcspSigner::kDelegate; nothing to start otherwise).
+  // Starts the delegate rotation thread (OcspSigner::kDelegate) and the reload thread (with
+  // reload_interval); nothing to start otherwise.
   void Start();
   // Stops and joins it; idempotent.
   void Stop();
 
   // Loads every CA of the account into the directory.
   Status LoadAll(const std::string& account_id);
+  // Re-reads the CAs of the account whose record version differs from the one loaded (changed
+  // or created by another server). Returns how many were re-read. Errors: those of the store.
+  Result<int> ReloadChanged(const std::string& account_id);
   // Re-reads one CA (after a revocation, import, status or configuration change) and drops the
   // cached responses it affects.
   // With OcspSigner::kDelegate this also issues the CA's delegate when it has none or its current
@@ -97,6 +108,7 @@ class OcspService {
   void CountResponse(const revocation::OcspResponseBody* body);
   void CollectCacheStats(metrics::ExpositionWriter& out) const;
   void RotationLoop();
+  void ReloadLoop();
 
   store::Store& store_;
   keys::KeyStore& keys_;
@@ -110,6 +122,9 @@ class OcspService {
   std::condition_variable rotation_cv_;
   bool stopping_ = false;  // guarded by rotation_mu_
   std::thread rotation_thread_;
+  std::thread reload_thread_;
+  std::mutex versions_mu_;
+  std::map<std::string, int64_t> loaded_versions_;  // guarded by versions_mu_: ca id -> version
   // With OcspServiceOptions::metrics: good, revoked, unknown, error.
   std::array<metrics::Counter*, 4> responses_{};
   metrics::CollectorRegistration cache_stats_;

@@ -128,6 +128,15 @@ int Serve(const ServeFlags& flags) {
   if (Status st = config::ApplyMetricsEnvironment(cfg, Env); !st.ok()) return Fail(st);
   config::ApplyKeyStoreEnvironment(cfg.key_store);
   config::ApplyStoreEnvironment(cfg.store, Env);
+  if (std::optional<std::string> v = Env("OPENPCA_CRL_SWEEP_INTERVAL_S")) {
+    try {
+      size_t used = 0;
+      cfg.crl_sweep_interval_s = std::stoi(*v, &used);
+      if (used != v->size()) cfg.crl_sweep_interval_s = 0;  // refused by Validate
+    } catch (const std::exception&) {
+      cfg.crl_sweep_interval_s = 0;
+    }
+  }
   if (Status st = config::Validate(cfg); !st.ok()) return Fail(st);
   if (Status st = CheckStoreEngine(cfg); !st.ok()) return Fail(st);
   if (flags.check_config) {
@@ -327,6 +336,7 @@ int Serve(const ServeFlags& flags) {
               services::ram::ActionFor);
   // EventBridge: rules, targets and API destinations, fed by Private CA's (and ACM's) events.
   EventsWiringOptions events_options = EventsOptionsFromConfig(cfg, data);
+  events_options.leadership = leadership;
   auto events_result = EventsRuntime::Create(stores->events(), *box, clock, random, events_options);
   if (!events_result.ok()) return Fail(events_result.status());
   std::unique_ptr<EventsRuntime> events = std::move(events_result).value();
@@ -402,6 +412,7 @@ int Serve(const ServeFlags& flags) {
   crl_options.on_generated = events->CrlListener();
   crl_options.service_events = audit_trail.recorder.get();
   crl_options.leadership = leadership;
+  crl_options.sweep_interval = std::chrono::seconds(cfg.crl_sweep_interval_s);
   revocation::CrlPublisher crl_publisher(*store, *key_store, buckets, clock, crl_options);
   OcspServiceOptions ocsp_options;
   ocsp_options.signer = cfg.ocsp_signer == "delegate" ? OcspSigner::kDelegate : OcspSigner::kCa;
@@ -413,6 +424,11 @@ int Serve(const ServeFlags& flags) {
                                ? cfg.store.ocsp_cache_max_age_s
                                : (stores->engine() == "postgres" ? 5 : 0);
   ocsp_options.responder.max_cache_age = std::chrono::seconds(ocsp_max_age);
+  if (stores->engine() == "postgres") {
+    // CAs created or changed by another server answer here within the same bound.
+    ocsp_options.reload_interval = std::chrono::seconds(std::max(ocsp_max_age, 1));
+    ocsp_options.account_id = boot->account_id;
+  }
   OcspService ocsp(*store, *key_store, clock, random, ocsp_options);
   if (Status st = ocsp.LoadAll(boot->account_id); !st.ok()) return Fail(st);
   // OCSP: cache hits are answered on the I/O thread, the rest on a worker. The same routes at
