@@ -85,7 +85,7 @@ block_free() {
 }
 
 choose_ports() {
-  if [ -f "$DIR/ports.env" ]; then . "$DIR/ports.env"; return; fi
+  if [ -f "$DIR/ports.env" ]; then . "$DIR/ports.env"; return 0; fi
   local base=${OPENPCA_HA_PORT_BASE:-27400} tries=0
   until block_free "$base"; do
     tries=$((tries + 1))
@@ -127,18 +127,18 @@ render() {
 # ---------------------------------------------------------------------------------------------
 
 # Is PID alive and one of ours (its command line names this work directory)?
-# (A process in the middle of an exec may show an empty command line for a moment: read again.)
+# (Explicit return statuses throughout: a bare `return` in a function run from the EXIT trap
+# returns the status the script was exiting with.)
 ours() {
-  local pid=$1 cmdline i
-  [ -n "$pid" ] || return 1
-  for i in 1 2 3 4 5; do
-    [ -d "/proc/$pid" ] || return 1
-    cmdline="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null || true)"
-    if [ -n "$cmdline" ]; then [[ "$cmdline" == *"$DIR"* ]]; return; fi
-    sleep 0.05
-  done
+  local pid=$1 cmdline
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
+  cmdline="$({ tr '\0' ' ' < "/proc/$pid/cmdline"; } 2> /dev/null || true)"
+  if [[ "$cmdline" == *"$DIR"* ]]; then return 0; fi
   return 1
 }
+
+# alive PID: for a process this shell has just started (it may not have exec'd its command yet).
+alive() { [ -n "$1" ] && kill -0 "$1" 2> /dev/null; }
 
 # spawn NAME LOGFILE CMD...: starts CMD in its own session, pid in pids/NAME.pid.
 spawn() {
@@ -370,7 +370,7 @@ start_openpca() {
       OPENPCA_MASTER_KEY_FILE="$DIR/openpca/master.key" \
       "$bin" serve --listen "127.0.0.1:$port" --data-dir "$data"
     for ((i = 0; i < 600; i++)); do
-      ours "$(cat "$DIR/pids/openpca$n.pid")" ||
+      alive "$(cat "$DIR/pids/openpca$n.pid")" ||
         { tail -n 20 "$DIR/openpca/server$n.log" >&2; die "openpca server $n exited during startup"; }
       if [ -s "$data/endpoint" ] && [ -s "$data/credentials" ] &&
           curl -sf --max-time 2 "http://127.0.0.1:$port/health" > /dev/null 2>&1; then
@@ -489,7 +489,7 @@ cmd_failover_test() {
       log "OPENPCA_HA_KEEP=1: still running; ha.sh stop $DIR"
     elif [ -n "${DIR:-}" ] && [ -f "$DIR/ports.env" ]; then
       cmd_stop || true
-      if [ $code -eq 0 ] && [ -z "${OPENPCA_HA_DIR:-}" ]; then rm -rf "$DIR"; else log "logs kept in $DIR"; fi
+      if [ $code -eq 0 ] && [ -z "${OPENPCA_HA_DIR:-}" ]; then rm -rf "$DIR"; else log "work directory kept: $DIR"; fi
     fi
     exit $code
   }
