@@ -37,9 +37,14 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
 
-timeout --kill-after=30 600 "$HA" failover-test
+# In the background, so that a signal to this script is handled at once (bash runs traps only
+# between foreground commands): it is passed on to timeout, which passes it on to ha.sh, whose
+# own cleanup stops the stack; cleanup() above catches anything left.
+timeout --kill-after=30 600 "$HA" failover-test &
+child=$!
+trap 'kill -TERM "$child" 2> /dev/null; wait "$child"; rc=130; exit 130' INT TERM HUP
+wait "$child"
 rc=$?
 [ "$rc" -ne 124 ] || echo "test_ha: failover-test did not finish in 600 s" >&2
 exit "$rc"
