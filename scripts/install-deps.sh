@@ -14,6 +14,9 @@ packages=(
   openssl awscli python3 python3-cryptography python3-boto3 softhsm2 wrk sqlite3 curl
   # the PostgreSQL store's tests start a private server (tests/store/postgres_server.h)
   postgresql-15 postgresql-client-15
+  # the high-availability layout (deploy/ha) and its failover test (tests/ha): etcd, Patroni,
+  # haproxy in front of PostgreSQL; the test's clients use psycopg2
+  patroni etcd-server etcd-client haproxy postgresql-15 postgresql-client-15 python3-psycopg2 iproute2
   # metrics: promtool and the Prometheus server for tests/integration/test_metrics.py
   prometheus
 )
