@@ -104,6 +104,8 @@ Result<std::unique_ptr<Identity>> Identity::Create(store::Store& settings,
                                                    const keys::SecretBox& box, Random& random,
                                                    const Clock& clock) {
   std::unique_ptr<Identity> identity(new Identity(settings, store, box, random, clock));
+  // Read before the rows: a change committed in between is seen by the next Refresh().
+  ASSIGN_OR_RETURN(identity->loaded_generation_, store.IdentityGeneration());
   ASSIGN_OR_RETURN(store::IdentitySnapshot snapshot, store.LoadIdentity());
   auto state = std::make_shared<State>();
   for (store::IdentityRecord& r : snapshot.records) {
@@ -125,13 +127,41 @@ std::string Identity::account_id() const {
   return account_id_;
 }
 
+Status Identity::Refresh() {
+  std::lock_guard write_lock(write_mu_);
+  return RefreshLocked();
+}
+
+Status Identity::RefreshLocked() {
+  ASSIGN_OR_RETURN(int64_t generation, store_.IdentityGeneration());
+  if (generation == loaded_generation_) return Status::Ok();
+  ASSIGN_OR_RETURN(store::IdentitySnapshot snapshot, store_.LoadIdentity());
+  auto state = std::make_shared<State>();
+  for (store::IdentityRecord& r : snapshot.records) {
+    state->Apply(store::IdentityChange::Put(std::move(r)));
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> account, settings_.GetSetting(kAccountSetting));
+  std::lock_guard lock(state_mu_);
+  state->version = state_->version + 1;  // drops what was cached against the old state
+  state_ = std::move(state);
+  if (account.has_value()) account_id_ = *account;
+  loaded_generation_ = generation;
+  return Status::Ok();
+}
+
 Status Identity::Mutate(const std::function<Status(Txn&)>& fn) {
   std::lock_guard write_lock(write_mu_);
+  // Another server's changes first: the checks of `fn` run on the current state.
+  RETURN_IF_ERROR(RefreshLocked());
   auto copy = std::make_shared<State>(*Snapshot());
   Txn txn(*this, copy.get());
   RETURN_IF_ERROR(fn(txn));
   if (txn.changes_.empty()) return Status::Ok();
   RETURN_IF_ERROR(store_.ApplyIdentityChanges(txn.changes_));
+  // Exactly one more than loaded: only this write happened since; otherwise another server's
+  // write did too, and the next Refresh() reloads.
+  Result<int64_t> generation = store_.IdentityGeneration();
+  if (generation.ok() && *generation == loaded_generation_ + 1) loaded_generation_ = *generation;
   copy->version++;
   std::lock_guard lock(state_mu_);
   state_ = std::move(copy);

@@ -202,6 +202,11 @@ class Identity {
   // Current state snapshot (never null).
   std::shared_ptr<const State> Snapshot() const;
 
+  // Servers sharing a database: reloads the whole identity state when another server changed it
+  // (the store's identity generation moved since this one loaded). Mutate() refreshes first, so
+  // a change is made on the current state. Errors: those of the store (the state is unchanged).
+  Status Refresh();
+
   // Runs `fn` on a copy of the state, commits its changes, then publishes the copy. Writes are
   // serialized. Returns fn's error (nothing changes) or the store's.
   Status Mutate(const std::function<Status(Txn&)>& fn);
@@ -234,7 +239,10 @@ class Identity {
   Random& random_;
   const Clock& clock_;
 
-  std::mutex write_mu_;  // serializes Mutate()
+  std::mutex write_mu_;  // serializes Mutate() and Refresh()
+  // The store's identity generation when the state was loaded; guarded by write_mu_.
+  int64_t loaded_generation_ = 0;
+  Status RefreshLocked();
   mutable std::mutex state_mu_;
   std::shared_ptr<const State> state_;  // guarded by state_mu_
   std::string account_id_;              // guarded by state_mu_

@@ -5,9 +5,13 @@
 #include <unistd.h>
 
 #include <array>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -510,6 +514,23 @@ int Serve(const ServeFlags& flags) {
   Housekeeping housekeeping(*store, clock, std::chrono::minutes(10), spdlog::default_logger());
   housekeeping.SetLeadership(leadership);
   housekeeping.Start();
+  // Servers sharing a database: identity changes made on another server (users, roles,
+  // policies, access keys) reach this one within two seconds.
+  std::jthread identity_refresher;
+  if (stores->engine() == "postgres") {
+    identity_refresher = std::jthread([&identity](std::stop_token stop) {
+      std::mutex mu;
+      std::condition_variable_any wake;
+      std::unique_lock lock(mu);
+      while (!stop.stop_requested()) {
+        wake.wait_for(lock, stop, std::chrono::seconds(2), [] { return false; });
+        if (stop.stop_requested()) break;
+        if (Status st = identity->Refresh(); !st.ok()) {
+          spdlog::warn("identity: refresh from the database failed: {}", st.message());
+        }
+      }
+    });
+  }
   if (Status st = server->Start(); !st.ok()) return Fail(st);
   acm->Start();
 
@@ -540,6 +561,10 @@ int Serve(const ServeFlags& flags) {
   server->Wait();
   trails->Stop();
   housekeeping.Stop();
+  if (identity_refresher.joinable()) {
+    identity_refresher.request_stop();
+    identity_refresher.join();
+  }
   crl_publisher.Stop();
   ocsp.Stop();
   events->Stop();

@@ -210,8 +210,14 @@ class IdentityStore {
   // Reads every identity row. Errors: kInternal.
   virtual Result<IdentitySnapshot> LoadIdentity() = 0;
 
-  // Applies `changes` in order in one transaction: all or nothing. Errors: kInternal.
+  // Applies `changes` in order in one transaction: all or nothing, and in the same transaction
+  // increments the identity generation (IdentityGeneration()). Errors: kInternal.
   virtual Status ApplyIdentityChanges(std::span<const IdentityChange> changes) = 0;
+
+  // A counter every ApplyIdentityChanges() increments (0 before the first): a server sharing the
+  // database reloads its identity state when it moved (identity::Identity::Refresh).
+  // Errors: kInternal.
+  virtual Result<int64_t> IdentityGeneration() = 0;
 };
 
 }  // namespace openpca::store

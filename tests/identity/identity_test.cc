@@ -518,3 +518,40 @@ TEST(NamesTest, PatternsAndEncoding) {
 
 }  // namespace
 }  // namespace openpca::identity::testing
+
+namespace openpca::identity {
+namespace {
+
+// Servers sharing a database: a second Identity on the same store (another server) sees a key the
+// first one created once it refreshes, not before; a refresh with nothing new changes nothing.
+TEST(IdentityRefreshTest, AnotherServersChangeIsSeenAfterRefresh) {
+  testing::TestIdentity a;
+  FakeClock clock(FromUnixSeconds(1'800'000'000));
+  OpenSslRandom random;
+  auto created = Identity::Create(a.store(), a.store(), a.box(), random, clock);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  std::unique_ptr<Identity> b = std::move(created).value();
+  const uint64_t version_before = b->Snapshot()->version;
+  ASSERT_TRUE(b->Refresh().ok());
+  EXPECT_EQ(b->Snapshot()->version, version_before);  // nothing new: no reload
+
+  std::string key_id;
+  ASSERT_TRUE(a.identity()
+                  .Mutate([&](Txn& txn) -> Status {
+                    ASSIGN_OR_RETURN(auto made,
+                                     txn.identity().NewAccessKey(testing::kAccount, "admin"));
+                    key_id = made.first.access_key_id;
+                    txn.Put(std::move(made.first));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_TRUE(a.identity().ResolveCredential(key_id, std::nullopt).ok());
+  EXPECT_EQ(b->ResolveCredential(key_id, std::nullopt).status().code(),
+            ErrorCode::kUnrecognizedClient);  // b has not refreshed yet
+  ASSERT_TRUE(b->Refresh().ok());
+  EXPECT_TRUE(b->ResolveCredential(key_id, std::nullopt).ok());
+  EXPECT_GT(b->Snapshot()->version, version_before);
+}
+
+}  // namespace
+}  // namespace openpca::identity

@@ -1,6 +1,6 @@
 """Two openpca servers on one PostgreSQL database (each its own data directory; the database, the
 master key file and the object store shared): either one serves every call on the state the other
-wrote and signs for the CAs the other made; a revocation on one is answered "revoked" by the
+wrote and signs for the CAs the other made; an access key made on one works on the other; a revocation on one is answered "revoked" by the
 other's OCSP responder; under issuance load from both, one is killed with SIGKILL and the other
 goes on: every acknowledged certificate is there, no serial twice, and the periodic jobs the dead
 one held (CRL sweep, trail delivery, renewals, purges) move to the survivor."""
@@ -123,6 +123,31 @@ class TwoServersTest(unittest.TestCase):
         leaf_path = self.b.write("leaf-b.pem", pem)
         ok, out = verify_chain(self.root_path, leaf_path)
         self.assertTrue(ok, out)
+
+    def test_1b_an_access_key_made_on_one_works_on_the_other(self):
+        import boto3
+        iam = boto3.session.Session().client(
+            "iam", endpoint_url=self.a.endpoint, region_name=self.a.region,
+            aws_access_key_id=self.a.access_key_id,
+            aws_secret_access_key=self.a.secret_access_key)
+        made = iam.create_access_key(UserName="admin")["AccessKey"]
+        try:
+            on_b = self.b.boto3(retries=1, aws_access_key_id=made["AccessKeyId"],
+                                aws_secret_access_key=made["SecretAccessKey"])
+
+            def works():
+                try:
+                    on_b.list_certificate_authorities(MaxResults=1)
+                    return True
+                except Exception:
+                    return False
+
+            started = time.monotonic()
+            self.wait_for(works, "B to accept an access key created on A", 30)
+            print(f"[two servers] B accepted A's new access key "
+                  f"{time.monotonic() - started:.1f} s after it was created")
+        finally:
+            iam.delete_access_key(UserName="admin", AccessKeyId=made["AccessKeyId"])
 
     def test_2_a_revocation_on_one_is_revoked_on_the_others_ocsp(self):
         arn, pem = self.leaf_on(self.a, "leaf-ocsp")

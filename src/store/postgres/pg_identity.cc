@@ -153,8 +153,17 @@ Status PgStore::ApplyIdentityChanges(std::span<const IdentityChange> changes) {
           change.record);
       RETURN_IF_ERROR(st);
     }
-    return Status::Ok();
+    return conn
+        .Exec("INSERT INTO settings (name, value) VALUES ('identity_generation', '1') "
+              "ON CONFLICT (name) DO UPDATE SET value = (settings.value::bigint + 1)::text")
+        .status();
   });
+}
+
+Result<int64_t> PgStore::IdentityGeneration() {
+  ASSIGN_OR_RETURN(std::optional<std::string> value, GetSetting("identity_generation"));
+  if (!value.has_value()) return int64_t{0};
+  return static_cast<int64_t>(std::stoll(*value));
 }
 
 }  // namespace openpca::store

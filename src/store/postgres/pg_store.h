@@ -94,6 +94,7 @@ class PgStore final : public Store, public IdentityStore {
   // IdentityStore (pg_identity.cc).
   Result<IdentitySnapshot> LoadIdentity() override;
   Status ApplyIdentityChanges(std::span<const IdentityChange> changes) override;
+  Result<int64_t> IdentityGeneration() override;
 
   // The connections, for other domain stores on the same database.
   PgPool& read_pool() { return *reads_; }

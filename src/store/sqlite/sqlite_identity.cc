@@ -107,8 +107,18 @@ Status SqliteStore::ApplyIdentityChanges(std::span<const IdentityChange> changes
           change.record);
       RETURN_IF_ERROR(st);
     }
-    return Status::Ok();
+    ASSIGN_OR_RETURN(SqliteStatement bump,
+                     conn.Prepare("INSERT INTO settings (name, value) VALUES "
+                                  "('identity_generation', '1') ON CONFLICT (name) DO UPDATE SET "
+                                  "value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"));
+    return bump.Run();
   });
+}
+
+Result<int64_t> SqliteStore::IdentityGeneration() {
+  ASSIGN_OR_RETURN(std::optional<std::string> value, GetSetting("identity_generation"));
+  if (!value.has_value()) return int64_t{0};
+  return static_cast<int64_t>(std::stoll(*value));
 }
 
 }  // namespace openpca::store

@@ -88,6 +88,7 @@ class SqliteStore final : public Store, public IdentityStore {
   // IdentityStore (sqlite_identity.cc).
   Result<IdentitySnapshot> LoadIdentity() override;
   Status ApplyIdentityChanges(std::span<const IdentityChange> changes) override;
+  Result<int64_t> IdentityGeneration() override;
 
   // Write transactions committed since Open() (tests and metrics).
   int64_t commit_count() const { return writer_->commit_count(); }
