@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One openpca server, one loadgen run, and what the server spent per request: CPU time per thread
-# (from /proc/<pid>/task/*/stat), bytes and write syscalls (from /proc/<pid>/io). The figures to
+# (from /proc/<pid>/task/*/stat), bytes and write syscalls (from /proc/<pid>/io), resident memory
+# before and after, and its peak. The figures to
 # compare two builds or settings by cost rather than by throughput on a shared machine.
 #
 # Usage: bench/issuance/cpu_per_request.sh RECORD(1|0) REQUESTS [IssueCertificate|GetCertificate]
@@ -26,11 +27,13 @@ ca="$(timeout 120 "$lg" --endpoint "$ep" --credentials "$d/d/credentials" --crea
       --requests 1 --concurrency 1 --verify-sample 0 | sed -n 's/^created and activated CA: //p')"
 snap() { for t in /proc/$spid/task/*; do echo "$(basename "$t") $(awk '{print $14+$15}' "$t/stat")"; done | sort; }
 io() { awk -v k="$1" '$1==k":"{print $2}' "/proc/$spid/io"; }
+echo "server memory before the load: $(awk '/^VmRSS/{print $2, $3}' "/proc/$spid/status") resident"
 snap >"$d/a"; w0="$(io wchar)"; s0="$(io syscw)"
 timeout 600 "$lg" --endpoint "$ep" --credentials "$d/d/credentials" --ca-arn "$ca" \
   --requests "$n" --duration 300 --concurrency 32 --verify-sample 0 --operation "$op" |
   grep -E "throughput|latency"
 snap >"$d/b"; w1="$(io wchar)"; s1="$(io syscw)"
+echo "server memory after: $(awk '/^VmRSS/{print $2, $3}' "/proc/$spid/status") resident, peak $(awk '/^VmHWM/{print $2, $3}' "/proc/$spid/status")"
 echo "written bytes/request: $(( (w1 - w0) / n ))  write syscalls/request: $(( (s1 - s0) * 100 / n ))/100"
 join "$d/a" "$d/b" | awk -v n="$n" -v hz="$(getconf CLK_TCK)" '
   { d = ($3 - $2) * 1000 / hz; tot += d; if (d > 200) printf "  thread %s: %d ms\n", $1, d }
