@@ -52,6 +52,7 @@ class GeneratedHistory : public store::TrailStore {
   Result<std::vector<store::StoredEvent>> LookupEvents(const store::EventQuery&) override {
     return std::vector<store::StoredEvent>();
   }
+  Result<int64_t> IndexEvents(int) override { return int64_t{0}; }
   Result<int64_t> PurgeEventsBefore(int64_t, int) override { return int64_t{0}; }
  private:
   store::StoredEvent Make(int64_t seq, int64_t t) const {

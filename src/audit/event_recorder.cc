@@ -1,5 +1,6 @@
 #include "audit/event_recorder.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace openpca::audit {
@@ -158,11 +159,13 @@ void EventRecorder::Flush() {
 
 void EventRecorder::Loop() {
   auto next_purge = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto next_index = std::chrono::steady_clock::now() + options_.index_interval;
   std::vector<store::EventCommit> batch;
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, next_purge, [&] { return stopping_ || !queue_.empty(); });
+      cv_.wait_until(lock, std::min(next_purge, next_index),
+                     [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
@@ -195,10 +198,28 @@ void EventRecorder::Loop() {
       flushed_.notify_all();
       batch.clear();
     }
+    if (std::chrono::steady_clock::now() >= next_index) {
+      Index();
+      next_index = std::chrono::steady_clock::now() + options_.index_interval;
+    }
     if (std::chrono::steady_clock::now() >= next_purge) {
       Purge();
       next_purge = std::chrono::steady_clock::now() + options_.purge_interval;
     }
+  }
+}
+
+void EventRecorder::Index() {
+  // A few batches per round at most, so that final records never wait long behind indexing; a
+  // backlog (e.g. the history of an upgraded database) is worked off round by round.
+  for (int round = 0; round < 20; ++round) {
+    Result<int64_t> n = trail_.IndexEvents(options_.index_batch);
+    if (!n.ok()) {
+      logger_->error("{{\"event\":\"audit_index_failed\",\"what\":\"{}\"}}",
+                     n.status().message());
+      return;
+    }
+    if (*n < options_.index_batch) return;
   }
 }
 

@@ -14,7 +14,9 @@
 // implied when known (CallRecord::SetProvisionalResponse), else null, and additionalEventData
 // says {"outcomeRecorded": false}.
 //
-// The thread also purges records older than the retention (90 days), in bounded batches.
+// The thread also indexes final records for LookupEvents behind their commit
+// (TrailStore::IndexEvents, every index_interval, in batches) and purges records older than the
+// retention (90 days), in bounded batches.
 // Thread-safe. The destructor makes every queued record final, then stops the thread.
 #pragma once
 
@@ -52,6 +54,11 @@ struct RecorderOptions {
   int purge_batch = 500;  // ~70 ms of the writer at 1M stored records (docs/benchmarks.md)
   // Final records written per store transaction at most.
   size_t max_batch = 2048;
+  // How often the lookup keys of new records are indexed, and how many records per store
+  // transaction: LookupEvents reads records not indexed yet from the table itself, so this bounds
+  // that tail (about rate × interval records), while each pass holds the writer briefly.
+  std::chrono::milliseconds index_interval = std::chrono::milliseconds(500);
+  int index_batch = 5000;
   // Servers sharing a database: only the holder of job "event-history-purge" purges. Null:
   // always.
   Leadership* leadership = nullptr;
@@ -94,6 +101,7 @@ class EventRecorder final : public ServiceEventSink {
   void Enqueue(store::EventCommit commit);
   void Loop();
   void Purge();
+  void Index();
 
   store::TrailStore& trail_;
   const Clock& clock_;

@@ -52,16 +52,17 @@ struct PendingEvents {
 };
 
 // What LookupEvents asks for. Results are newest first: (event_time_ms, seq) descending.
+// The numbers are stored (event_lookup.lookup_key, migration 0014): never renumber.
 enum class EventLookupKey {
-  kNone,
-  kEventId,
-  kEventName,
-  kReadOnly,  // value "true" / "false"
-  kUsername,
-  kResourceType,
-  kResourceName,
-  kEventSource,
-  kAccessKeyId,
+  kNone = 0,
+  kEventId = 1,
+  kEventName = 2,
+  kReadOnly = 3,  // value "true" / "false"
+  kUsername = 4,
+  kResourceType = 5,
+  kResourceName = 6,
+  kEventSource = 7,
+  kAccessKeyId = 8,
 };
 struct EventQuery {
   std::string recipient_account_id;
@@ -93,11 +94,19 @@ class TrailStore {
   // committed but whose outcome was never recorded. Errors: kInternal.
   virtual Result<std::vector<PendingEvents>> ListPendingEvents() = 0;
 
-  // Final records matching `query`, newest first, at most query.limit. Errors: kInternal.
+  // Final records matching `query`, newest first, at most query.limit: every final record,
+  // indexed or not (IndexEvents only makes lookups cheaper). Errors: kInternal.
   virtual Result<std::vector<StoredEvent>> LookupEvents(const EventQuery& query) = 0;
 
-  // Deletes at most `limit` of the oldest records older than `cutoff_ms` (by event time);
-  // returns how many were deleted. Errors: kInternal.
+  // Indexes for LookupEvents up to `limit` (> 0) of the oldest final records not indexed yet,
+  // in one transaction; returns how many. A record commits without its lookup keys (one row in
+  // an append-only table), and this inserts the keys behind the commit in large sorted batches;
+  // until then LookupEvents reads the record from the unindexed tail. Safe to run from several
+  // servers at once (they take turns). Errors: kInternal.
+  virtual Result<int64_t> IndexEvents(int limit) = 0;
+
+  // Deletes at most `limit` of the oldest indexed records older than `cutoff_ms` (by event
+  // time), with their lookup keys; returns how many were deleted. Errors: kInternal.
   virtual Result<int64_t> PurgeEventsBefore(int64_t cutoff_ms, int limit) = 0;
 };
 

@@ -161,6 +161,7 @@ class FakeTrailStore : public store::TrailStore {
   Result<std::vector<store::StoredEvent>> LookupEvents(const store::EventQuery&) override {
     return std::vector<store::StoredEvent>();
   }
+  Result<int64_t> IndexEvents(int) override { return int64_t{0}; }
   Result<int64_t> PurgeEventsBefore(int64_t, int) override { return int64_t{0}; }
   void Add(std::string account, std::string region, int64_t time_ms, std::string id) {
     std::lock_guard<std::mutex> lock(mu_);

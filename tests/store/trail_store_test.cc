@@ -219,46 +219,81 @@ TYPED_TEST(TrailStoreTest, LookupByEveryKeyNewestFirstWithinAccountRegionAndTime
                    {Event("i1", 10), Event("i2", 30), get,
                     Event("x1", 20, "IssueCertificate", kOther), other_region}}}));
   using K = EventLookupKey;
-  EXPECT_EQ(this->Ids(this->Query()), (std::vector<std::string>{"g1", "i2", "i1"}));
-  EXPECT_EQ(this->Ids(this->Query(K::kEventId, "i2")), std::vector<std::string>{"i2"});
+  // Every answer is the same whether the records are all unindexed (read from the tail), some
+  // indexed, or all indexed (read from event_lookup alone).
+  auto check = [&](const std::string& state) {
+    SCOPED_TRACE(state);
+    EXPECT_EQ(this->Ids(this->Query()), (std::vector<std::string>{"g1", "i2", "i1"}));
+    EXPECT_EQ(this->Ids(this->Query(K::kEventId, "i2")), std::vector<std::string>{"i2"});
+    EXPECT_EQ(this->Ids(this->Query(K::kEventName, "IssueCertificate")),
+              (std::vector<std::string>{"i2", "i1"}));
+    EXPECT_EQ(this->Ids(this->Query(K::kReadOnly, "true")), std::vector<std::string>{"g1"});
+    EXPECT_EQ(this->Ids(this->Query(K::kReadOnly, "false")),
+              (std::vector<std::string>{"i2", "i1"}));
+    EXPECT_EQ(this->Ids(this->Query(K::kUsername, "bob")), std::vector<std::string>{"g1"});
+    EXPECT_EQ(this->Ids(this->Query(K::kAccessKeyId, "AKIAALICE")),
+              (std::vector<std::string>{"i2", "i1"}));
+    EXPECT_EQ(this->Ids(this->Query(K::kEventSource, "iam.amazonaws.com")),
+              std::vector<std::string>{"g1"});
+    EXPECT_EQ(this->Ids(this->Query(K::kResourceType, "AWS::ACMPCA::CertificateAuthority")),
+              (std::vector<std::string>{"i2", "i1"}));
+    EXPECT_EQ(this->Ids(this->Query(K::kResourceName, "arn:aws:iam::111122223333:user/bob")),
+              std::vector<std::string>{"g1"});
+    EventQuery window = this->Query();
+    window.start_ms = 20;
+    window.end_ms = 35;
+    EXPECT_EQ(this->Ids(window), std::vector<std::string>{"i2"});
+    // Pages: strictly after the last position seen.
+    EventQuery page = this->Query();
+    page.limit = 2;
+    auto first = this->trail_->LookupEvents(page);
+    ASSERT_EQ(first->size(), 2u);
+    page.has_before = true;
+    page.before_time_ms = first->back().event_time_ms;
+    page.before_seq = first->back().seq;
+    EXPECT_EQ(this->Ids(page), std::vector<std::string>{"i1"});
+  };
+  check("nothing indexed");
+  auto n = this->trail_->IndexEvents(2);
+  ASSERT_OK(n.status());
+  EXPECT_EQ(*n, 2);
+  check("two indexed");
+  n = this->trail_->IndexEvents(100);
+  ASSERT_OK(n.status());
+  EXPECT_EQ(*n, 3);
+  check("all indexed");
+  n = this->trail_->IndexEvents(100);
+  ASSERT_OK(n.status());
+  EXPECT_EQ(*n, 0);
+  // A record appended after indexing is found with the indexed ones.
+  ASSERT_OK(this->trail_->AppendEvents({EventCommit{"", {Event("i3", 60)}}}));
   EXPECT_EQ(this->Ids(this->Query(K::kEventName, "IssueCertificate")),
-            (std::vector<std::string>{"i2", "i1"}));
-  EXPECT_EQ(this->Ids(this->Query(K::kReadOnly, "true")), std::vector<std::string>{"g1"});
-  EXPECT_EQ(this->Ids(this->Query(K::kReadOnly, "false")), (std::vector<std::string>{"i2", "i1"}));
-  EXPECT_EQ(this->Ids(this->Query(K::kUsername, "bob")), std::vector<std::string>{"g1"});
-  EXPECT_EQ(this->Ids(this->Query(K::kAccessKeyId, "AKIAALICE")),
-            (std::vector<std::string>{"i2", "i1"}));
-  EXPECT_EQ(this->Ids(this->Query(K::kEventSource, "iam.amazonaws.com")),
-            std::vector<std::string>{"g1"});
-  EXPECT_EQ(this->Ids(this->Query(K::kResourceType, "AWS::ACMPCA::CertificateAuthority")),
-            (std::vector<std::string>{"i2", "i1"}));
-  EXPECT_EQ(this->Ids(this->Query(K::kResourceName, "arn:aws:iam::111122223333:user/bob")),
-            std::vector<std::string>{"g1"});
-  EventQuery window = this->Query();
-  window.start_ms = 20;
-  window.end_ms = 35;
-  EXPECT_EQ(this->Ids(window), std::vector<std::string>{"i2"});
-  // Pages: strictly after the last position seen.
-  EventQuery page = this->Query();
-  page.limit = 2;
-  auto first = this->trail_->LookupEvents(page);
-  ASSERT_EQ(first->size(), 2u);
-  page.has_before = true;
-  page.before_time_ms = first->back().event_time_ms;
-  page.before_seq = first->back().seq;
-  EXPECT_EQ(this->Ids(page), std::vector<std::string>{"i1"});
+            (std::vector<std::string>{"i3", "i2", "i1"}));
 }
 
 TYPED_TEST(TrailStoreTest, PurgeRemovesOldestInBoundedBatches) {
   ASSERT_OK(this->trail_->AppendEvents(
       {EventCommit{"", {Event("a", 1), Event("b", 2), Event("c", 3), Event("d", 100)}}}));
+  // Only indexed records are purged: the indexer never meets a purged record.
   auto n = this->trail_->PurgeEventsBefore(50, 2);
   ASSERT_OK(n.status());
+  EXPECT_EQ(*n, 0);
+  ASSERT_OK(this->trail_->IndexEvents(2).status());  // a, b
+  n = this->trail_->PurgeEventsBefore(50, 10);
+  ASSERT_OK(n.status());
   EXPECT_EQ(*n, 2);
+  // Their lookup keys went with them; the later records are still found.
+  EXPECT_EQ(this->Ids(this->Query(EventLookupKey::kEventName, "IssueCertificate")),
+            (std::vector<std::string>{"d", "c"}));
+  n = this->trail_->PurgeEventsBefore(50, 2);  // c is old but not indexed yet
+  ASSERT_OK(n.status());
+  EXPECT_EQ(*n, 0);
+  ASSERT_OK(this->trail_->IndexEvents(100).status());
   n = this->trail_->PurgeEventsBefore(50, 2);
+  ASSERT_OK(n.status());
   EXPECT_EQ(*n, 1);
   n = this->trail_->PurgeEventsBefore(50, 2);
-  EXPECT_EQ(*n, 0);
+  EXPECT_EQ(*n, 0);  // the oldest left, d, is young enough
   auto all = this->All();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].event_id, "d");

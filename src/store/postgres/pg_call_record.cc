@@ -11,12 +11,9 @@ namespace {
 constexpr std::string_view kPgInsertEventSql =
     "INSERT INTO event_history (event_id, recipient_account_id, region, event_time_ms, "
     "event_source, event_name, read_only, username, access_key_id, resources_json, record_json) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq";
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
-constexpr std::string_view kPgInsertEventResourceSql =
-    "INSERT INTO event_resources (seq, recipient_account_id, region, event_time_ms, type, name) "
-    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
-
+// The commit path: one row, no lookup key (IndexEvents adds them later).
 Status PgInsertFinalEvent(PgConnection& conn, const StoredEvent& e) {
   const std::string resources = EventResourcesToJson(e.resources).dump();
   PgParams params;
@@ -31,20 +28,7 @@ Status PgInsertFinalEvent(PgConnection& conn, const StoredEvent& e) {
       .Text(e.access_key_id)
       .Text(resources)
       .Text(e.record_json);
-  ASSIGN_OR_RETURN(PgResult inserted, conn.Exec(kPgInsertEventSql, params));
-  if (inserted.rows() != 1) return InternalError("postgres: event_history INSERT returned no seq");
-  const int64_t seq = inserted.Int64(0, 0);
-  for (const EventResourceRef& r : e.resources) {
-    PgParams res;
-    res.Int64(seq)
-        .Text(e.recipient_account_id)
-        .Text(e.region)
-        .Int64(e.event_time_ms)
-        .Text(r.type)
-        .Text(r.name);
-    RETURN_IF_ERROR(conn.Exec(kPgInsertEventResourceSql, res).status());
-  }
-  return Status::Ok();
+  return conn.Exec(kPgInsertEventSql, params).status();
 }
 
 }  // namespace

@@ -42,9 +42,10 @@ Status LockPgEventHistory(PgConnection& conn);
 // CallRecordScope. Errors: kInternal.
 Status InsertPendingCallRecord(PgConnection& conn, const PendingEvents& p);
 
-// Inserts final rows (event_history and their event_resources), in order. The transaction must
-// hold the event-history lock. Used by PgWriter for a call whose first write is its outcome
-// (CallRecord::final_on_write) and by PgTrailStore::AppendEvents. Errors: kInternal.
+// Inserts final rows into event_history (their lookup keys come later: IndexEvents), in order.
+// The transaction must hold the event-history lock. Used by PgWriter for a call whose first
+// write is its outcome (CallRecord::final_on_write) and by PgTrailStore::AppendEvents.
+// Errors: kInternal.
 Status InsertFinalCallRecord(PgConnection& conn, const std::vector<StoredEvent>& rows);
 
 }  // namespace openpca::store

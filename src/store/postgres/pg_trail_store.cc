@@ -2,12 +2,12 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "store/event_json.h"
+#include "store/event_lookup.h"
 #include "store/postgres/pg_call_record.h"
 
 namespace openpca::store {
@@ -35,50 +35,50 @@ StoredEvent PgReadEventRow(const PgResult& rows, int r) {
   return e;
 }
 
-// The column a lookup key filters on, in event_history (h) or event_resources (r).
-std::string_view PgLookupColumn(EventLookupKey key) {
-  switch (key) {
-    case EventLookupKey::kEventName: return "event_name";
-    case EventLookupKey::kReadOnly: return "read_only";
-    case EventLookupKey::kUsername: return "username";
-    case EventLookupKey::kEventSource: return "event_source";
-    case EventLookupKey::kAccessKeyId: return "access_key_id";
-    case EventLookupKey::kResourceType: return "type";
-    case EventLookupKey::kResourceName: return "name";
-    case EventLookupKey::kEventId: return "event_id";
-    case EventLookupKey::kNone: return "";
-  }
-  return "";
+// The event_lookup rows of the records of event_history whose seq satisfies `seq_condition`
+// (a condition on h.seq), as (recipient_account_id, region, lookup_key, value, event_time_ms,
+// seq); the keys are store::EventLookupKey.
+std::string PgLookupRowsSql(std::string_view seq_condition) {
+  const std::string where = " WHERE " + std::string(seq_condition);
+  return "SELECT h.recipient_account_id, h.region, k.n, "
+         "CASE k.n WHEN 0 THEN '' WHEN 1 THEN h.event_id WHEN 2 THEN h.event_name "
+         "WHEN 3 THEN (CASE h.read_only WHEN 0 THEN 'false' ELSE 'true' END) "
+         "WHEN 4 THEN h.username WHEN 7 THEN h.event_source ELSE h.access_key_id END, "
+         "h.event_time_ms, h.seq "
+         "FROM event_history h CROSS JOIN (VALUES (0), (1), (2), (3), (4), (7), (8)) AS k (n)" +
+         where +
+         " UNION ALL SELECT h.recipient_account_id, h.region, 5, r ->> 'type', h.event_time_ms, "
+         "h.seq FROM event_history h CROSS JOIN LATERAL "
+         "jsonb_array_elements(h.resources_json::jsonb) r" +
+         where +
+         " UNION ALL SELECT h.recipient_account_id, h.region, 6, r ->> 'name', h.event_time_ms, "
+         "h.seq FROM event_history h CROSS JOIN LATERAL "
+         "jsonb_array_elements(h.resources_json::jsonb) r" +
+         where;
 }
 
-// One statement per key and page kind; each reads one index in order. Parameters, numbered in
-// this order and only those the statement uses: account, region, start and end of the time
-// range, the key's value (not for kNone), the page position (time, seq; with has_before), limit.
-std::string PgLookupSql(EventLookupKey key, bool has_before) {
-  const bool by_resource =
-      key == EventLookupKey::kResourceType || key == EventLookupKey::kResourceName;
-  const std::string t = by_resource ? "r." : "h.";
-  std::string sql = "SELECT " + std::string(kPgEventColumns) + " FROM ";
-  sql += by_resource ? "event_resources r JOIN event_history h ON h.seq = r.seq "
-                     : "event_history h ";
-  int n = 0;
-  // Appends `text` and the next parameter ($1, $2, ...), one step at a time: the order of the
-  // operands of `+` is unspecified, so the numbering must not depend on it.
-  auto param = [&](std::string_view text) {
-    sql += text;
-    sql += "$" + std::to_string(++n);
-  };
-  param("WHERE " + t + "recipient_account_id = ");
-  param(" AND " + t + "region = ");
-  param(" AND " + t + "event_time_ms BETWEEN ");
-  param(" AND ");
-  if (key != EventLookupKey::kNone) param(" AND " + t + std::string(PgLookupColumn(key)) + " = ");
+// Indexed records: one range of event_lookup's primary key, newest first.
+std::string PgIndexedLookupSql(bool has_before) {
+  std::string sql = "SELECT " + std::string(kPgEventColumns) +
+                    " FROM event_lookup k JOIN event_history h ON h.seq = k.seq "
+                    "WHERE k.recipient_account_id = $1 AND k.region = $2 AND k.lookup_key = $3 "
+                    "AND k.value = $4 AND k.event_time_ms BETWEEN $5 AND $6 ";
   if (has_before) {
-    param(" AND (" + t + "event_time_ms, " + t + "seq) < (");
-    param(", ");
-    sql += ")";
+    sql += "AND (k.event_time_ms, k.seq) < ($7, $8) ORDER BY k.event_time_ms DESC, "
+           "k.seq DESC LIMIT $9";
+  } else {
+    sql += "ORDER BY k.event_time_ms DESC, k.seq DESC LIMIT $7";
   }
-  param(" ORDER BY " + t + "event_time_ms DESC, " + t + "seq DESC LIMIT ");
+  return sql;
+}
+
+// The unindexed tail (seq > $1), narrowed by the columns every query names; the key is checked
+// by EventMatchesQuery.
+std::string PgTailLookupSql(bool has_before) {
+  std::string sql = "SELECT " + std::string(kPgEventColumns) +
+                    " FROM event_history h WHERE h.seq > $1 AND h.recipient_account_id = $2 "
+                    "AND h.region = $3 AND h.event_time_ms BETWEEN $4 AND $5";
+  if (has_before) sql += " AND (h.event_time_ms, h.seq) < ($6, $7)";
   return sql;
 }
 
@@ -141,27 +141,82 @@ Result<std::vector<PendingEvents>> PgTrailStore::ListPendingEvents() {
 Result<std::vector<StoredEvent>> PgTrailStore::LookupEvents(const EventQuery& query) {
   if (query.limit <= 0) return std::vector<StoredEvent>();
   return WithPgReader(reads_, [&](PgConnection& conn) -> Result<std::vector<StoredEvent>> {
-    PgParams params;
-    params.Text(query.recipient_account_id)
-        .Text(query.region)
-        .Int64(query.start_ms)
-        .Int64(query.end_ms);
-    if (query.key == EventLookupKey::kReadOnly) {
-      params.Int64(query.value == "true" ? 1 : 0);
-    } else if (query.key != EventLookupKey::kNone) {
-      params.Text(query.value);
+    // Read first: every record up to it is in event_lookup (the mark only moves forward), every
+    // later one is read from the tail. A record indexed meanwhile comes back twice, merged once.
+    ASSIGN_OR_RETURN(PgResult mark,
+                     conn.Exec("SELECT indexed_through_seq FROM event_index_state WHERE id = 1"));
+    if (mark.rows() != 1) return InternalError("postgres: event_index_state has no row");
+    const int64_t indexed_through = mark.Int64(0, 0);
+    std::vector<StoredEvent> indexed;
+    {
+      const std::string value = LookupValueOf(query);  // PgParams refers to it
+      PgParams params;
+      params.Text(query.recipient_account_id)
+          .Text(query.region)
+          .Int64(static_cast<int64_t>(query.key))
+          .Text(value)
+          .Int64(query.start_ms)
+          .Int64(query.end_ms);
+      if (query.has_before) params.Int64(query.before_time_ms).Int64(query.before_seq);
+      params.Int64(query.limit);
+      ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgIndexedLookupSql(query.has_before), params));
+      for (int r = 0; r < rows.rows(); ++r) indexed.push_back(PgReadEventRow(rows, r));
     }
-    if (query.has_before) params.Int64(query.before_time_ms).Int64(query.before_seq);
-    params.Int64(query.limit);
-    ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgLookupSql(query.key, query.has_before), params));
-    std::vector<StoredEvent> out;
-    std::unordered_set<int64_t> seen;  // a record naming two resources of one type
-    for (int r = 0; r < rows.rows(); ++r) {
-      StoredEvent e = PgReadEventRow(rows, r);
-      if (seen.insert(e.seq).second) out.push_back(std::move(e));
+    std::vector<StoredEvent> tail;
+    {
+      PgParams params;
+      params.Int64(indexed_through)
+          .Text(query.recipient_account_id)
+          .Text(query.region)
+          .Int64(query.start_ms)
+          .Int64(query.end_ms);
+      if (query.has_before) params.Int64(query.before_time_ms).Int64(query.before_seq);
+      ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgTailLookupSql(query.has_before), params));
+      for (int r = 0; r < rows.rows(); ++r) {
+        StoredEvent e = PgReadEventRow(rows, r);
+        if (EventMatchesQuery(e, query)) tail.push_back(std::move(e));
+      }
     }
-    return out;
+    return MergeNewestFirst(std::move(indexed), std::move(tail), query.limit);
   });
+}
+
+Result<int64_t> PgTrailStore::IndexEvents(int limit) {
+  if (limit <= 0) return int64_t{0};
+  int64_t indexed = 0;
+  // Servers indexing at once take turns on the state row. The records up to the highest seq
+  // read are all committed: appends commit in seq order (the event-history lock).
+  Status st = writer_.Run([&](PgConnection& conn) -> Status {
+    ASSIGN_OR_RETURN(PgResult mark, conn.Exec("SELECT indexed_through_seq FROM event_index_state "
+                                              "WHERE id = 1 FOR UPDATE"));
+    if (mark.rows() != 1) return InternalError("postgres: event_index_state has no row");
+    const int64_t from = mark.Int64(0, 0);
+    PgParams next_params;
+    next_params.Int64(from).Int64(limit);
+    ASSIGN_OR_RETURN(PgResult next,
+                     conn.Exec("SELECT MAX(seq), COUNT(*) FROM (SELECT seq FROM event_history "
+                               "WHERE seq > $1 ORDER BY seq LIMIT $2) a",
+                               next_params));
+    if (next.rows() != 1 || next.IsNull(0, 0)) return Status::Ok();
+    const int64_t through = next.Int64(0, 0);
+    PgParams range;
+    range.Int64(from).Int64(through);
+    RETURN_IF_ERROR(conn.Exec("INSERT INTO event_lookup (recipient_account_id, region, "
+                              "lookup_key, value, event_time_ms, seq) " +
+                                  PgLookupRowsSql("h.seq > $1 AND h.seq <= $2") +
+                                  " ON CONFLICT DO NOTHING",
+                              range)
+                        .status());
+    PgParams set;
+    set.Int64(through);
+    RETURN_IF_ERROR(
+        conn.Exec("UPDATE event_index_state SET indexed_through_seq = $1 WHERE id = 1", set)
+            .status());
+    indexed = next.Int64(0, 1);
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(st);
+  return indexed;
 }
 
 Result<int64_t> PgTrailStore::PurgeEventsBefore(int64_t cutoff_ms, int limit) {
@@ -175,16 +230,19 @@ Result<int64_t> PgTrailStore::PurgeEventsBefore(int64_t cutoff_ms, int limit) {
     params.Int64(cutoff_ms).Int64(limit);
     // The seq of the last record of the longest oldest-first prefix (at most `limit` records)
     // whose records are all older than the cutoff; NULL when the oldest record is young enough.
+    // Only indexed records go, with their lookup keys; the indexer never touches them again.
     ASSIGN_OR_RETURN(
         PgResult last,
         conn.Exec("SELECT MAX(seq) FROM (SELECT seq, event_time_ms, "
                   "bool_and(event_time_ms < $1) OVER (ORDER BY seq) AS old "
-                  "FROM (SELECT seq, event_time_ms FROM event_history ORDER BY seq LIMIT $2) a) b "
+                  "FROM (SELECT seq, event_time_ms FROM event_history WHERE seq <= "
+                  "(SELECT indexed_through_seq FROM event_index_state) ORDER BY seq LIMIT $2) a) b "
                   "WHERE old",
                   params));
     if (last.rows() != 1 || last.IsNull(0, 0)) return Status::Ok();
     PgParams del;
     del.Int64(last.Int64(0, 0));
+    RETURN_IF_ERROR(conn.Exec("DELETE FROM event_lookup WHERE seq <= $1", del).status());
     ASSIGN_OR_RETURN(PgResult gone, conn.Exec("DELETE FROM event_history WHERE seq <= $1", del));
     deleted = gone.affected_rows();
     return Status::Ok();

@@ -1,12 +1,12 @@
 #include "store/sqlite/sqlite_trail_store.h"
 
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "store/event_json.h"
+#include "store/event_lookup.h"
 
 namespace openpca::store {
 namespace {
@@ -33,83 +33,76 @@ StoredEvent ReadEvent(const SqliteStatement& stmt) {
   return e;
 }
 
+// The commit path: one row, no lookup key (IndexEvents adds them later).
 Status InsertFinal(SqliteConnection& conn, const StoredEvent& e) {
-  {
-    ASSIGN_OR_RETURN(
-        SqliteStatement stmt,
-        conn.Prepare("INSERT INTO event_history (event_id, recipient_account_id, region, "
-                     "event_time_ms, event_source, event_name, read_only, username, "
-                     "access_key_id, resources_json, record_json) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-    std::string resources = EventResourcesToJson(e.resources).dump();
-    stmt.BindText(1, e.event_id)
-        .BindText(2, e.recipient_account_id)
-        .BindText(3, e.region)
-        .BindInt64(4, e.event_time_ms)
-        .BindText(5, e.event_source)
-        .BindText(6, e.event_name)
-        .BindInt64(7, e.read_only ? 1 : 0)
-        .BindText(8, e.username)
-        .BindText(9, e.access_key_id)
-        .BindText(10, resources)
-        .BindText(11, e.record_json);
-    RETURN_IF_ERROR(stmt.Run());
-  }
-  if (e.resources.empty()) return Status::Ok();
-  const int64_t seq = sqlite3_last_insert_rowid(conn.raw());
-  for (const EventResourceRef& r : e.resources) {
-    ASSIGN_OR_RETURN(SqliteStatement stmt,
-                     conn.Prepare("INSERT INTO event_resources (seq, recipient_account_id, region, "
-                                  "event_time_ms, type, name) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-                                  "ON CONFLICT DO NOTHING"));
-    stmt.BindInt64(1, seq)
-        .BindText(2, e.recipient_account_id)
-        .BindText(3, e.region)
-        .BindInt64(4, e.event_time_ms)
-        .BindText(5, r.type)
-        .BindText(6, r.name);
-    RETURN_IF_ERROR(stmt.Run());
-  }
-  return Status::Ok();
+  ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      conn.Prepare("INSERT INTO event_history (event_id, recipient_account_id, region, "
+                   "event_time_ms, event_source, event_name, read_only, username, "
+                   "access_key_id, resources_json, record_json) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  std::string resources = EventResourcesToJson(e.resources).dump();
+  stmt.BindText(1, e.event_id)
+      .BindText(2, e.recipient_account_id)
+      .BindText(3, e.region)
+      .BindInt64(4, e.event_time_ms)
+      .BindText(5, e.event_source)
+      .BindText(6, e.event_name)
+      .BindInt64(7, e.read_only ? 1 : 0)
+      .BindText(8, e.username)
+      .BindText(9, e.access_key_id)
+      .BindText(10, resources)
+      .BindText(11, e.record_json);
+  return stmt.Run();
 }
 
-// The column a lookup key filters on, in event_history (h) or event_resources (r).
-std::string_view KeyColumn(EventLookupKey key) {
-  switch (key) {
-    case EventLookupKey::kEventName: return "event_name";
-    case EventLookupKey::kReadOnly: return "read_only";
-    case EventLookupKey::kUsername: return "username";
-    case EventLookupKey::kEventSource: return "event_source";
-    case EventLookupKey::kAccessKeyId: return "access_key_id";
-    case EventLookupKey::kResourceType: return "type";
-    case EventLookupKey::kResourceName: return "name";
-    case EventLookupKey::kEventId: return "event_id";
-    case EventLookupKey::kNone: return "";
-  }
-  return "";
+// The event_lookup rows of the records of event_history whose seq satisfies `seq_condition`
+// (a condition on h.seq), as (recipient_account_id, region, lookup_key, value, event_time_ms,
+// seq); the keys are store::EventLookupKey.
+std::string LookupRowsSql(std::string_view seq_condition) {
+  const std::string where = " WHERE " + std::string(seq_condition);
+  return "SELECT h.recipient_account_id, h.region, k.column1, "
+         "CASE k.column1 WHEN 0 THEN '' WHEN 1 THEN h.event_id WHEN 2 THEN h.event_name "
+         "WHEN 3 THEN (CASE h.read_only WHEN 0 THEN 'false' ELSE 'true' END) "
+         "WHEN 4 THEN h.username WHEN 7 THEN h.event_source ELSE h.access_key_id END, "
+         "h.event_time_ms, h.seq "
+         "FROM event_history h CROSS JOIN (VALUES (0), (1), (2), (3), (4), (7), (8)) k" +
+         where +
+         " UNION ALL SELECT h.recipient_account_id, h.region, 5, json_extract(r.value, '$.type'), "
+         "h.event_time_ms, h.seq FROM event_history h, json_each(h.resources_json) r" +
+         where +
+         " UNION ALL SELECT h.recipient_account_id, h.region, 6, json_extract(r.value, '$.name'), "
+         "h.event_time_ms, h.seq FROM event_history h, json_each(h.resources_json) r" +
+         where;
 }
 
-// One statement per key and page kind, built once: each reads one index in order.
-std::string LookupSql(EventLookupKey key, bool has_before) {
-  const bool by_resource =
-      key == EventLookupKey::kResourceType || key == EventLookupKey::kResourceName;
-  const std::string t = by_resource ? "r" : "h";
-  std::string sql = "SELECT " + std::string(kEventColumns) + " FROM ";
-  if (by_resource) {
-    sql += "event_resources r JOIN event_history h ON h.seq = r.seq ";
-  } else if (key == EventLookupKey::kEventId) {
-    // An event ID names one record (two for a cross-account call): read it by its own index.
-    // Left to itself, the planner walks the (account, region, time) index for the ORDER BY.
-    sql += "event_history h INDEXED BY event_history_by_event_id ";
-  } else {
-    sql += "event_history h ";
-  }
-  sql += "WHERE " + t + ".recipient_account_id = ?1 AND " + t + ".region = ?2 AND " + t +
-         ".event_time_ms BETWEEN ?3 AND ?4 ";
-  if (key != EventLookupKey::kNone) sql += "AND " + t + "." + std::string(KeyColumn(key)) + " = ?5 ";
-  if (has_before) sql += "AND (" + t + ".event_time_ms, " + t + ".seq) < (?6, ?7) ";
-  sql += "ORDER BY " + t + ".event_time_ms DESC, " + t + ".seq DESC LIMIT ?8";
+// Indexed records: one range of event_lookup's primary key, newest first.
+std::string IndexedLookupSql(bool has_before) {
+  std::string sql = "SELECT " + std::string(kEventColumns) +
+                    " FROM event_lookup k JOIN event_history h ON h.seq = k.seq "
+                    "WHERE k.recipient_account_id = ?1 AND k.region = ?2 AND k.lookup_key = ?3 "
+                    "AND k.value = ?4 AND k.event_time_ms BETWEEN ?5 AND ?6 ";
+  if (has_before) sql += "AND (k.event_time_ms, k.seq) < (?7, ?8) ";
+  sql += "ORDER BY k.event_time_ms DESC, k.seq DESC LIMIT ?9";
   return sql;
+}
+
+// The unindexed tail (seq > ?1), narrowed by the columns every query names; the key is checked by
+// EventMatchesQuery.
+std::string TailLookupSql(bool has_before) {
+  std::string sql = "SELECT " + std::string(kEventColumns) +
+                    " FROM event_history h WHERE h.seq > ?1 AND h.recipient_account_id = ?2 "
+                    "AND h.region = ?3 AND h.event_time_ms BETWEEN ?4 AND ?5 ";
+  if (has_before) sql += "AND (h.event_time_ms, h.seq) < (?6, ?7) ";
+  return sql;
+}
+
+Result<int64_t> IndexedThroughSeq(SqliteConnection& conn) {
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   conn.Prepare("SELECT indexed_through_seq FROM event_index_state WHERE id = 1"));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return InternalError("sqlite: event_index_state has no row");
+  return stmt.ColumnInt64(0);
 }
 
 }  // namespace
@@ -190,29 +183,83 @@ Result<std::vector<PendingEvents>> SqliteTrailStore::ListPendingEvents() {
 Result<std::vector<StoredEvent>> SqliteTrailStore::LookupEvents(const EventQuery& query) {
   if (query.limit <= 0) return std::vector<StoredEvent>();
   return WithReader(reads_, [&](SqliteConnection& conn) -> Result<std::vector<StoredEvent>> {
-    ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(LookupSql(query.key, query.has_before)));
-    stmt.BindText(1, query.recipient_account_id)
-        .BindText(2, query.region)
-        .BindInt64(3, query.start_ms)
-        .BindInt64(4, query.end_ms);
-    std::string value = query.value;
-    if (query.key == EventLookupKey::kReadOnly) {
-      stmt.BindInt64(5, value == "true" ? 1 : 0);
-    } else if (query.key != EventLookupKey::kNone) {
-      stmt.BindText(5, value);
+    // Read first: every record up to it is in event_lookup (the mark only moves forward), every
+    // later one is read from the tail. A record indexed meanwhile comes back twice, merged once.
+    ASSIGN_OR_RETURN(int64_t indexed_through, IndexedThroughSeq(conn));
+    std::vector<StoredEvent> indexed;
+    {
+      const std::string value = LookupValueOf(query);  // bound without a copy
+      ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(IndexedLookupSql(query.has_before)));
+      stmt.BindText(1, query.recipient_account_id)
+          .BindText(2, query.region)
+          .BindInt64(3, static_cast<int64_t>(query.key))
+          .BindText(4, value)
+          .BindInt64(5, query.start_ms)
+          .BindInt64(6, query.end_ms)
+          .BindInt64(9, query.limit);
+      if (query.has_before) {
+        stmt.BindInt64(7, query.before_time_ms).BindInt64(8, query.before_seq);
+      }
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        indexed.push_back(ReadEvent(stmt));
+      }
     }
-    if (query.has_before) stmt.BindInt64(6, query.before_time_ms).BindInt64(7, query.before_seq);
-    stmt.BindInt64(8, query.limit);
-    std::vector<StoredEvent> out;
-    std::unordered_set<int64_t> seen;  // a record naming two resources of one type
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      StoredEvent e = ReadEvent(stmt);
-      if (seen.insert(e.seq).second) out.push_back(std::move(e));
+    std::vector<StoredEvent> tail;
+    {
+      ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(TailLookupSql(query.has_before)));
+      stmt.BindInt64(1, indexed_through)
+          .BindText(2, query.recipient_account_id)
+          .BindText(3, query.region)
+          .BindInt64(4, query.start_ms)
+          .BindInt64(5, query.end_ms);
+      if (query.has_before) {
+        stmt.BindInt64(6, query.before_time_ms).BindInt64(7, query.before_seq);
+      }
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        StoredEvent e = ReadEvent(stmt);
+        if (EventMatchesQuery(e, query)) tail.push_back(std::move(e));
+      }
     }
-    return out;
+    return MergeNewestFirst(std::move(indexed), std::move(tail), query.limit);
   });
+}
+
+Result<int64_t> SqliteTrailStore::IndexEvents(int limit) {
+  if (limit <= 0) return int64_t{0};
+  int64_t indexed = 0;
+  Status st = writer_.Run([&](SqliteConnection& conn) -> Status {
+    ASSIGN_OR_RETURN(int64_t from, IndexedThroughSeq(conn));
+    int64_t through = 0;
+    {
+      ASSIGN_OR_RETURN(SqliteStatement next,
+                       conn.Prepare("SELECT MAX(seq), COUNT(*) FROM (SELECT seq FROM "
+                                    "event_history WHERE seq > ?1 ORDER BY seq LIMIT ?2)"));
+      next.BindInt64(1, from).BindInt64(2, limit);
+      ASSIGN_OR_RETURN(bool row, next.Step());
+      if (!row || next.IsNull(0)) return Status::Ok();
+      through = next.ColumnInt64(0);
+      indexed = next.ColumnInt64(1);
+    }
+    {
+      ASSIGN_OR_RETURN(SqliteStatement insert,
+                       conn.Prepare("INSERT OR IGNORE INTO event_lookup (recipient_account_id, "
+                                    "region, lookup_key, value, event_time_ms, seq) " +
+                                    LookupRowsSql("h.seq > ?1 AND h.seq <= ?2")));
+      insert.BindInt64(1, from).BindInt64(2, through);
+      RETURN_IF_ERROR(insert.Run());
+    }
+    ASSIGN_OR_RETURN(SqliteStatement mark,
+                     conn.Prepare("UPDATE event_index_state SET indexed_through_seq = ?1 "
+                                  "WHERE id = 1"));
+    mark.BindInt64(1, through);
+    return mark.Run();
+  });
+  RETURN_IF_ERROR(st);
+  return indexed;
 }
 
 Result<int64_t> SqliteTrailStore::PurgeEventsBefore(int64_t cutoff_ms, int limit) {
@@ -220,12 +267,14 @@ Result<int64_t> SqliteTrailStore::PurgeEventsBefore(int64_t cutoff_ms, int limit
   int64_t deleted = 0;
   // Records become final roughly in event-time order, so the oldest by seq are the ones to go;
   // the scan stops at the first record young enough to keep (a late straggler waits for a later
-  // purge; LookupEvents never shows it past 90 days anyway).
+  // purge; LookupEvents never shows it past 90 days anyway). Only indexed records go, with their
+  // lookup keys; the indexer never touches them again.
   Status st = writer_.Run([&](SqliteConnection& conn) -> Status {
     int64_t last = -1;
     {
       ASSIGN_OR_RETURN(SqliteStatement scan,
-                       conn.Prepare("SELECT seq, event_time_ms FROM event_history "
+                       conn.Prepare("SELECT seq, event_time_ms FROM event_history WHERE seq <= "
+                                    "(SELECT indexed_through_seq FROM event_index_state) "
                                     "ORDER BY seq LIMIT ?1"));
       scan.BindInt64(1, limit);
       for (;;) {
@@ -235,6 +284,12 @@ Result<int64_t> SqliteTrailStore::PurgeEventsBefore(int64_t cutoff_ms, int limit
       }
     }
     if (last < 0) return Status::Ok();
+    {
+      ASSIGN_OR_RETURN(SqliteStatement keys,
+                       conn.Prepare("DELETE FROM event_lookup WHERE seq <= ?1"));
+      keys.BindInt64(1, last);
+      RETURN_IF_ERROR(keys.Run());
+    }
     ASSIGN_OR_RETURN(SqliteStatement del,
                      conn.Prepare("DELETE FROM event_history WHERE seq <= ?1"));
     del.BindInt64(1, last);

@@ -1,6 +1,7 @@
 // SqliteTrailStore: the TrailStore (store/trail_store.h) on the database of a SqliteStore, sharing
 // its read pool and writer (event rows join the same group commits as the changes they record).
-// Tables and indexes: migrations/sqlite/0006_event_history.sql. Thread-safe; the SqliteStore must
+// Tables: migrations/sqlite/0006_event_history.sql and 0014_event_lookup.sql (the lookup keys,
+// indexed behind the commit). Thread-safe; the SqliteStore must
 // outlive it.
 #pragma once
 
@@ -19,6 +20,7 @@ class SqliteTrailStore final : public TrailStore {
   Status AppendEvents(const std::vector<EventCommit>& commits) override;
   Result<std::vector<PendingEvents>> ListPendingEvents() override;
   Result<std::vector<StoredEvent>> LookupEvents(const EventQuery& query) override;
+  Result<int64_t> IndexEvents(int limit) override;
   Result<int64_t> PurgeEventsBefore(int64_t cutoff_ms, int limit) override;
 
  private:
