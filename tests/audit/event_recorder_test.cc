@@ -1,10 +1,13 @@
 // EventRecorder over a real SQLite store: a call's record becomes final after End(), the pending
 // row goes with it; a read-only call never writes a pending row; a call whose change committed
 // but whose outcome was never recorded is made final at the next Start(), with the response its
-// write implied.
+// write implied; the recorder indexes final records for LookupEvents behind their commit.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -181,6 +184,64 @@ TEST_F(EventRecorderTest, SwitchedOffRecordsNothing) {
   quiet.RecordServiceEvent(ServiceEventOn("GenerateCRL", "arn:aws:acm-pca:us-east-1:1:x"));
   quiet.Flush();
   EXPECT_TRUE(All().empty());
+}
+
+// Forwards to a real trail store, counting what IndexEvents indexed.
+class CountingTrail final : public store::TrailStore {
+ public:
+  explicit CountingTrail(store::TrailStore& real) : real_(real) {}
+  Result<std::vector<store::StoredEvent>> ReadEventsAfter(int64_t after, int limit) override {
+    return real_.ReadEventsAfter(after, limit);
+  }
+  Status AppendEvents(const std::vector<store::EventCommit>& commits) override {
+    return real_.AppendEvents(commits);
+  }
+  Result<std::vector<store::PendingEvents>> ListPendingEvents() override {
+    return real_.ListPendingEvents();
+  }
+  Result<std::vector<store::StoredEvent>> LookupEvents(const store::EventQuery& q) override {
+    return real_.LookupEvents(q);
+  }
+  Result<int64_t> IndexEvents(int limit) override {
+    auto n = real_.IndexEvents(limit);
+    if (n.ok()) indexed += *n;
+    return n;
+  }
+  Result<int64_t> PurgeEventsBefore(int64_t cutoff_ms, int limit) override {
+    return real_.PurgeEventsBefore(cutoff_ms, limit);
+  }
+  std::atomic<int64_t> indexed{0};
+
+ private:
+  store::TrailStore& real_;
+};
+
+TEST_F(EventRecorderTest, IndexesFinalRecordsBehindTheCommitInBatches) {
+  recorder_.reset();
+  CountingTrail counting(*trail_);
+  RecorderOptions options;
+  options.default_account = "111122223333";
+  options.index_interval = std::chrono::milliseconds(10);
+  options.index_batch = 2;  // five records: three batches in one round
+  EventRecorder recorder(counting, clock_, random_, options, spdlog::default_logger());
+  ASSERT_OK(recorder.Start());
+  for (int i = 0; i < 5; ++i) {
+    recorder.End(recorder.Begin(Facts("GetCertificate"), true), CallOutcome{});
+  }
+  recorder.Flush();
+  // Liveness only: the recorder's next rounds index all five (no assertion on how soon).
+  for (int i = 0; i < 3000 && counting.indexed.load() < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(counting.indexed.load(), 5);
+  EXPECT_EQ(*trail_->IndexEvents(100), 0);  // nothing left for anyone else
+  store::EventQuery q;
+  q.recipient_account_id = "111122223333";
+  q.region = "us-east-1";
+  q.key = store::EventLookupKey::kEventName;
+  q.value = "GetCertificate";
+  q.end_ms = 2'000'000;
+  EXPECT_EQ(trail_->LookupEvents(q)->size(), 5u);
 }
 
 }  // namespace
