@@ -6,12 +6,9 @@
 
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,60 +19,16 @@
 #include "common/random.h"
 #include "keys/secret_box.h"
 #include "keys/software_key_store.h"
+#include "testing/test_files.h"
 #include "testing/test_pki.h"
 #include "x509/ossl.h"
 #include "x509/signing.h"
 
 namespace openpca::revocation::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "openpca-rev-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(std::string_view name) const { return path_ + "/" + std::string(name); }
-  std::string Write(std::string_view name, std::span<const uint8_t> content) const {
-    std::string p = File(name);
-    std::ofstream(p, std::ios::binary)
-        .write(reinterpret_cast<const char*>(content.data()),
-               static_cast<std::streamsize>(content.size()));
-    return p;
-  }
-  std::string Write(std::string_view name, std::string_view content) const {
-    return Write(name, AsSpan(content));
-  }
-
- private:
-  std::string path_;
-};
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-inline CommandResult RunCommand(const std::string& command) {
-  CommandResult r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
+using test_files::CommandResult;
+using test_files::RunCommand;
+using test_files::TempDir;
 using test_pki::CertDer;
 using test_pki::CertPem;
 using test_pki::PublicKeyOf;

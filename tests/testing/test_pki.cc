@@ -264,6 +264,15 @@ TestCa MakeRootCa(KeyAlgorithm key_alg, CertSpec spec) {
   return MakeRootCa(NewSigner(key_alg), DefaultSigningAlgorithm(key_alg), std::move(spec));
 }
 
+TestCa MakeRootCa(KeyAlgorithm key_alg, const std::string& organization,
+                  const std::string& common_name, long days) {
+  CertSpec spec;
+  spec.subject = {{"O", organization}, {"CN", common_name}};
+  spec.not_before_offset = -86400;
+  spec.not_after_offset = days * 86400;
+  return MakeRootCa(key_alg, std::move(spec));
+}
+
 TestCa MakeSubordinateCa(const TestCa& parent, std::shared_ptr<const keys::Signer> signer,
                          SigningAlgorithm alg, CertSpec spec, std::optional<int> path_len) {
   std::vector<Extension> exts = {

@@ -137,6 +137,10 @@ TestCa MakeRootCa(std::shared_ptr<const keys::Signer> signer, SigningAlgorithm a
 SigningAlgorithm DefaultSigningAlgorithm(KeyAlgorithm key_alg);
 // The same for a fresh software key of `key_alg`, signed with DefaultSigningAlgorithm(key_alg).
 TestCa MakeRootCa(KeyAlgorithm key_alg, CertSpec spec);
+// A root for a fresh software key of `key_alg` with subject O=`organization`, CN=`common_name`,
+// valid from a day ago for `days` days.
+TestCa MakeRootCa(KeyAlgorithm key_alg, const std::string& organization,
+                  const std::string& common_name, long days);
 // A subordinate CA of `parent` for `signer` with basicConstraints CA:TRUE (pathlen `path_len`
 // when set), keyUsage keyCertSign+cRLSign, SKI and AKI, signed by the parent's signer.
 TestCa MakeSubordinateCa(const TestCa& parent, std::shared_ptr<const keys::Signer> signer,

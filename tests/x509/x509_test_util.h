@@ -4,16 +4,13 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 
 #include "common/pki_types.h"
+#include "testing/test_files.h"
 #include "testing/test_pki.h"
 #include "x509/ossl.h"
 #include "x509/pem.h"
@@ -50,42 +47,8 @@ inline X509Ptr MakeUnsignedCert(const keys::Signer& subject_key, const std::stri
 
 inline X509Ptr ParseCert(const Bytes& der) { return test_pki::ParseCertDer(der); }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "openpca-x509-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, std::string_view content) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-
- private:
-  std::string path_;
-};
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-inline CommandResult RunCommand(const std::string& command) {
-  CommandResult r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[512];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test_files::CommandResult;
+using test_files::RunCommand;
+using test_files::TempDir;
 
 }  // namespace openpca::x509::testing

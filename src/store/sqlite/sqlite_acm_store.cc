@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_acm_store.h"
 
+#include "store/sqlite/sqlite_expiry.h"
 #include "store/sqlite/sqlite_json.h"
 
 #include <nlohmann/json.hpp>
@@ -305,6 +306,10 @@ Result<std::optional<IdempotencyClaim>> SqliteAcmStore::FindIdempotencyClaim(
                       return std::optional<IdempotencyClaim>(IdempotencyClaim{
                           std::string(scope_key), stmt.ColumnText(0), stmt.ColumnInt64(1)});
                     });
+}
+
+Result<int64_t> SqliteAcmStore::PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) {
+  return PurgeExpiredRows(writer_, {"acm_idempotency", "scope", "expires_at_ms"}, now_ms, limit);
 }
 
 Result<std::optional<int64_t>> SqliteAcmStore::GetDaysBeforeExpiry(std::string_view account_id) {
