@@ -2,6 +2,7 @@
 
 #include "store/sqlite/sqlite_expiry.h"
 #include "store/sqlite/sqlite_json.h"
+#include "store/sqlite/sqlite_read_rows.h"
 
 #include <nlohmann/json.hpp>
 
@@ -215,13 +216,7 @@ Result<std::vector<AcmCertificateRecord>> SqliteAcmStore::ListCertificates(
                                        " FROM acm_certificates WHERE account_id = ?1 AND "
                                        "region = ?2 ORDER BY created_at_ms, arn"));
                       stmt.BindText(1, account_id).BindText(2, region);
-                      std::vector<AcmCertificateRecord> out;
-                      for (;;) {
-                        ASSIGN_OR_RETURN(bool row, stmt.Step());
-                        if (!row) break;
-                        out.push_back(ReadRecord(stmt));
-                      }
-                      return out;
+                      return ReadAllRows<AcmCertificateRecord>(stmt, ReadRecord);
                     });
 }
 
