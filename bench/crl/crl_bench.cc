@@ -193,17 +193,13 @@ void Populate(const Options& opt, const std::string& db_path) {
 
 // --- Building (parent process) ---
 
-// A self-signed CA for a fresh software key of --key (rsa2048 or ec-p256), test_pki's root.
+// A self-signed CA (test_pki) for a fresh software key of --key: rsa2048 or ec-p256.
 test_pki::TestCa MakeCa(const std::string& key) {
   if (key != "rsa2048" && key != "ec-p256") {
     Die("--key", Status(ErrorCode::kInvalidArgs, "rsa2048 or ec-p256"));
   }
-  test_pki::CertSpec spec;
-  spec.subject = {{"O", "openpca bench"}, {"CN", "CRL bench root"}};
-  spec.not_before_offset = -86400;
-  spec.not_after_offset = 3650L * 86400;
-  return test_pki::MakeRootCa(key == "rsa2048" ? KeyAlgorithm::kRsa2048 : KeyAlgorithm::kEcP256,
-                              std::move(spec));
+  KeyAlgorithm alg = key == "rsa2048" ? KeyAlgorithm::kRsa2048 : KeyAlgorithm::kEcP256;
+  return test_pki::MakeRootCa(alg, "openpca bench", "CRL bench root", 3650);
 }
 
 int Build(Options opt, const std::string& db_path) {
