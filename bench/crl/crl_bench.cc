@@ -38,10 +38,10 @@
 
 #include "common/bytes.h"
 #include "common/clock.h"
-#include "keys/software_signer.h"
 #include "revocation/crl/crl_builder.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/test_pki.h"
 #include "x509/ossl.h"
 #include "x509/signing.h"
 
@@ -193,58 +193,20 @@ void Populate(const Options& opt, const std::string& db_path) {
 
 // --- Building (parent process) ---
 
-std::shared_ptr<const keys::Signer> MakeSigner(const std::string& key, SigningAlgorithm& alg) {
-  EVP_PKEY* pkey = nullptr;
-  if (key == "rsa2048") {
-    pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
-    alg = SigningAlgorithm::kSha256WithRsa;
-  } else if (key == "ec-p256") {
-    pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-    alg = SigningAlgorithm::kSha256WithEcdsa;
-  } else {
+// A self-signed CA (test_pki) for a fresh software key of --key: rsa2048 or ec-p256.
+test_pki::TestCa MakeCa(const std::string& key) {
+  if (key != "rsa2048" && key != "ec-p256") {
     Die("--key", Status(ErrorCode::kInvalidArgs, "rsa2048 or ec-p256"));
   }
-  Result<std::unique_ptr<keys::SoftwareSigner>> signer =
-      keys::SoftwareSigner::Create(x509::EvpPkeyPtr(pkey));
-  if (!signer.ok()) Die("signer", signer.status());
-  return std::move(signer).value();
-}
-
-// A self-signed CA certificate for the signer: the CRL's issuer name and key identifier.
-x509::X509Ptr MakeCaCert(const keys::Signer& signer, SigningAlgorithm alg) {
-  x509::X509Ptr cert(X509_new());
-  X509_set_version(cert.get(), X509_VERSION_3);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  x509::X509NamePtr name(X509_NAME_new());
-  X509_NAME_add_entry_by_txt(name.get(), "O", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>("openpca bench"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>("CRL bench root"), -1, -1, 0);
-  X509_set_subject_name(cert.get(), name.get());
-  X509_set_issuer_name(cert.get(), name.get());
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -86400);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3650L * 86400);
-  const unsigned char* in = signer.public_key_der().data();
-  x509::EvpPkeyPtr pub(d2i_PUBKEY(nullptr, &in, static_cast<long>(signer.public_key_der().size())));
-  X509_set_pubkey(cert.get(), pub.get());
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
-  for (auto [nid, value] : {std::pair{NID_basic_constraints, "critical,CA:TRUE"},
-                            std::pair{NID_key_usage, "critical,keyCertSign,cRLSign"},
-                            std::pair{NID_subject_key_identifier, "hash"}}) {
-    x509::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
-    X509_add_ext(cert.get(), ext.get(), -1);
-  }
-  Result<Bytes> der = x509::SignCertificate(*cert, signer, alg);
-  if (!der.ok()) Die("CA certificate", der.status());
-  const unsigned char* p = der->data();
-  return x509::X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der->size())));
+  KeyAlgorithm alg = key == "rsa2048" ? KeyAlgorithm::kRsa2048 : KeyAlgorithm::kEcP256;
+  return test_pki::MakeRootCa(alg, "openpca bench", "CRL bench root", 3650);
 }
 
 int Build(Options opt, const std::string& db_path) {
-  SigningAlgorithm alg;
-  std::shared_ptr<const keys::Signer> signer = MakeSigner(opt.key, alg);
-  x509::X509Ptr ca_cert = MakeCaCert(*signer, alg);
+  test_pki::TestCa ca = MakeCa(opt.key);
+  const SigningAlgorithm alg = ca.alg;
+  std::shared_ptr<const keys::Signer> signer = ca.signer;
+  x509::X509Ptr ca_cert = std::move(ca.cert);
   Result<revocation::CrlIssuer> issuer = revocation::CrlIssuerOf(*ca_cert);
   if (!issuer.ok()) Die("issuer", issuer.status());
 

@@ -1,6 +1,7 @@
 // Pools of P-256 certificate signing requests for the issuance benchmarks, generated before any
 // clock starts. Each CSR has a CommonName and one DNS subjectAltName, like a typical TLS
-// end-entity request. Benchmark support only; thread-compatible (build once, then read).
+// end-entity request, made by the shared test PKI (tests/testing/test_pki.h). Benchmark support
+// only; thread-compatible (build once, then read).
 #pragma once
 
 #include <string>

@@ -52,6 +52,8 @@ struct CallContext {
   bool mfa_authenticated = false;
   // The resource ARN the call was authorized against ("" until authorization, "*" for none).
   std::string resource_arn;
+  // The operation's ActionSpec::outcome_is_announced_write (set with resource_arn).
+  bool outcome_is_announced_write = false;
   // Transport: TLS version and cipher (empty on plain listeners) and the Host header sent.
   std::string tls_version;
   std::string tls_cipher;
@@ -105,6 +107,12 @@ struct ActionSpec {
   // runs it on the I/O thread that received it instead of handing it to a worker thread (two
   // thread switches saved per call). Only for operations whose work is bounded and small.
   bool quick_read = false;
+  // The handler's success is exactly the commit of the write that announces its response
+  // (store::CallRecord::SetProvisionalResponse): nothing after that write can fail, so the audit
+  // record of the call's final outcome commits with that write (store/call_record.h) instead of
+  // after the handler returns. Only for operations whose handler announces its response in its
+  // last write (acm-pca IssueCertificate).
+  bool outcome_is_announced_write = false;
 };
 
 // Decides whether the caller may perform the action on the resource. Returns OK or

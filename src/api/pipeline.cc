@@ -138,6 +138,7 @@ Result<nlohmann::json> Pipeline::Run(const Service& service, const HttpRequest& 
   ctx.resource_arn = spec.resource ? spec.resource(ctx, input) : std::string();
   // push_back, not = "*": GCC 12 warns falsely (-Wrestrict) on assigning a literal here.
   if (ctx.resource_arn.empty()) ctx.resource_arn.push_back('*');
+  ctx.outcome_is_announced_write = spec.outcome_is_announced_write;
   if (authorizer_ != nullptr && !spec.no_authorization) {
     ConditionKeys keys;
     if (spec.conditions) spec.conditions(ctx, input, keys);

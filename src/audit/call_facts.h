@@ -48,6 +48,10 @@ struct CallFacts {
   nlohmann::json request_parameters;
   // The ARN of the resource the call acts on ("" for none / "*"): resources[] and the owner's copy.
   std::string resource_arn;
+  // The call's success is exactly the commit of the write that announces its response: the
+  // final record commits with that write (a declared property of the operation, e.g.
+  // api::ActionSpec::outcome_is_announced_write of acm-pca IssueCertificate).
+  bool outcome_is_announced_write = false;
 };
 
 // How a call ended, as the caller saw it.

@@ -59,18 +59,6 @@ Status EventRecorder::Start() {
   return Status::Ok();
 }
 
-namespace {
-
-// Calls whose success is exactly the commit of the write that announces their response
-// (store::CallRecord::SetProvisionalResponse): nothing after that write can fail, so the write
-// commits the final record (store/call_record.h). IssueCertificate announces the certificate ARN
-// right before storing the certificate, after any CRL-partition write it makes.
-bool OutcomeIsAnnouncedWrite(const CallFacts& facts) {
-  return facts.service == "acm-pca" && facts.operation == "IssueCertificate";
-}
-
-}  // namespace
-
 std::unique_ptr<EventRecorder::Call> EventRecorder::Begin(const CallFacts& facts,
                                                           bool authorized) {
   if (!options_.record_events) return nullptr;
@@ -78,7 +66,10 @@ std::unique_ptr<EventRecorder::Call> EventRecorder::Begin(const CallFacts& facts
   call->drafts_ = BuildCallRecords(facts, authorized, options_.default_account, random_);
   std::vector<DraftEvent>* drafts = &call->drafts_;
   store::CallRecord::FinalMaterializer final_rows;
-  if (OutcomeIsAnnouncedWrite(facts)) {
+  // Calls whose success is exactly the commit of the write that announces their response
+  // (store::CallRecord::SetProvisionalResponse): nothing after that write can fail, so the write
+  // commits the final record (store/call_record.h).
+  if (facts.outcome_is_announced_write) {
     // Applies the success to the drafts themselves: should the write fail after all, End()
     // applies the real outcome over it (ApplyOutcome sets every outcome field).
     final_rows = [drafts](const std::string& response_json) {

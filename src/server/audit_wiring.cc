@@ -69,6 +69,7 @@ audit::CallFacts FactsOf(const api::ServiceModel& model, const api::CallContext&
   f.host_header = ctx.host_header;
   if (input != nullptr) f.request_parameters = model.RecordForm(ctx.operation, *input, false);
   f.resource_arn = ctx.resource_arn;
+  f.outcome_is_announced_write = ctx.outcome_is_announced_write;
   return f;
 }
 

@@ -22,15 +22,32 @@ void Housekeeping::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+namespace {
+
+// Purges in batches of `batch_size` until a batch comes back short or `max_batches` ran.
+template <typename PurgeBatch>
+Result<int64_t> PurgeInBatches(PurgeBatch purge, int batch_size, int max_batches) {
+  int64_t total = 0;
+  for (int batch = 0; batch < max_batches; ++batch) {
+    ASSIGN_OR_RETURN(int64_t deleted, purge(batch_size));
+    total += deleted;
+    if (deleted < batch_size) break;
+  }
+  return total;
+}
+
+}  // namespace
+
 Result<int64_t> Housekeeping::RunOnce() {
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              clock_.Now().time_since_epoch())
                              .count();
-  int64_t total = 0;
-  for (int batch = 0; batch < kMaxBatchesPerPass; ++batch) {
-    ASSIGN_OR_RETURN(int64_t deleted, store_.PurgeExpiredIdempotencyClaims(now_ms, kBatchSize));
-    total += deleted;
-    if (deleted < kBatchSize) break;
+  auto pca = [&](int limit) { return store_.PurgeExpiredIdempotencyClaims(now_ms, limit); };
+  ASSIGN_OR_RETURN(int64_t total, PurgeInBatches(pca, kBatchSize, kMaxBatchesPerPass));
+  if (acm_ != nullptr) {
+    auto acm = [&](int limit) { return acm_->PurgeExpiredIdempotencyClaims(now_ms, limit); };
+    ASSIGN_OR_RETURN(int64_t acm_total, PurgeInBatches(acm, kBatchSize, kMaxBatchesPerPass));
+    total += acm_total;
   }
   return total;
 }

@@ -510,9 +510,10 @@ int Serve(const ServeFlags& flags) {
   if (Status st = server_metrics->Serve(*server); !st.ok()) return Fail(st);
   events->Start();
   trails->Start();
-  // Expired idempotency claims are purged every ten minutes.
+  // Expired idempotency claims (acm-pca and ACM) are purged every ten minutes.
   Housekeeping housekeeping(*store, clock, std::chrono::minutes(10), spdlog::default_logger());
   housekeeping.SetLeadership(leadership);
+  housekeeping.SetAcmStore(&stores->acm());
   housekeeping.Start();
   // Servers sharing a database: identity changes made on another server (users, roles,
   // policies, access keys) reach this one within two seconds.

@@ -96,6 +96,12 @@ class AcmStore {
   // A live claim of `scope_key` (expires_at_ms > now_ms), or nullopt.
   virtual Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                        int64_t now_ms) = 0;
+  // Deletes up to `limit` (> 0) claims (RequestCertificate and PutAccountConfiguration tokens)
+  // that expired at or before `now_ms`: their window is over, a retry with the same token is a
+  // new request. Returns how many were deleted; callers repeat while it equals `limit` (the
+  // contract of Store::PurgeExpiredIdempotencyClaims). Errors: kInvalidArgs when `limit` <= 0;
+  // kInternal.
+  virtual Result<int64_t> PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) = 0;
 
   // The account's DaysBeforeExpiry, nullopt when never set.
   virtual Result<std::optional<int64_t>> GetDaysBeforeExpiry(std::string_view account_id) = 0;

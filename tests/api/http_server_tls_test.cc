@@ -1,7 +1,5 @@
 // ApiServer over TLS. Compiled without OPENSSL_NO_DEPRECATED because it includes Boost.Asio's
 // SSL headers (see src/api/tls_context.h); the test's own OpenSSL calls are all EVP/3.0 APIs.
-#include <stdio.h>
-
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -9,12 +7,10 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "api/http_server.h"
 #include "api_test_util.h"
+#include "testing/test_pki.h"
 
 namespace openpca::api {
 namespace {
@@ -22,33 +18,16 @@ namespace {
 using namespace openpca::api::testing;
 namespace ssl = boost::asio::ssl;
 
-template <auto kFree>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    kFree(p);
-  }
-};
-
 // Writes a fresh self-signed P-256 certificate for 127.0.0.1 and its key into `dir`.
 void WriteSelfSigned(const std::filesystem::path& dir) {
-  std::unique_ptr<EVP_PKEY, Deleter<&EVP_PKEY_free>> key(EVP_EC_gen("P-256"));
-  ASSERT_NE(key, nullptr);
-  std::unique_ptr<X509, Deleter<&X509_free>> cert(X509_new());
-  ASSERT_EQ(X509_set_version(cert.get(), X509_VERSION_3), 1);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
-  ASSERT_EQ(X509_set_pubkey(cert.get(), key.get()), 1);
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
-  ASSERT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
-  std::unique_ptr<FILE, Deleter<&fclose>> kf(fopen((dir / "key.pem").c_str(), "w"));
-  ASSERT_EQ(PEM_write_PrivateKey(kf.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr), 1);
-  std::unique_ptr<FILE, Deleter<&fclose>> cf(fopen((dir / "cert.pem").c_str(), "w"));
-  ASSERT_EQ(PEM_write_X509(cf.get(), cert.get()), 1);
+  x509::EvpPkeyPtr key = test_pki::NewKey(KeyAlgorithm::kEcP256);
+  test_pki::CertSpec spec;
+  spec.subject = {{"CN", "127.0.0.1", MBSTRING_ASC}};
+  spec.not_before_offset = -60;
+  spec.not_after_offset = 3600;
+  x509::X509Ptr cert = test_pki::SelfSignedCertificate(*key, spec);
+  test_pki::WriteFile(dir / "key.pem", test_pki::PrivateKeyPem(*key));
+  test_pki::WriteFile(dir / "cert.pem", test_pki::CertPem(*cert));
 }
 
 class ApiServerTlsTest : public ::testing::Test {

@@ -1,14 +1,11 @@
 // Helpers for the audit report tests: real certificates with chosen subjects and serials.
 #pragma once
 
-#include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include <string>
 
 #include "common/bytes.h"
-#include "x509/ossl.h"
+#include "common/pki_types.h"
+#include "testing/test_pki.h"
 
 namespace openpca::audit::testing {
 
@@ -16,29 +13,12 @@ namespace openpca::audit::testing {
 // and whose serial is `serial_hex`.
 inline Bytes MakeCertificateDer(const std::string& cn, const std::string& o,
                                 const std::string& serial_hex) {
-  x509::EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  x509::X509Ptr cert(X509_new());
-  X509_set_version(cert.get(), X509_VERSION_3);
-  BIGNUM* bn = nullptr;
-  BN_hex2bn(&bn, serial_hex.c_str());
-  x509::BignumPtr serial(bn);
-  BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()));
-  x509::X509NamePtr name(X509_NAME_new());
-  X509_NAME_add_entry_by_txt(name.get(), "O", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(o.c_str()), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-  X509_set_subject_name(cert.get(), name.get());
-  X509_set_issuer_name(cert.get(), name.get());
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
-  X509_set_pubkey(cert.get(), key.get());
-  EXPECT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
-  int len = i2d_X509(cert.get(), nullptr);
-  Bytes der(static_cast<size_t>(len));
-  unsigned char* p = der.data();
-  i2d_X509(cert.get(), &p);
-  return der;
+  test_pki::CertSpec spec;
+  spec.subject = {{"O", o}, {"CN", cn}};
+  spec.serial_hex = serial_hex;
+  spec.not_before_offset = 0;
+  x509::EvpPkeyPtr key = test_pki::NewKey(KeyAlgorithm::kEcP256);
+  return test_pki::CertDer(*test_pki::SelfSignedCertificate(*key, spec));
 }
 
 }  // namespace openpca::audit::testing

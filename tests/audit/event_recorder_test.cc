@@ -38,6 +38,13 @@ CallFacts Facts(std::string operation) {
   return f;
 }
 
+// acm-pca IssueCertificate, whose ActionSpec declares its outcome the announced write.
+CallFacts IssueFacts() {
+  CallFacts f = Facts("IssueCertificate");
+  f.outcome_is_announced_write = true;
+  return f;
+}
+
 class EventRecorderTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(); }
@@ -67,7 +74,7 @@ class EventRecorderTest : public ::testing::Test {
 };
 
 TEST_F(EventRecorderTest, MutatingCallFinalizedAfterEnd) {
-  auto call = recorder_->Begin(Facts("IssueCertificate"), true);
+  auto call = recorder_->Begin(IssueFacts(), true);
   {
     store::CallRecordScope scope(call->record());
     ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
@@ -123,7 +130,7 @@ TEST_F(EventRecorderTest, LeftoverPendingRecordIsFinalizedAtStart) {
 }
 
 TEST_F(EventRecorderTest, AnnouncedIssuanceCommitsItsFinalRecordWithTheCertificate) {
-  auto call = recorder_->Begin(Facts("IssueCertificate"), true);
+  auto call = recorder_->Begin(IssueFacts(), true);
   {
     store::CallRecordScope scope(call->record());
     call->record()->SetProvisionalResponse("{\"certificateArn\":\"arn:c\"}");
@@ -151,7 +158,7 @@ TEST_F(EventRecorderTest, AnnouncedIssuanceCommitsItsFinalRecordWithTheCertifica
 
 TEST_F(EventRecorderTest, AnnouncedIssuanceWhoseWriteFailsRecordsTheError) {
   ASSERT_OK(db_->InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
-  auto call = recorder_->Begin(Facts("IssueCertificate"), true);
+  auto call = recorder_->Begin(IssueFacts(), true);
   Status st;
   {
     store::CallRecordScope scope(call->record());
@@ -179,7 +186,7 @@ TEST_F(EventRecorderTest, SwitchedOffRecordsNothing) {
   off.record_events = false;
   EventRecorder quiet(*trail_, clock_, random_, off, spdlog::default_logger());
   ASSERT_OK(quiet.Start());
-  EXPECT_EQ(quiet.Begin(Facts("IssueCertificate"), true), nullptr);
+  EXPECT_EQ(quiet.Begin(IssueFacts(), true), nullptr);
   quiet.RecordUnstarted(Facts("X"), CallOutcome{});
   quiet.RecordServiceEvent(ServiceEventOn("GenerateCRL", "arn:aws:acm-pca:us-east-1:1:x"));
   quiet.Flush();

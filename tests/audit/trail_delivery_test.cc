@@ -22,6 +22,7 @@
 #include "objects/bucket_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_trail_delivery_store.h"
+#include "testing/test_files.h"
 #include "x509/ossl.h"
 #include "x509/rsa_public_key.h"
 
@@ -181,23 +182,7 @@ class FakeTrailStore : public store::TrailStore {
   std::vector<store::StoredEvent> events_;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "openpca-trails-XXXXXX").string();
-    OPENPCA_CHECK(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test_files::TempDir;
 
 constexpr char kAccount[] = "123456789012";
 constexpr char kBucket[] = "trail-bucket";

@@ -21,6 +21,7 @@
 #include "authority/certificate_builder.h"
 #include "authority/templates.h"
 #include "keys/ephemeral_signer.h"
+#include "testing/test_pki.h"
 #include "x509/csr.h"
 #include "x509/der_writer.h"
 #include "x509/extensions.h"
@@ -149,20 +150,17 @@ const TestCa& CaFor(KeyAlgorithm alg) {
 // ---- CSRs ----
 
 x509::EvpPkeyPtr NewKey(const std::string& kind) {
-  EVP_PKEY* key = nullptr;
-  if (kind == "p256" || kind == "p256c") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  if (kind == "p384") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
-  if (kind == "p521") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521");
-  if (kind == "rsa2048") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
-  if (kind == "rsa3072") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{3072});
-  if (kind == "rsa4096") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{4096});
-  if (kind == "sm2") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "SM2");
-  OPENPCA_CHECK(key != nullptr);
+  static const std::map<std::string, KeyAlgorithm> kKinds = {
+      {"p256", KeyAlgorithm::kEcP256},     {"p256c", KeyAlgorithm::kEcP256},
+      {"p384", KeyAlgorithm::kEcP384},     {"p521", KeyAlgorithm::kEcP521},
+      {"rsa2048", KeyAlgorithm::kRsa2048}, {"rsa3072", KeyAlgorithm::kRsa3072},
+      {"rsa4096", KeyAlgorithm::kRsa4096}, {"sm2", KeyAlgorithm::kSm2}};
+  x509::EvpPkeyPtr key = test_pki::NewKey(kKinds.at(kind));
   if (kind == "p256c") {
-    OPENPCA_CHECK(EVP_PKEY_set_utf8_string_param(key, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-                                                 "compressed") == 1);
+    OPENPCA_CHECK(EVP_PKEY_set_utf8_string_param(
+                      key.get(), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed") == 1);
   }
-  return x509::EvpPkeyPtr(key);
+  return key;
 }
 
 const EVP_PKEY& KeyFor(const std::string& kind) {
@@ -246,23 +244,18 @@ Bytes MakeCsr(const CsrShape& shape) {
   const EVP_PKEY& key = KeyFor(shape.key);
   if (shape.digest == "PSS") {
     // OpenSSL's own writer for the PSS parameters; the subject and SAN are enough here.
-    x509::X509ReqPtr req(X509_REQ_new());
     const unsigned char* in = shape.subject.data();
     x509::X509NamePtr name(d2i_X509_NAME(nullptr, &in, static_cast<long>(shape.subject.size())));
     OPENPCA_CHECK(name != nullptr);
+    x509::X509ReqPtr req = test_pki::BuildUnsignedCsr(key, test_pki::CsrSpec{});
     X509_REQ_set_subject_name(req.get(), name.get());
-    X509_REQ_set_pubkey(req.get(), const_cast<EVP_PKEY*>(&key));
     x509::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     OPENPCA_CHECK(EVP_DigestSignInit(ctx.get(), &pctx, EVP_sha256(), nullptr,
                                      const_cast<EVP_PKEY*>(&key)) == 1);
     OPENPCA_CHECK(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1);
     OPENPCA_CHECK(X509_REQ_sign_ctx(req.get(), ctx.get()) > 0);
-    unsigned char* buf = nullptr;
-    int len = i2d_X509_REQ(req.get(), &buf);
-    Bytes out(buf, buf + len);
-    OPENSSL_free(buf);
-    return out;
+    return test_pki::CsrDer(*req);
   }
   Bytes info = Der(kDerSequence, Cat({Bytes{0x02, 0x01, 0x00}, shape.subject, Spki(key),
                                       shape.attributes}));

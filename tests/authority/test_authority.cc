@@ -1,7 +1,7 @@
 #include "test_authority.h"
 
 #include <gtest/gtest.h>
-#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <random>
 
@@ -110,37 +110,11 @@ Result<x509::X509Ptr> TestAuthority::Issue(const std::string& ca_arn, const std:
 
 TestCsr MakeCsr(const std::string& common_name, int rsa_bits, const std::string& san_dns,
                 bool extra_extension) {
-  TestCsr out;
-  out.key.reset(rsa_bits > 0 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(rsa_bits))
-                             : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  x509::X509ReqPtr req(X509_REQ_new());
-  X509_REQ_set_version(req.get(), 0);
-  X509_NAME* name = X509_REQ_get_subject_name(req.get());
-  if (!common_name.empty()) {
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
-                               0);
-  }
-  X509_REQ_set_pubkey(req.get(), out.key.get());
-  x509::X509ExtStackPtr exts(sk_X509_EXTENSION_new_null());
-  if (!san_dns.empty()) {
-    X509_EXTENSION* e = X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name,
-                                            ("DNS:" + san_dns).c_str());
-    sk_X509_EXTENSION_push(exts.get(), e);
-  }
-  if (extra_extension) {
-    // nsComment, a harmless non-critical extension that only CSR varieties pass through.
-    X509_EXTENSION* e = X509V3_EXT_conf_nid(nullptr, nullptr, NID_netscape_comment, "from csr");
-    sk_X509_EXTENSION_push(exts.get(), e);
-  }
-  if (sk_X509_EXTENSION_num(exts.get()) > 0) X509_REQ_add_extensions(req.get(), exts.get());
-  X509_REQ_sign(req.get(), out.key.get(), EVP_sha256());
-  x509::BioPtr bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509_REQ(bio.get(), req.get());
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  out.pem.assign(data, static_cast<size_t>(len));
-  return out;
+  test_pki::CsrSpec spec = test_pki::EndEntityCsrSpec(common_name, san_dns);
+  if (extra_extension) spec.extensions.push_back({NID_netscape_comment, "from csr"});
+  return test_pki::MakeCsr(rsa_bits > 0 ? test_pki::NewRsaKey(static_cast<size_t>(rsa_bits))
+                                        : test_pki::NewKey(KeyAlgorithm::kEcP256),
+                           spec);
 }
 
 }  // namespace openpca::authority::testing

@@ -13,6 +13,7 @@
 #include "keys/software_key_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "common/arn.h"
+#include "testing/test_pki.h"
 #include "x509/ossl.h"
 
 namespace openpca::authority::testing {
@@ -56,12 +57,11 @@ class TestAuthority {
   std::unique_ptr<Authority> authority_;
 };
 
-// A fresh EC P-256 (or RSA when bits > 0) key and a CSR for it, as PEM. `config_lines` are
-// extra openssl-style extension lines, e.g. "subjectAltName=DNS:a.example".
-struct TestCsr {
-  x509::EvpPkeyPtr key;
-  std::string pem;
-};
+// A fresh EC P-256 (or RSA when bits > 0) key and a CSR for it (test_pki::MakeCsr): subject
+// CN=`common_name` (none when empty), a subjectAltName DNS:`san_dns` when not empty, and with
+// `extra_extension` an nsComment extension, a harmless non-critical one that only CSR varieties
+// pass through.
+using TestCsr = test_pki::KeyAndCsr;
 TestCsr MakeCsr(const std::string& common_name, int rsa_bits = 0,
                 const std::string& san_dns = "", bool extra_extension = false);
 

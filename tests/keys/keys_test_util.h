@@ -15,27 +15,12 @@
 #include "common/bytes.h"
 #include "common/pki_types.h"
 #include "keys/software_signer.h"
+#include "testing/test_files.h"
 #include "x509/ossl.h"
 
 namespace openpca::keys::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "openpca-keys-XXXXXX").string();
-    char* p = ::mkdtemp(tmpl.data());
-    if (p == nullptr) std::abort();
-    path_ = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test_files::TempDir;
 
 inline Bytes ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -64,10 +64,7 @@ class TestKeys {
 
 inline Bytes DerOf(const X509& cert) { return CertDer(cert); }
 
-inline x509::X509Ptr ParseCert(const Bytes& der) {
-  const unsigned char* in = der.data();
-  return x509::X509Ptr(d2i_X509(nullptr, &in, static_cast<long>(der.size())));
-}
+inline x509::X509Ptr ParseCert(const Bytes& der) { return test_pki::ParseCertDer(der); }
 
 // A root CA (self-signed) signing through a SoftwareKeyStore key.
 class OcspTestCa {
@@ -75,28 +72,13 @@ class OcspTestCa {
   OcspTestCa(TestKeys& keys, KeyAlgorithm key_alg, SigningAlgorithm alg,
              const std::string& cn = "OCSP Test Root")
       : keys_(keys), alg_(alg), signer_(keys.New(key_alg)) {
-    x509::X509Ptr cert(X509_new());
-    X509_set_version(cert.get(), X509_VERSION_3);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-    x509::X509NamePtr name(X509_NAME_new());
-    X509_NAME_add_entry_by_txt(name.get(), "O", V_ASN1_UTF8STRING,
-                               reinterpret_cast<const unsigned char*>("openpca tests"), -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name.get(), "CN", V_ASN1_UTF8STRING,
-                               reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-    X509_set_subject_name(cert.get(), name.get());
-    X509_set_issuer_name(cert.get(), name.get());
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -86400);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10 * 365 * 86400L);
-    x509::EvpPkeyPtr pub = PublicKeyOf(*signer_);
-    X509_set_pubkey(cert.get(), pub.get());
-    AddExt(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE");
-    AddExt(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
-    AddExt(cert.get(), cert.get(), NID_subject_key_identifier, "hash");
-    Result<Bytes> der = x509::SignCertificate(*cert, *signer_, alg_);
-    OPENPCA_CHECK(der.ok());
-    der_ = *der;
-    cert_ = ParseCert(der_);
-    OPENPCA_CHECK(cert_ != nullptr);
+    test_pki::CertSpec spec;
+    spec.subject = {{"O", "openpca tests", V_ASN1_UTF8STRING}, {"CN", cn, V_ASN1_UTF8STRING}};
+    spec.not_before_offset = -86400;
+    spec.not_after_offset = 10 * 365 * 86400L;
+    test_pki::TestCa ca = test_pki::MakeRootCa(signer_, alg_, std::move(spec));
+    der_ = std::move(ca.der);
+    cert_ = std::move(ca.cert);
   }
 
   // A leaf with serial `serial_hex` (hex, as the store spells it).
@@ -122,31 +104,20 @@ class OcspTestCa {
  private:
   x509::X509Ptr Issue(const std::string& serial_hex, const std::string& cn,
                       const x509::EvpPkeyPtr& key, bool ocsp_signing) const {
-    x509::X509Ptr leaf(X509_new());
-    X509_set_version(leaf.get(), X509_VERSION_3);
-    BIGNUM* bn = nullptr;
-    OPENPCA_CHECK(BN_hex2bn(&bn, serial_hex.c_str()) > 0);
-    x509::BignumPtr serial(bn);
-    OPENPCA_CHECK(BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(leaf.get())) != nullptr);
-    x509::X509NamePtr name(X509_NAME_new());
-    X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-    X509_set_subject_name(leaf.get(), name.get());
-    X509_set_issuer_name(leaf.get(), X509_get_subject_name(cert_.get()));
-    X509_gmtime_adj(X509_getm_notBefore(leaf.get()), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(leaf.get()), 30 * 86400);
-    X509_set_pubkey(leaf.get(), key.get());
-    AddExt(leaf.get(), cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
-    AddExt(leaf.get(), cert_.get(), NID_authority_key_identifier, "keyid:always");
+    test_pki::CertSpec spec;
+    spec.subject = {{"CN", cn}};
+    spec.serial_hex = serial_hex;
+    spec.not_after_offset = 30 * 86400;
+    spec.extensions = {{NID_basic_constraints, "critical,CA:FALSE"},
+                       {NID_authority_key_identifier, "keyid:always"}};
     if (ocsp_signing) {
-      AddExt(leaf.get(), cert_.get(), NID_ext_key_usage, "OCSPSigning");
-      AddExt(leaf.get(), cert_.get(), NID_id_pkix_OCSP_noCheck, "ignored");
+      spec.extensions.push_back({NID_ext_key_usage, "OCSPSigning"});
+      spec.extensions.push_back({NID_id_pkix_OCSP_noCheck, "ignored"});
     } else {
-      AddExt(leaf.get(), cert_.get(), NID_ext_key_usage, "serverAuth");
+      spec.extensions.push_back({NID_ext_key_usage, "serverAuth"});
     }
-    Result<Bytes> der = x509::SignCertificate(*leaf, *signer_, alg_);
-    OPENPCA_CHECK(der.ok());
-    return ParseCert(*der);
+    x509::X509Ptr leaf = test_pki::BuildUnsignedCertificate(*key, spec, cert_.get());
+    return test_pki::SignWithSigner(*leaf, *signer_, alg_);
   }
 
   TestKeys& keys_;

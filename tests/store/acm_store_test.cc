@@ -297,5 +297,33 @@ TYPED_TEST(AcmStoreTest, DaysBeforeExpiryPerAccountWithItsToken) {
   EXPECT_EQ(*acm.MaxDaysBeforeExpiry(90), 90);
 }
 
+// Claims of both ACM operations expire alike; a purge takes those expired at `now` (the window is
+// over at expires_at_ms, as FindIdempotencyClaim says), never a live one, and at most `limit`.
+TYPED_TEST(AcmStoreTest, PurgeDeletesExpiredClaimsOnlyAndAtMostTheLimit) {
+  AcmStore& acm = *this->acm_;
+  const std::string request = "RequestCertificate|111122223333|us-east-1|";
+  ASSERT_OK(acm.InsertCertificate(MakeAcmCertificate("c1"),
+                                  IdempotencyClaim{request + "a", Arn("c1"), 1000}));
+  ASSERT_OK(acm.InsertCertificate(MakeAcmCertificate("c2"),
+                                  IdempotencyClaim{request + "b", Arn("c2"), 3000}));
+  ASSERT_OK(acm.PutDaysBeforeExpiry(
+      "111122223333", 30, 500,
+      IdempotencyClaim{"PutAccountConfiguration|111122223333|t", "", 1000}));
+
+  EXPECT_EQ(acm.PurgeExpiredIdempotencyClaims(999, 10).value(), 0);  // none expired yet
+  EXPECT_EQ(acm.PurgeExpiredIdempotencyClaims(1000, 1).value(), 1);  // the limit holds
+  EXPECT_EQ(acm.PurgeExpiredIdempotencyClaims(1000, 10).value(), 1);
+  EXPECT_EQ(acm.PurgeExpiredIdempotencyClaims(1000, 10).value(), 0);
+  EXPECT_FALSE(acm.FindIdempotencyClaim(request + "a", 0)->has_value());
+  EXPECT_FALSE(acm.FindIdempotencyClaim("PutAccountConfiguration|111122223333|t", 0)->has_value());
+  auto live = acm.FindIdempotencyClaim(request + "b", 1000);
+  ASSERT_TRUE(live.ok() && live->has_value());
+  EXPECT_EQ((*live)->result, Arn("c2"));
+  // Purging claims leaves what they pointed at.
+  EXPECT_TRUE(acm.GetCertificate(Arn("c1")).ok());
+  EXPECT_EQ(acm.GetDaysBeforeExpiry("111122223333")->value_or(0), 30);
+  EXPECT_EQ(acm.PurgeExpiredIdempotencyClaims(1000, 0).status().code(), ErrorCode::kInvalidArgs);
+}
+
 }  // namespace
 }  // namespace openpca::store::testing

@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "store/records.h"
+#include "testing/test_files.h"
 
 #define EXPECT_OK(expr)                                     \
   do {                                                      \
@@ -27,28 +28,7 @@
 
 namespace openpca::store::testing {
 
-// A fresh directory under the test temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::path(::testing::TempDir()) / "openpca_store_XXXXXX");
-    if (mkdtemp(pattern.data()) == nullptr) {
-      ADD_FAILURE() << "mkdtemp failed for " << pattern;
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string File(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using test_files::TempDir;
 
 inline CaRecord MakeCa(std::string id, std::string account_id = "111122223333",
                        int64_t created_at_ms = 1'700'000'000'000) {

@@ -9,6 +9,7 @@
 
 #include "common/pki_types.h"
 #include "keys/signer.h"
+#include "testing/test_pki.h"
 #include "x509/csr.h"
 #include "x509/csr_reader.h"
 #include "x509/der_reader.h"
@@ -41,34 +42,17 @@ void ExpectSafe(std::span<const uint8_t> input, const std::string& what) {
   }
 }
 
-Bytes MakeCsr(const char* type, const char* param, bool with_san) {
-  EvpPkeyPtr key(std::string(type) == "RSA"
-                     ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048})
-                 : std::string(type) == "SM2" ? EVP_PKEY_Q_keygen(nullptr, nullptr, "SM2")
-                                              : EVP_PKEY_Q_keygen(nullptr, nullptr, type, param));
-  OPENPCA_CHECK(key != nullptr);
-  X509ReqPtr req(X509_REQ_new());
-  X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req.get()), "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>("fuzz.example.com"), -1, -1, 0);
-  X509_REQ_set_pubkey(req.get(), key.get());
-  if (with_san) {
-    X509ExtStackPtr exts(sk_X509_EXTENSION_new_null());
-    sk_X509_EXTENSION_push(exts.get(), X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name,
-                                                           "DNS:fuzz.example.com,IP:10.0.0.1"));
-    X509_REQ_add_extensions(req.get(), exts.get());
-  }
-  OPENPCA_CHECK(X509_REQ_sign(req.get(), key.get(),
-                              std::string(type) == "SM2" ? EVP_sm3() : EVP_sha256()) > 0);
-  unsigned char* buf = nullptr;
-  int len = i2d_X509_REQ(req.get(), &buf);
-  Bytes out(buf, buf + len);
-  OPENSSL_free(buf);
-  return out;
+Bytes MakeCsr(KeyAlgorithm alg, bool with_san) {
+  test_pki::CsrSpec spec;
+  spec.subject = {{"CN", "fuzz.example.com"}};
+  if (with_san) spec.sans = {"DNS:fuzz.example.com", "IP:10.0.0.1"};
+  return test_pki::MakeCsr(alg, spec).der;
 }
 
 const std::vector<Bytes>& Seeds() {
-  static const std::vector<Bytes> kSeeds = {MakeCsr("EC", "P-256", true),
-                                            MakeCsr("RSA", nullptr, true), MakeCsr("SM2", nullptr, false)};
+  static const std::vector<Bytes> kSeeds = {MakeCsr(KeyAlgorithm::kEcP256, true),
+                                            MakeCsr(KeyAlgorithm::kRsa2048, true),
+                                            MakeCsr(KeyAlgorithm::kSm2, false)};
   return kSeeds;
 }
 
@@ -194,29 +178,15 @@ TEST(CsrFuzzTest, CraftedDerEdgeCasesAreRefused) {
 TEST(CsrFuzzTest, UnacceptableKeysAreRefused) {
   for (auto [type, param] : std::initializer_list<std::pair<const char*, const char*>>{
            {"EC", "secp256k1"}, {"EC", "brainpoolP256r1"}, {"ED25519", nullptr}}) {
-    EvpPkeyPtr key(param != nullptr ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, param)
-                                    : EVP_PKEY_Q_keygen(nullptr, nullptr, type));
-    ASSERT_NE(key, nullptr) << type;
-    X509ReqPtr req(X509_REQ_new());
-    X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req.get()), "CN", MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char*>("k"), -1, -1, 0);
-    X509_REQ_set_pubkey(req.get(), key.get());
-    ASSERT_GT(X509_REQ_sign(req.get(), key.get(), param != nullptr ? EVP_sha256() : nullptr), 0);
-    unsigned char* buf = nullptr;
-    int len = i2d_X509_REQ(req.get(), &buf);
-    Bytes der(buf, buf + len);
-    OPENSSL_free(buf);
+    EvpPkeyPtr key = test_pki::NewKeyOfType(type, param != nullptr ? param : "");
+    test_pki::CsrSpec spec;
+    spec.subject = {{"CN", "k"}};
+    Bytes der = test_pki::CsrDer(*test_pki::BuildCsr(*key, spec));
     EXPECT_EQ(Check(der).code(), ErrorCode::kMalformedCsr) << type << " " << (param ? param : "");
     EXPECT_EQ(Reference(der).code(), ErrorCode::kMalformedCsr);
   }
-  EvpPkeyPtr small(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{1024}));
-  X509ReqPtr req(X509_REQ_new());
-  X509_REQ_set_pubkey(req.get(), small.get());
-  ASSERT_GT(X509_REQ_sign(req.get(), small.get(), EVP_sha256()), 0);
-  unsigned char* buf = nullptr;
-  int len = i2d_X509_REQ(req.get(), &buf);
-  Bytes der(buf, buf + len);
-  OPENSSL_free(buf);
+  EvpPkeyPtr small = test_pki::NewRsaKey(1024);
+  Bytes der = test_pki::CsrDer(*test_pki::BuildCsr(*small, test_pki::CsrSpec{}));
   EXPECT_EQ(Check(der).code(), ErrorCode::kMalformedCsr);
 }
 

@@ -15,25 +15,14 @@ using testing::PublicKeyOf;
 using testing::RunCommand;
 using testing::TempDir;
 
-Bytes ToDer(X509_REQ* req) {
-  unsigned char* buf = nullptr;
-  int len = i2d_X509_REQ(req, &buf);
-  Bytes out(buf, buf + len);
-  OPENSSL_free(buf);
-  return out;
-}
+Bytes ToDer(X509_REQ* req) { return test_pki::CsrDer(*req); }
 
 // A CSR for `key`, signed with OpenSSL itself (X509_REQ_sign), as a client would send it.
 Bytes ClientCsr(EVP_PKEY* key, const EVP_MD* md) {
-  X509ReqPtr req(X509_REQ_new());
-  X509NamePtr name = MakeName("client");
-  X509_REQ_set_subject_name(req.get(), name.get());
-  X509_REQ_set_pubkey(req.get(), key);
-  if (X509_REQ_sign(req.get(), key, md) <= 0) {
-    ADD_FAILURE() << OsslError("X509_REQ_sign").ToString();
-    return {};
-  }
-  return ToDer(req.get());
+  test_pki::CsrSpec spec;
+  spec.subject = {{"O", "openpca tests"}, {"CN", "client"}};
+  spec.digest = md;
+  return test_pki::CsrDer(*test_pki::BuildCsr(*key, spec));
 }
 
 ErrorCode ParseAndVerify(std::span<const uint8_t> input) {
@@ -150,26 +139,26 @@ TEST_F(VerifyCsrTest, TamperedSubjectIsMalformed) {
 }
 
 TEST_F(VerifyCsrTest, ClientCsrsWithStrongKeysVerify) {
-  EvpPkeyPtr rsa(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}));
+  EvpPkeyPtr rsa = test_pki::NewKey(KeyAlgorithm::kRsa2048);
   EXPECT_EQ(ParseAndVerify(ClientCsr(rsa.get(), EVP_sha256())), ErrorCode::kOk);
-  EvpPkeyPtr ec(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521"));
+  EvpPkeyPtr ec = test_pki::NewKey(KeyAlgorithm::kEcP521);
   EXPECT_EQ(ParseAndVerify(ClientCsr(ec.get(), EVP_sha512())), ErrorCode::kOk);
   // X509_REQ_sign signs SM2 with the empty ID.
-  EvpPkeyPtr sm2(EVP_PKEY_Q_keygen(nullptr, nullptr, "SM2"));
+  EvpPkeyPtr sm2 = test_pki::NewKey(KeyAlgorithm::kSm2);
   EXPECT_EQ(ParseAndVerify(ClientCsr(sm2.get(), EVP_sm3())), ErrorCode::kOk);
 }
 
 TEST_F(VerifyCsrTest, WeakOrUnsupportedKeysAreMalformed) {
-  EvpPkeyPtr rsa1024(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{1024}));
+  EvpPkeyPtr rsa1024 = test_pki::NewRsaKey(1024);
   EXPECT_EQ(ParseAndVerify(ClientCsr(rsa1024.get(), EVP_sha256())), ErrorCode::kMalformedCsr);
 
-  EvpPkeyPtr k1(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp256k1"));
+  EvpPkeyPtr k1 = test_pki::NewKeyOfType("EC", "secp256k1");
   EXPECT_EQ(ParseAndVerify(ClientCsr(k1.get(), EVP_sha256())), ErrorCode::kMalformedCsr);
 
-  EvpPkeyPtr p224(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-224"));
+  EvpPkeyPtr p224 = test_pki::NewKeyOfType("EC", "P-224");
   EXPECT_EQ(ParseAndVerify(ClientCsr(p224.get(), EVP_sha256())), ErrorCode::kMalformedCsr);
 
-  EvpPkeyPtr ed25519(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  EvpPkeyPtr ed25519 = test_pki::NewKeyOfType("ED25519");
   EXPECT_EQ(ParseAndVerify(ClientCsr(ed25519.get(), nullptr)), ErrorCode::kMalformedCsr);
 
   // DSA: parameters first (1024 bits keeps the test fast; any size is rejected by type).

@@ -110,11 +110,9 @@ TEST_F(PemTest, SingleCertificateMeansExactlyOne) {
 
 TEST_F(PemTest, CsrConversions) {
   auto signer = MakeSigner(KeyAlgorithm::kEcP256);
-  X509ReqPtr req(X509_REQ_new());
-  X509NamePtr name = testing::MakeName("csr");
-  X509_REQ_set_subject_name(req.get(), name.get());
-  EvpPkeyPtr pub = testing::PublicKeyOf(*signer);
-  X509_REQ_set_pubkey(req.get(), pub.get());
+  test_pki::CsrSpec spec;
+  spec.subject = {{"O", "openpca tests"}, {"CN", "csr"}};
+  X509ReqPtr req = test_pki::BuildUnsignedCsr(*testing::PublicKeyOf(*signer), spec);
   auto der = SignCsr(*req, *signer, SigningAlgorithm::kSha256WithEcdsa);
   ASSERT_TRUE(der.ok());
   std::string pem = CsrDerToPem(*der);

@@ -59,6 +59,9 @@ api::ActionSpec ActionFor(std::string_view operation) {
                     operation == "DescribeCertificateAuthority" ||
                     operation == "GetCertificateAuthorityCsr";
   if (operation == "IssueCertificate") {
+    // The handler announces the certificate ARN right before storing the certificate, after any
+    // CRL-partition write it makes: that write is the call's success.
+    spec.outcome_is_announced_write = true;
     spec.conditions = [](const api::CallContext&, const nlohmann::json& input,
                          api::ConditionKeys& keys) {
       // Absent when the request names no template (the fail-safe reading: a policy requiring

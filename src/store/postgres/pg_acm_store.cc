@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "store/postgres/pg_expiry.h"
 #include "store/sqlite/sqlite_json.h"
 
 namespace openpca::store {
@@ -318,6 +319,10 @@ Result<std::optional<IdempotencyClaim>> PgAcmStore::FindIdempotencyClaim(std::st
     return std::optional<IdempotencyClaim>(
         IdempotencyClaim{std::string(scope_key), rows.String(0, 0), rows.Int64(0, 1)});
   });
+}
+
+Result<int64_t> PgAcmStore::PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) {
+  return PgPurgeExpiredRows(writer_, {"acm_idempotency", "scope", "expires_at_ms"}, now_ms, limit);
 }
 
 Result<std::optional<int64_t>> PgAcmStore::GetDaysBeforeExpiry(std::string_view account_id) {

@@ -34,6 +34,7 @@ class PgAcmStore final : public AcmStore {
   Result<bool> ClaimExpiryEventDay(std::string_view arn, int64_t day) override;
   Result<std::optional<IdempotencyClaim>> FindIdempotencyClaim(std::string_view scope_key,
                                                                int64_t now_ms) override;
+  Result<int64_t> PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) override;
   Result<std::optional<int64_t>> GetDaysBeforeExpiry(std::string_view account_id) override;
   Status PutDaysBeforeExpiry(std::string_view account_id, int64_t days, int64_t now_ms,
                              const std::optional<IdempotencyClaim>& claim) override;

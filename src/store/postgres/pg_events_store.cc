@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "store/postgres/pg_read_rows.h"
+
 namespace openpca::store {
 namespace {
 
@@ -87,20 +89,6 @@ EventDeliveryRecord PgReadDelivery(const PgResult& rows, int r) {
   return d;
 }
 
-template <typename Record, typename Reader>
-std::vector<Record> PgEventsReadAll(const PgResult& rows, Reader read) {
-  std::vector<Record> out;
-  out.reserve(static_cast<size_t>(rows.rows()));
-  for (int r = 0; r < rows.rows(); ++r) out.push_back(read(rows, r));
-  return out;
-}
-
-template <typename Record, typename Reader>
-std::optional<Record> PgEventsReadOne(const PgResult& rows, Reader read) {
-  if (rows.rows() == 0) return std::nullopt;
-  return read(rows, 0);
-}
-
 // The rule's row lock, held to the end of the transaction: changes to one rule's targets, from
 // any server, happen one after the other. False when there is no such rule.
 Result<bool> PgLockRule(PgConnection& conn, std::string_view arn) {
@@ -144,7 +132,7 @@ Result<std::optional<EventRuleRecord>> PgEventsStore::GetRule(std::string_view a
     ASSIGN_OR_RETURN(PgResult rows, conn.Exec(std::string("SELECT ") + kPgRuleColumns +
                                                   " FROM events_rules WHERE arn = $1",
                                               params));
-    return PgEventsReadOne<EventRuleRecord>(rows, PgReadRule);
+    return ReadFirstPgRow<EventRuleRecord>(rows, PgReadRule);
   });
 }
 
@@ -154,7 +142,7 @@ Result<std::vector<EventRuleRecord>> PgEventsStore::ListRules() {
                      conn.Exec(std::string("SELECT ") + kPgRuleColumns +
                                " FROM events_rules ORDER BY account_id COLLATE \"C\", "
                                "region COLLATE \"C\", name COLLATE \"C\""));
-    return PgEventsReadAll<EventRuleRecord>(rows, PgReadRule);
+    return ReadAllPgRows<EventRuleRecord>(rows, PgReadRule);
   });
 }
 
@@ -202,7 +190,7 @@ Result<std::vector<EventTargetRecord>> PgEventsStore::ListTargets() {
                      conn.Exec("SELECT rule_arn, target_id, document, created_at_ms FROM "
                                "events_targets ORDER BY rule_arn COLLATE \"C\", "
                                "target_id COLLATE \"C\""));
-    return PgEventsReadAll<EventTargetRecord>(rows, [](const PgResult& rs, int r) {
+    return ReadAllPgRows<EventTargetRecord>(rows, [](const PgResult& rs, int r) {
       return EventTargetRecord{rs.String(r, 0), rs.String(r, 1), PgEventsDocument(rs.Text(r, 2)),
                                rs.Int64(r, 3)};
     });
@@ -292,7 +280,7 @@ Result<std::optional<EventConnectionRecord>> PgEventsStore::GetConnection(
                                        " FROM events_connections WHERE account_id = $1 AND "
                                        "region = $2 AND name = $3",
                                    params));
-        return PgEventsReadOne<EventConnectionRecord>(rows, PgReadConnection);
+        return ReadFirstPgRow<EventConnectionRecord>(rows, PgReadConnection);
       });
 }
 
@@ -305,7 +293,7 @@ Result<std::optional<EventConnectionRecord>> PgEventsStore::GetConnectionByArn(
         ASSIGN_OR_RETURN(PgResult rows, conn.Exec(std::string("SELECT ") + kPgConnectionColumns +
                                                       " FROM events_connections WHERE arn = $1",
                                                   params));
-        return PgEventsReadOne<EventConnectionRecord>(rows, PgReadConnection);
+        return ReadFirstPgRow<EventConnectionRecord>(rows, PgReadConnection);
       });
 }
 
@@ -320,7 +308,7 @@ Result<std::vector<EventConnectionRecord>> PgEventsStore::ListConnections(
                                        " FROM events_connections WHERE account_id = $1 AND "
                                        "region = $2 ORDER BY name COLLATE \"C\"",
                                    params));
-        return PgEventsReadAll<EventConnectionRecord>(rows, PgReadConnection);
+        return ReadAllPgRows<EventConnectionRecord>(rows, PgReadConnection);
       });
 }
 
@@ -365,7 +353,7 @@ Result<std::optional<ApiDestinationRecord>> PgEventsStore::GetApiDestination(
                                        " FROM events_api_destinations WHERE account_id = $1 AND "
                                        "region = $2 AND name = $3",
                                    params));
-        return PgEventsReadOne<ApiDestinationRecord>(rows, PgReadDestination);
+        return ReadFirstPgRow<ApiDestinationRecord>(rows, PgReadDestination);
       });
 }
 
@@ -379,7 +367,7 @@ Result<std::optional<ApiDestinationRecord>> PgEventsStore::GetApiDestinationByAr
                          conn.Exec(std::string("SELECT ") + kPgDestinationColumns +
                                        " FROM events_api_destinations WHERE arn = $1",
                                    params));
-        return PgEventsReadOne<ApiDestinationRecord>(rows, PgReadDestination);
+        return ReadFirstPgRow<ApiDestinationRecord>(rows, PgReadDestination);
       });
 }
 
@@ -393,7 +381,7 @@ Result<std::vector<ApiDestinationRecord>> PgEventsStore::ListApiDestinations(
                                    " FROM events_api_destinations WHERE account_id = $1 AND "
                                    "region = $2 ORDER BY name COLLATE \"C\"",
                                params));
-    return PgEventsReadAll<ApiDestinationRecord>(rows, PgReadDestination);
+    return ReadAllPgRows<ApiDestinationRecord>(rows, PgReadDestination);
   });
 }
 
@@ -438,7 +426,7 @@ Result<std::vector<EventDeliveryRecord>> PgEventsStore::DueDeliveries(int64_t no
                                    " FROM events_deliveries WHERE next_attempt_at_ms <= $1 "
                                    "ORDER BY next_attempt_at_ms, id COLLATE \"C\" LIMIT $2",
                                params));
-    return PgEventsReadAll<EventDeliveryRecord>(rows, PgReadDelivery);
+    return ReadAllPgRows<EventDeliveryRecord>(rows, PgReadDelivery);
   });
 }
 

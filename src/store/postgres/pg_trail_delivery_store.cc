@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/digest_chains.h"
+#include "store/postgres/pg_read_rows.h"
 #include "store/trail_json.h"
 
 namespace openpca::store {
@@ -58,8 +59,7 @@ Result<std::optional<TrailRecord>> PgGetTrailOn(PgConnection& conn, std::string_
                                                 " FROM cloudtrail_trails WHERE arn = $1" +
                                                 (lock ? " FOR UPDATE" : ""),
                                             params));
-  if (rows.rows() == 0) return std::optional<TrailRecord>();
-  return std::optional<TrailRecord>(PgReadTrailRow(rows, 0));
+  return ReadFirstPgRow<TrailRecord>(rows, PgReadTrailRow);
 }
 
 Status PgTrailNotFound(std::string_view arn) {
@@ -244,10 +244,7 @@ Result<std::vector<TrailRecord>> PgTrailDeliveryStore::ListTrails(std::string_vi
                                    " FROM cloudtrail_trails WHERE $1 = '' OR account_id = $1 "
                                    "ORDER BY arn",
                                params));
-    std::vector<TrailRecord> out;
-    out.reserve(static_cast<size_t>(rows.rows()));
-    for (int r = 0; r < rows.rows(); ++r) out.push_back(PgReadTrailRow(rows, r));
-    return out;
+    return ReadAllPgRows<TrailRecord>(rows, PgReadTrailRow);
   });
 }
 

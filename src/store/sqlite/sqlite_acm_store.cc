@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_acm_store.h"
 
+#include "store/sqlite/sqlite_expiry.h"
 #include "store/sqlite/sqlite_json.h"
+#include "store/sqlite/sqlite_read_rows.h"
 
 #include <nlohmann/json.hpp>
 
@@ -214,13 +216,7 @@ Result<std::vector<AcmCertificateRecord>> SqliteAcmStore::ListCertificates(
                                        " FROM acm_certificates WHERE account_id = ?1 AND "
                                        "region = ?2 ORDER BY created_at_ms, arn"));
                       stmt.BindText(1, account_id).BindText(2, region);
-                      std::vector<AcmCertificateRecord> out;
-                      for (;;) {
-                        ASSIGN_OR_RETURN(bool row, stmt.Step());
-                        if (!row) break;
-                        out.push_back(ReadRecord(stmt));
-                      }
-                      return out;
+                      return ReadAllRows<AcmCertificateRecord>(stmt, ReadRecord);
                     });
 }
 
@@ -305,6 +301,10 @@ Result<std::optional<IdempotencyClaim>> SqliteAcmStore::FindIdempotencyClaim(
                       return std::optional<IdempotencyClaim>(IdempotencyClaim{
                           std::string(scope_key), stmt.ColumnText(0), stmt.ColumnInt64(1)});
                     });
+}
+
+Result<int64_t> SqliteAcmStore::PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) {
+  return PurgeExpiredRows(writer_, {"acm_idempotency", "scope", "expires_at_ms"}, now_ms, limit);
 }
 
 Result<std::optional<int64_t>> SqliteAcmStore::GetDaysBeforeExpiry(std::string_view account_id) {

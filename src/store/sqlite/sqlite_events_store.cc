@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_events_store.h"
 
+#include "store/sqlite/sqlite_read_rows.h"
+
 namespace openpca::store {
 namespace {
 
@@ -84,24 +86,6 @@ EventDeliveryRecord ReadDelivery(const SqliteStatement& s) {
   return r;
 }
 
-template <typename Record, typename Reader>
-Result<std::vector<Record>> ReadAll(SqliteStatement& stmt, Reader read) {
-  std::vector<Record> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    out.push_back(read(stmt));
-  }
-  return out;
-}
-
-template <typename Record, typename Reader>
-Result<std::optional<Record>> ReadOne(SqliteStatement& stmt, Reader read) {
-  ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return std::optional<Record>();
-  return std::optional<Record>(read(stmt));
-}
-
 Status DeleteByArn(SqliteWriter& writer, std::string_view table, std::string_view arn,
                    std::string_view what) {
   const std::string sql = "DELETE FROM " + std::string(table) + " WHERE arn = ?1";
@@ -125,7 +109,7 @@ Result<std::optional<EventRuleRecord>> SqliteEventsStore::GetRule(std::string_vi
     ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(std::string("SELECT ") + kRuleColumns +
                                                         " FROM events_rules WHERE arn = ?1"));
     stmt.BindText(1, arn);
-    return ReadOne<EventRuleRecord>(stmt, ReadRule);
+    return ReadOneRow<EventRuleRecord>(stmt, ReadRule);
   });
 }
 
@@ -134,7 +118,7 @@ Result<std::vector<EventRuleRecord>> SqliteEventsStore::ListRules() {
     ASSIGN_OR_RETURN(SqliteStatement stmt,
                      conn.Prepare(std::string("SELECT ") + kRuleColumns +
                                   " FROM events_rules ORDER BY account_id, region, name"));
-    return ReadAll<EventRuleRecord>(stmt, ReadRule);
+    return ReadAllRows<EventRuleRecord>(stmt, ReadRule);
   });
 }
 
@@ -185,7 +169,7 @@ Result<std::vector<EventTargetRecord>> SqliteEventsStore::ListTargets() {
     ASSIGN_OR_RETURN(SqliteStatement stmt,
                      conn.Prepare("SELECT rule_arn, target_id, document, created_at_ms FROM "
                                   "events_targets ORDER BY rule_arn, target_id"));
-    return ReadAll<EventTargetRecord>(stmt, [](const SqliteStatement& s) {
+    return ReadAllRows<EventTargetRecord>(stmt, [](const SqliteStatement& s) {
       return EventTargetRecord{s.ColumnText(0), s.ColumnText(1), Document(s.ColumnText(2)),
                                s.ColumnInt64(3)};
     });
@@ -280,7 +264,7 @@ Result<std::optional<EventConnectionRecord>> SqliteEventsStore::GetConnection(
                                       " FROM events_connections WHERE account_id = ?1 AND "
                                       "region = ?2 AND name = ?3"));
         stmt.BindText(1, account_id).BindText(2, region).BindText(3, name);
-        return ReadOne<EventConnectionRecord>(stmt, ReadConnection);
+        return ReadOneRow<EventConnectionRecord>(stmt, ReadConnection);
       });
 }
 
@@ -292,7 +276,7 @@ Result<std::optional<EventConnectionRecord>> SqliteEventsStore::GetConnectionByA
                                        conn.Prepare(std::string("SELECT ") + kConnectionColumns +
                                                     " FROM events_connections WHERE arn = ?1"));
                       stmt.BindText(1, arn);
-                      return ReadOne<EventConnectionRecord>(stmt, ReadConnection);
+                      return ReadOneRow<EventConnectionRecord>(stmt, ReadConnection);
                     });
 }
 
@@ -305,7 +289,7 @@ Result<std::vector<EventConnectionRecord>> SqliteEventsStore::ListConnections(
                                       " FROM events_connections WHERE account_id = ?1 AND "
                                       "region = ?2 ORDER BY name"));
         stmt.BindText(1, account_id).BindText(2, region);
-        return ReadAll<EventConnectionRecord>(stmt, ReadConnection);
+        return ReadAllRows<EventConnectionRecord>(stmt, ReadConnection);
       });
 }
 
@@ -348,7 +332,7 @@ Result<std::optional<ApiDestinationRecord>> SqliteEventsStore::GetApiDestination
                                       " FROM events_api_destinations WHERE account_id = ?1 AND "
                                       "region = ?2 AND name = ?3"));
         stmt.BindText(1, account_id).BindText(2, region).BindText(3, name);
-        return ReadOne<ApiDestinationRecord>(stmt, ReadDestination);
+        return ReadOneRow<ApiDestinationRecord>(stmt, ReadDestination);
       });
 }
 
@@ -360,7 +344,7 @@ Result<std::optional<ApiDestinationRecord>> SqliteEventsStore::GetApiDestination
                          conn.Prepare(std::string("SELECT ") + kDestinationColumns +
                                       " FROM events_api_destinations WHERE arn = ?1"));
         stmt.BindText(1, arn);
-        return ReadOne<ApiDestinationRecord>(stmt, ReadDestination);
+        return ReadOneRow<ApiDestinationRecord>(stmt, ReadDestination);
       });
 }
 
@@ -373,7 +357,7 @@ Result<std::vector<ApiDestinationRecord>> SqliteEventsStore::ListApiDestinations
                                       " FROM events_api_destinations WHERE account_id = ?1 AND "
                                       "region = ?2 ORDER BY name"));
         stmt.BindText(1, account_id).BindText(2, region);
-        return ReadAll<ApiDestinationRecord>(stmt, ReadDestination);
+        return ReadAllRows<ApiDestinationRecord>(stmt, ReadDestination);
       });
 }
 
@@ -416,7 +400,7 @@ Result<std::vector<EventDeliveryRecord>> SqliteEventsStore::DueDeliveries(int64_
                                       " FROM events_deliveries WHERE next_attempt_at_ms <= ?1 "
                                       "ORDER BY next_attempt_at_ms, id LIMIT ?2"));
         stmt.BindInt64(1, now_ms).BindInt64(2, static_cast<int64_t>(limit));
-        return ReadAll<EventDeliveryRecord>(stmt, ReadDelivery);
+        return ReadAllRows<EventDeliveryRecord>(stmt, ReadDelivery);
       });
 }
 

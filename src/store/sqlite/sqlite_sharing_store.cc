@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/sqlite_json.h"
+#include "store/sqlite/sqlite_read_rows.h"
 
 namespace openpca::store {
 namespace {
@@ -45,13 +46,7 @@ ResourceShareRecord ReadShare(const SqliteStatement& s) {
 }
 
 Result<std::vector<ResourceShareRecord>> ReadShares(SqliteStatement& stmt) {
-  std::vector<ResourceShareRecord> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    out.push_back(ReadShare(stmt));
-  }
-  return out;
+  return ReadAllRows<ResourceShareRecord>(stmt, ReadShare);
 }
 
 constexpr std::string_view kUpsertResourceSql =
@@ -534,13 +529,7 @@ Result<std::vector<InvitationRecord>> SqliteSharingStore::ListInvitations(
                                   " FROM ram_invitations WHERE ?1 = '' OR receiver_account = ?1 "
                                   "ORDER BY created_at_ms, arn"));
     stmt.BindText(1, receiver_account);
-    std::vector<InvitationRecord> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      out.push_back(ReadInvitation(stmt));
-    }
-    return out;
+    return ReadAllRows<InvitationRecord>(stmt, ReadInvitation);
   });
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/migration.h"
+#include "store/sqlite/sqlite_expiry.h"
 #include "store/sqlite/sqlite_migrator.h"
 #include "store/sqlite/sqlite_rows.h"
 
@@ -611,21 +612,8 @@ Result<std::optional<IdempotencyClaim>> SqliteStore::FindIdempotencyClaim(
 }
 
 Result<int64_t> SqliteStore::PurgeExpiredIdempotencyClaims(int64_t now_ms, int limit) {
-  if (limit <= 0) return Status(ErrorCode::kInvalidArgs, "purge limit must be positive");
-  int64_t deleted = 0;
-  Status status = writer_->Run([&](SqliteConnection& conn) -> Status {
-    // Bounded batches keep each write transaction short: issuance shares this writer.
-    ASSIGN_OR_RETURN(SqliteStatement stmt,
-                     conn.Prepare("DELETE FROM idempotency_claims WHERE scope_key IN "
-                                  "(SELECT scope_key FROM idempotency_claims "
-                                  "WHERE expires_at_ms <= ?1 LIMIT ?2)"));
-    stmt.BindInt64(1, now_ms).BindInt64(2, limit);
-    RETURN_IF_ERROR(stmt.Run());
-    deleted = stmt.Changes();
-    return Status::Ok();
-  });
-  RETURN_IF_ERROR(status);
-  return deleted;
+  return PurgeExpiredRows(*writer_, {"idempotency_claims", "scope_key", "expires_at_ms"}, now_ms,
+                          limit);
 }
 
 }  // namespace openpca::store

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "store/digest_chains.h"
+#include "store/sqlite/sqlite_read_rows.h"
 #include "store/trail_json.h"
 
 namespace openpca::store {
@@ -48,9 +49,7 @@ Result<std::optional<TrailRecord>> GetTrailOn(SqliteConnection& conn, std::strin
                    conn.Prepare(std::string("SELECT ") + kTrailColumns +
                                 " FROM cloudtrail_trails WHERE arn = ?1"));
   stmt.BindText(1, arn);
-  ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return std::optional<TrailRecord>();
-  return std::optional<TrailRecord>(ReadTrail(stmt));
+  return ReadOneRow<TrailRecord>(stmt, ReadTrail);
 }
 
 Status TrailNotFound(std::string_view arn) {
@@ -226,13 +225,7 @@ Result<std::vector<TrailRecord>> SqliteTrailDeliveryStore::ListTrails(
                                   " FROM cloudtrail_trails WHERE ?1 = '' OR account_id = ?1 "
                                   "ORDER BY arn"));
     stmt.BindText(1, account_id);
-    std::vector<TrailRecord> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      out.push_back(ReadTrail(stmt));
-    }
-    return out;
+    return ReadAllRows<TrailRecord>(stmt, ReadTrail);
   });
 }
 
