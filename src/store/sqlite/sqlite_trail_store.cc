@@ -7,6 +7,7 @@
 
 #include "store/event_json.h"
 #include "store/event_lookup.h"
+#include "store/sqlite/sqlite_read_rows.h"
 
 namespace openpca::store {
 namespace {
@@ -133,13 +134,7 @@ Result<std::vector<StoredEvent>> SqliteTrailStore::ReadEventsAfter(int64_t after
                      conn.Prepare("SELECT " + std::string(kEventColumns) +
                                   " FROM event_history h WHERE h.seq > ?1 ORDER BY h.seq LIMIT ?2"));
     stmt.BindInt64(1, after_seq).BindInt64(2, limit);
-    std::vector<StoredEvent> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      out.push_back(ReadEvent(stmt));
-    }
-    return out;
+    return ReadAllRows<StoredEvent>(stmt, ReadEvent);
   });
 }
 
@@ -200,11 +195,7 @@ Result<std::vector<StoredEvent>> SqliteTrailStore::LookupEvents(const EventQuery
       if (query.has_before) {
         stmt.BindInt64(7, query.before_time_ms).BindInt64(8, query.before_seq);
       }
-      for (;;) {
-        ASSIGN_OR_RETURN(bool row, stmt.Step());
-        if (!row) break;
-        indexed.push_back(ReadEvent(stmt));
-      }
+      ASSIGN_OR_RETURN(indexed, ReadAllRows<StoredEvent>(stmt, ReadEvent));
     }
     std::vector<StoredEvent> tail;
     {
@@ -217,10 +208,8 @@ Result<std::vector<StoredEvent>> SqliteTrailStore::LookupEvents(const EventQuery
       if (query.has_before) {
         stmt.BindInt64(6, query.before_time_ms).BindInt64(7, query.before_seq);
       }
-      for (;;) {
-        ASSIGN_OR_RETURN(bool row, stmt.Step());
-        if (!row) break;
-        StoredEvent e = ReadEvent(stmt);
+      ASSIGN_OR_RETURN(std::vector<StoredEvent> rows, ReadAllRows<StoredEvent>(stmt, ReadEvent));
+      for (StoredEvent& e : rows) {
         if (EventMatchesQuery(e, query)) tail.push_back(std::move(e));
       }
     }
