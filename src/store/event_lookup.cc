@@ -25,6 +25,21 @@ std::string LookupValueOf(const EventQuery& query) {
   }
 }
 
+std::string_view EventColumnOf(EventLookupKey key) {
+  switch (key) {
+    case EventLookupKey::kEventId: return "event_id";
+    case EventLookupKey::kEventName: return "event_name";
+    case EventLookupKey::kReadOnly: return "read_only";
+    case EventLookupKey::kUsername: return "username";
+    case EventLookupKey::kEventSource: return "event_source";
+    case EventLookupKey::kAccessKeyId: return "access_key_id";
+    case EventLookupKey::kNone:
+    case EventLookupKey::kResourceType:
+    case EventLookupKey::kResourceName: return "";
+  }
+  return "";
+}
+
 bool EventMatchesQuery(const StoredEvent& e, const EventQuery& query) {
   if (e.recipient_account_id != query.recipient_account_id || e.region != query.region ||
       e.event_time_ms < query.start_ms || e.event_time_ms > query.end_ms) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/trail_store.h"
@@ -14,6 +15,10 @@ namespace openpca::store {
 // The value a query looks up in event_lookup.value: ReadOnly's is "true" or "false" (anything
 // but "true" means false), every other key's is the query's value; "" for kNone.
 std::string LookupValueOf(const EventQuery& query);
+
+// The event_history column a query's key compares with ("event_name", "read_only", ...), or ""
+// for kNone and the resource keys (their values are inside resources_json). read_only holds 0/1.
+std::string_view EventColumnOf(EventLookupKey key);
 
 // Whether record `e` answers `query`: recipient, region, time range, the page position
 // (strictly after (before_time_ms, before_seq) in newest-first order) and the key.

@@ -72,13 +72,25 @@ std::string PgIndexedLookupSql(bool has_before) {
   return sql;
 }
 
-// The unindexed tail (seq > $1), narrowed by the columns every query names; the key is checked
-// by EventMatchesQuery.
-std::string PgTailLookupSql(bool has_before) {
+// The unindexed tail (seq > $1) as far as SQL can narrow it: account, region, time, page
+// position, and a column key with the newest `limit` only; a resource key is checked by
+// EventMatchesQuery. Parameters in this order, only those the statement uses: the mark, account,
+// region, start, end, the page position (time, seq), the key's value, limit.
+std::string PgTailLookupSql(const EventQuery& query) {
   std::string sql = "SELECT " + std::string(kPgEventColumns) +
                     " FROM event_history h WHERE h.seq > $1 AND h.recipient_account_id = $2 "
                     "AND h.region = $3 AND h.event_time_ms BETWEEN $4 AND $5";
-  if (has_before) sql += " AND (h.event_time_ms, h.seq) < ($6, $7)";
+  int n = 5;
+  if (query.has_before) {
+    sql += " AND (h.event_time_ms, h.seq) < ($6, $7)";
+    n = 7;
+  }
+  const std::string_view column = EventColumnOf(query.key);
+  if (!column.empty()) sql += " AND h." + std::string(column) + " = $" + std::to_string(++n);
+  sql += " ORDER BY h.event_time_ms DESC, h.seq DESC";
+  if (query.key == EventLookupKey::kNone || !column.empty()) {
+    sql += " LIMIT $" + std::to_string(++n);
+  }
   return sql;
 }
 
@@ -147,9 +159,9 @@ Result<std::vector<StoredEvent>> PgTrailStore::LookupEvents(const EventQuery& qu
                      conn.Exec("SELECT indexed_through_seq FROM event_index_state WHERE id = 1"));
     if (mark.rows() != 1) return InternalError("postgres: event_index_state has no row");
     const int64_t indexed_through = mark.Int64(0, 0);
+    const std::string value = LookupValueOf(query);  // PgParams refers to it
     std::vector<StoredEvent> indexed;
     {
-      const std::string value = LookupValueOf(query);  // PgParams refers to it
       PgParams params;
       params.Text(query.recipient_account_id)
           .Text(query.region)
@@ -171,7 +183,15 @@ Result<std::vector<StoredEvent>> PgTrailStore::LookupEvents(const EventQuery& qu
           .Int64(query.start_ms)
           .Int64(query.end_ms);
       if (query.has_before) params.Int64(query.before_time_ms).Int64(query.before_seq);
-      ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgTailLookupSql(query.has_before), params));
+      if (query.key == EventLookupKey::kReadOnly) {
+        params.Int64(value == "true" ? 1 : 0);
+      } else if (!EventColumnOf(query.key).empty()) {
+        params.Text(value);
+      }
+      if (query.key == EventLookupKey::kNone || !EventColumnOf(query.key).empty()) {
+        params.Int64(query.limit);
+      }
+      ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgTailLookupSql(query), params));
       for (int r = 0; r < rows.rows(); ++r) {
         StoredEvent e = PgReadEventRow(rows, r);
         if (EventMatchesQuery(e, query)) tail.push_back(std::move(e));

@@ -88,13 +88,18 @@ std::string IndexedLookupSql(bool has_before) {
   return sql;
 }
 
-// The unindexed tail (seq > ?1), narrowed by the columns every query names; the key is checked by
+// The unindexed tail (seq > ?1) as far as SQL can narrow it: account, region, time, page
+// position, and a column key (?8) with the newest ?9 only; a resource key is checked by
 // EventMatchesQuery.
-std::string TailLookupSql(bool has_before) {
+std::string TailLookupSql(const EventQuery& query) {
   std::string sql = "SELECT " + std::string(kEventColumns) +
                     " FROM event_history h WHERE h.seq > ?1 AND h.recipient_account_id = ?2 "
                     "AND h.region = ?3 AND h.event_time_ms BETWEEN ?4 AND ?5 ";
-  if (has_before) sql += "AND (h.event_time_ms, h.seq) < (?6, ?7) ";
+  if (query.has_before) sql += "AND (h.event_time_ms, h.seq) < (?6, ?7) ";
+  const std::string_view column = EventColumnOf(query.key);
+  if (!column.empty()) sql += "AND h." + std::string(column) + " = ?8 ";
+  sql += "ORDER BY h.event_time_ms DESC, h.seq DESC";
+  if (query.key == EventLookupKey::kNone || !column.empty()) sql += " LIMIT ?9";
   return sql;
 }
 
@@ -181,9 +186,9 @@ Result<std::vector<StoredEvent>> SqliteTrailStore::LookupEvents(const EventQuery
     // Read first: every record up to it is in event_lookup (the mark only moves forward), every
     // later one is read from the tail. A record indexed meanwhile comes back twice, merged once.
     ASSIGN_OR_RETURN(int64_t indexed_through, IndexedThroughSeq(conn));
+    const std::string value = LookupValueOf(query);  // bound without a copy
     std::vector<StoredEvent> indexed;
     {
-      const std::string value = LookupValueOf(query);  // bound without a copy
       ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(IndexedLookupSql(query.has_before)));
       stmt.BindText(1, query.recipient_account_id)
           .BindText(2, query.region)
@@ -199,7 +204,7 @@ Result<std::vector<StoredEvent>> SqliteTrailStore::LookupEvents(const EventQuery
     }
     std::vector<StoredEvent> tail;
     {
-      ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(TailLookupSql(query.has_before)));
+      ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(TailLookupSql(query)));
       stmt.BindInt64(1, indexed_through)
           .BindText(2, query.recipient_account_id)
           .BindText(3, query.region)
@@ -207,6 +212,14 @@ Result<std::vector<StoredEvent>> SqliteTrailStore::LookupEvents(const EventQuery
           .BindInt64(5, query.end_ms);
       if (query.has_before) {
         stmt.BindInt64(6, query.before_time_ms).BindInt64(7, query.before_seq);
+      }
+      if (query.key == EventLookupKey::kReadOnly) {
+        stmt.BindInt64(8, value == "true" ? 1 : 0);
+      } else if (!EventColumnOf(query.key).empty()) {
+        stmt.BindText(8, value);
+      }
+      if (query.key == EventLookupKey::kNone || !EventColumnOf(query.key).empty()) {
+        stmt.BindInt64(9, query.limit);
       }
       ASSIGN_OR_RETURN(std::vector<StoredEvent> rows, ReadAllRows<StoredEvent>(stmt, ReadEvent));
       for (StoredEvent& e : rows) {
