@@ -461,7 +461,9 @@ Status PgStore::InsertCertificate(const CertificateRecord& cert,
                     "certificate serial " + cert.serial_hex + " already exists");
     }
     return PgWriteClaim(conn, claim);
-  });
+    // Pipelinable (pg_writer.h): two keyed inserts, each deciding its conflict in the database;
+    // any conflict fails the job, which sends the batch to the savepoint path.
+  }, PgWriter::JobKind::kPlain, PgWriter::Pipelining::kPipelinable);
 }
 
 Result<CertificateRecord> PgStore::GetCertificate(std::string_view ca_id,

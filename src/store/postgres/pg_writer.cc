@@ -1,7 +1,7 @@
 #include "store/postgres/pg_writer.h"
 
 #include <algorithm>
-#include <future>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -11,9 +11,117 @@
 namespace openpca::store {
 
 struct PgWriter::Pending {
+  Pending(const Job* j, JobKind k, Pipelining p) : job(j), kind(k), pipelining(p) {}
+
+  enum class State {
+    kQueued,   // waiting for the writer
+    kRunHere,  // a pipelined pass asks the caller's thread to run the job on `slot`
+    kDone,     // `result` is final
+  };
+
   const Job* job;
-  JobKind kind;
-  std::promise<Status> done;
+  const JobKind kind;
+  const Pipelining pipelining;
+  std::mutex mu;
+  std::condition_variable cv;
+  State state = State::kQueued;  // guarded by mu
+  Pass* pass = nullptr;          // guarded by mu; kRunHere: the pass
+  size_t slot = 0;               // guarded by mu; kRunHere: the job's place in it
+  Status result;                 // guarded by mu; kDone
+};
+
+// One pipelined pass over a batch (see the header). The jobs run on their callers' threads; each
+// statement a job issues waits in its slot until the writer thread has sent the statements of
+// every job that is waiting (a round) and read the answers. A round starts once no job is
+// computing: each is either waiting for an answer or finished.
+class PgWriter::Pass {
+ public:
+  explicit Pass(size_t jobs) : slots_(jobs), running_(static_cast<int>(jobs)) {
+    for (size_t i = 0; i < jobs; ++i) {
+      slots_[i].pass = this;
+      slots_[i].view = PgConnection::ForChannel(&slots_[i]);
+    }
+  }
+
+  PgConnection& view(size_t slot) { return *slots_[slot].view; }
+
+  // Job thread: the job of `slot` ended with `status`.
+  void Done(size_t slot, Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!status.ok()) abandoned_ = true;
+    slots_[slot].finished = true;
+    if (--running_ == 0) writer_cv_.notify_one();
+  }
+
+  // Writer thread: waits until no job computes, then returns the slots waiting for an answer (in
+  // slot order) in *asked; false when every job has finished.
+  bool NextRound(std::vector<size_t>* asked, bool* abandoned) {
+    std::unique_lock<std::mutex> lock(mu_);
+    writer_cv_.wait(lock, [&] { return running_ == 0; });
+    asked->clear();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].asked) asked->push_back(i);
+    }
+    *abandoned = abandoned_;
+    return !asked->empty();
+  }
+
+  // Writer thread, between NextRound() and Answer(): the statement of an asking slot. Stable
+  // while its job waits.
+  std::string_view sql(size_t slot) const { return slots_[slot].sql; }
+  const PgParams& params(size_t slot) const { return *slots_[slot].params; }
+
+  // Writer thread: answers the slots of the round, in order, and lets their jobs go on.
+  void Answer(const std::vector<size_t>& asked, std::vector<std::optional<Result<PgResult>>>& out) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < asked.size(); ++i) {
+      Slot& slot = slots_[asked[i]];
+      if (!out[i]->ok()) abandoned_ = true;
+      slot.answer = std::move(out[i]);
+      slot.asked = false;
+      ++running_;
+      slot.cv.notify_one();
+    }
+  }
+
+  bool abandoned() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return abandoned_;
+  }
+
+ private:
+  struct Slot final : PgStatementChannel {
+    // Job thread: hands the statement to the writer and waits for its answer.
+    Result<PgResult> Exec(std::string_view statement, const PgParams& values) override {
+      std::unique_lock<std::mutex> lock(pass->mu_);
+      // The pass will be rolled back: the job need not go on.
+      if (pass->abandoned_) return InternalError("postgres: pipelined pass abandoned");
+      sql = statement;
+      params = &values;
+      asked = true;
+      if (--pass->running_ == 0) pass->writer_cv_.notify_one();
+      cv.wait(lock, [&] { return answer.has_value(); });
+      Result<PgResult> result = std::move(*answer);
+      answer.reset();
+      return result;
+    }
+
+    Pass* pass = nullptr;
+    std::unique_ptr<PgConnection> view;  // the job's connection: statements go through Exec()
+    std::condition_variable cv;
+    // Guarded by pass->mu_.
+    std::string_view sql;
+    const PgParams* params = nullptr;
+    bool asked = false;
+    std::optional<Result<PgResult>> answer;
+    bool finished = false;
+  };
+
+  std::vector<Slot> slots_;
+  std::mutex mu_;
+  std::condition_variable writer_cv_;
+  int running_;            // guarded by mu_: jobs computing (neither asking nor finished)
+  bool abandoned_ = false;  // guarded by mu_: a statement or a job failed
 };
 
 PgWriter::PgWriter(std::string conninfo, std::unique_ptr<PgConnection> conn, int max_batch)
@@ -31,11 +139,11 @@ PgWriter::~PgWriter() {
   thread_.join();
 }
 
-Status PgWriter::Run(const Job& job, JobKind kind) {
+Status PgWriter::Run(const Job& job, JobKind kind, Pipelining pipelining) {
   // A write of an API call carries the call's record (store/call_record.h): the first one commits
   // it as pending in the job's own savepoint, so the change and its record commit or fail together.
   CallRecord* record = CallRecordScope::Current();
-  if (record == nullptr || record->written()) return Enqueue(job, kind);
+  if (record == nullptr || record->written()) return Enqueue(job, kind, pipelining);
   bool inserted = false;
   if (record->final_on_write()) {
     // The commit of this write is the call's outcome: its final rows join it (call_record.h).
@@ -46,7 +154,9 @@ Status PgWriter::Run(const Job& job, JobKind kind) {
       inserted = true;
       return Status::Ok();
     };
-    Status status = Enqueue(with_final, JobKind::kAppendsEvents);
+    // The record's inserts keep a pipelinable job pipelinable: `inserted` is assigned only after
+    // they succeeded, and read only when the job's status is OK.
+    Status status = Enqueue(with_final, JobKind::kAppendsEvents, pipelining);
     if (status.ok() && inserted) record->MarkWritten(/*final_rows=*/true);
     return status;
   }
@@ -57,14 +167,13 @@ Status PgWriter::Run(const Job& job, JobKind kind) {
     inserted = true;
     return Status::Ok();
   };
-  Status status = Enqueue(with_record, kind);
+  Status status = Enqueue(with_record, kind, pipelining);
   if (status.ok() && inserted) record->MarkWritten();
   return status;
 }
 
-Status PgWriter::Enqueue(const Job& job, JobKind kind) {
-  Pending pending{&job, kind, {}};
-  std::future<Status> result = pending.done.get_future();
+Status PgWriter::Enqueue(const Job& job, JobKind kind, Pipelining pipelining) {
+  Pending pending(&job, kind, pipelining);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return InternalError("store is closing");
@@ -74,12 +183,43 @@ Status PgWriter::Enqueue(const Job& job, JobKind kind) {
     if (queue_.empty()) cv_.notify_one();
     queue_.push_back(&pending);
   }
-  return result.get();
+  std::unique_lock<std::mutex> lock(pending.mu);
+  for (;;) {
+    pending.cv.wait(lock, [&] { return pending.state != Pending::State::kQueued; });
+    if (pending.state == Pending::State::kDone) return std::move(pending.result);
+    // A pipelined pass runs the job here, on the caller's thread, which would only wait anyway;
+    // the final result comes afterwards (the pass may yet be rolled back and the job rerun).
+    pending.state = Pending::State::kQueued;
+    Pass* pass = pending.pass;
+    const size_t slot = pending.slot;
+    lock.unlock();
+    Status status = job(pass->view(slot));
+    pass->Done(slot, std::move(status));
+    lock.lock();
+  }
+}
+
+void PgWriter::Finish(Pending* pending, Status result) {
+  // Under the lock: once woken, the caller returns and its Pending (with cv) is gone.
+  std::lock_guard<std::mutex> lock(pending->mu);
+  pending->result = std::move(result);
+  pending->state = Pending::State::kDone;
+  pending->cv.notify_one();
 }
 
 int64_t PgWriter::commit_count() const {
   std::lock_guard<std::mutex> lock(mu_);
   return commits_;
+}
+
+int64_t PgWriter::pipelined_commit_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pipelined_commits_;
+}
+
+int64_t PgWriter::pipeline_fallback_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return fallbacks_;
 }
 
 size_t PgWriter::queue_depth() const {
@@ -141,12 +281,109 @@ Status PgWriter::RunInSavepoint(const Job& job, bool more, bool* broken) {
 }
 
 void PgWriter::RunBatch(std::span<Pending* const> batch) {
+  const bool lock_events = std::any_of(batch.begin(), batch.end(), [](const Pending* p) {
+    return p->kind == JobKind::kAppendsEvents;
+  });
+  const bool pipelinable = std::all_of(batch.begin(), batch.end(), [](const Pending* p) {
+    return p->pipelining == Pipelining::kPipelinable;
+  });
+  if (pipelinable) {
+    if (RunPipelined(batch, lock_events) != PassEnd::kRolledBack) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    ++fallbacks_;
+  }
+  RunWithSavepoints(batch, lock_events);
+}
+
+PgWriter::PassEnd PgWriter::RunPipelined(std::span<Pending* const> batch, bool lock_events) {
+  auto fail_all = [&](const Status& status) {
+    for (Pending* p : batch) Finish(p, status);
+    return PassEnd::kFailed;
+  };
+  Status txn = Begin();
+  // First lock of the transaction, as on the savepoint path (pg_call_record.h).
+  if (txn.ok() && lock_events) txn = LockPgEventHistory(*conn_);
+  if (txn.ok()) txn = conn_->EnterPipeline();
+  if (!txn.ok()) {
+    if (conn_ != nullptr && !conn_->broken() && conn_->transaction_status() != PQTRANS_IDLE) {
+      (void)conn_->Run("ROLLBACK");  // best effort: the batch fails with `txn`
+    }
+    return fail_all(txn);
+  }
+
+  Pass pass(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    std::lock_guard<std::mutex> lock(batch[i]->mu);
+    batch[i]->pass = &pass;
+    batch[i]->slot = i;
+    batch[i]->state = Pending::State::kRunHere;
+    batch[i]->cv.notify_one();
+  }
+  std::vector<size_t> asked;
+  std::vector<std::optional<Result<PgResult>>> answers;
+  bool abandoned = false;
+  while (pass.NextRound(&asked, &abandoned)) {
+    answers.clear();
+    answers.resize(asked.size());
+    size_t sent = 0;
+    Status round = abandoned ? InternalError("postgres: pipelined pass abandoned") : Status::Ok();
+    for (; round.ok() && sent < asked.size(); ++sent) {
+      round = conn_->SendInPipeline(pass.sql(asked[sent]), pass.params(asked[sent]));
+      if (!round.ok()) break;
+    }
+    if (sent > 0) {
+      Status flushed = conn_->FlushPipeline();
+      for (size_t i = 0; i < sent; ++i) {
+        answers[i] = flushed.ok() ? conn_->NextPipelineResult() : Result<PgResult>(flushed);
+      }
+    }
+    for (size_t i = sent; i < asked.size(); ++i) answers[i] = Result<PgResult>(round);
+    pass.Answer(asked, answers);
+  }
+
+  // Every job has finished. Commit only when every statement and every job succeeded.
+  const bool commit = !pass.abandoned();
+  Result<PgResult> committed = InternalError("postgres: not committed");
+  if (commit) {
+    Status sent = conn_->SendInPipeline("COMMIT", PgParams());
+    if (sent.ok()) sent = conn_->SyncPipeline();
+    committed = sent.ok() ? conn_->NextPipelineResult() : Result<PgResult>(sent);
+  }
+  Status ended = conn_->EndPipeline();
+  // A connection whose pipeline could not be closed is not used again: the next batch reconnects.
+  const bool lost = !ended.ok() || conn_->broken();
+  if (commit) {
+    Status status = committed.status();
+    if (!committed.ok() && lost) {
+      status = InternalError("postgres: connection lost during COMMIT, outcome unknown: " +
+                             committed.status().message());
+    }
+    if (lost) conn_.reset();
+    if (!status.ok()) return fail_all(status);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++commits_;
+      ++pipelined_commits_;
+    }
+    for (Pending* p : batch) Finish(p, Status::Ok());
+    return PassEnd::kCommitted;
+  }
+  if (lost) {
+    // Nothing committed (no COMMIT was sent); the next batch reconnects.
+    conn_.reset();
+    return fail_all(InternalError("postgres: write transaction aborted: " +
+                                  (ended.ok() ? std::string("connection lost") : ended.message())));
+  }
+  Status rolled_back = conn_->Run("ROLLBACK");
+  if (!rolled_back.ok()) return fail_all(rolled_back);
+  return PassEnd::kRolledBack;
+}
+
+void PgWriter::RunWithSavepoints(std::span<Pending* const> batch, bool lock_events) {
   std::vector<Status> results(batch.size());
   size_t ran = 0;
   Status txn = Begin();
-  if (txn.ok() && std::any_of(batch.begin(), batch.end(), [](const Pending* p) {
-        return p->kind == JobKind::kAppendsEvents;
-      })) {
+  if (txn.ok() && lock_events) {
     // Before any job, so it is the first lock of the transaction (pg_call_record.h), and outside
     // the savepoints, so a job that fails cannot release it.
     txn = LockPgEventHistory(*conn_);
@@ -191,7 +428,7 @@ void PgWriter::RunBatch(std::span<Pending* const> batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     // A job that failed on its own keeps its error; the others share the transaction's fate.
     bool own_error = i < ran && !results[i].ok();
-    batch[i]->done.set_value(own_error || txn.ok() ? std::move(results[i]) : txn);
+    Finish(batch[i], own_error || txn.ok() ? std::move(results[i]) : txn);
   }
 }
 
