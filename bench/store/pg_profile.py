@@ -97,10 +97,45 @@ def perf_report(data: Path, name: str) -> None:
     print("\n".join(lines[:25]))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pids: list) -> dict:
+    return {p: cpu_seconds(p) for p in pids}
+
+
+def run_sqlite(srv: dict, ca: str) -> None:
+    load = os.getloadavg()[0]
+    before = cpu_seconds(srv["pid"])
+    child0 = os.times().children_user + os.times().children_system
+    out = subprocess.run(loadgen_args(srv, "--ca-arn", ca, "--duration", str(seconds),
+                                      "--concurrency", str(concurrency), "--verify-sample", "5"),
+                         capture_output=True, text=True, timeout=seconds + 120).stdout
+    rate = float(re.search(r"issued:\s+([\d.]+)", out).group(1))
+    n = rate * seconds
+    server = cpu_seconds(srv["pid"]) - before
+    gen = os.times().children_user + os.times().children_system - child0
+    print(f"=== sqlite: {rate:.1f} certificates/s (load {load:.2f}); CPU per certificate: "
+          f"openpca {server / n * 1e6:.0f} us, loadgen {gen / n * 1e6:.0f} us")
+
+
 def run(cluster: PostgresCluster, db: str, srv: dict, ca: str, label: str, profile: bool):
     cluster.psql(db, "SELECT pg_stat_statements_reset()")
     commits0 = int(cluster.psql(db, "SELECT xact_commit FROM pg_stat_database "
                                     "WHERE datname = current_database()").strip())
+    # The store opens its writer connection first: the oldest backend of the database.
+    writer_pid = int(cluster.psql(db, "SELECT pid FROM pg_stat_activity WHERE datname = "
+                                      "current_database() AND pid <> pg_backend_pid() "
+                                      "ORDER BY backend_start LIMIT 1").strip())
+    pg_pids = postgres_pids(cluster)
+    cpu0 = cpu_of(pg_pids + [srv["pid"]])
+    child0 = os.times().children_user + os.times().children_system
     perfs = []
     if profile:
         perfs = [perf_start("openpca", [srv["pid"]]),
@@ -114,6 +149,17 @@ def run(cluster: PostgresCluster, db: str, srv: dict, ca: str, label: str, profi
         p.wait(timeout=60)
     m = re.search(r"issued:\s+([\d.]+)", out)
     rate = float(m.group(1))
+    gen = os.times().children_user + os.times().children_system - child0
+    pg_pids_after = postgres_pids(cluster)
+    cpu1 = cpu_of(pg_pids_after + [srv["pid"]])
+    used = {p: cpu1[p] - cpu0.get(p, 0.0) for p in cpu1}
+    n = rate * seconds
+    pg_total = sum(v for p, v in used.items() if p != srv["pid"])
+    print(f"--- {label}: CPU per certificate: openpca {used[srv['pid']] / n * 1e6:.0f} us, "
+          f"postgres {pg_total / n * 1e6:.0f} us (writer backend "
+          f"{used.get(writer_pid, 0.0) / n * 1e6:.0f} us, the other "
+          f"{len(used) - 2} postgres processes {(pg_total - used.get(writer_pid, 0.0)) / n * 1e6:.0f}"
+          f" us), loadgen {gen / n * 1e6:.0f} us")
     issued = int(cluster.psql(db, "SELECT COUNT(*) FROM certificates").strip())
     commits = int(cluster.psql(db, "SELECT xact_commit FROM pg_stat_database "
                                    "WHERE datname = current_database()").strip()) - commits0
@@ -147,6 +193,8 @@ try:
                    "pg_stat_statements.track_utility = on\n")
     cluster._run("pg_ctl", "-D", str(cluster.data), "-l", str(cluster.dir / "server.log"), "-w",
                  "-t", "60", "-m", "fast", "restart")
+    sqlite = start("sqlite", {})
+    run_sqlite(sqlite, create_ca(sqlite))
     for history in ("on", "off"):
         db = cluster.create_database()
         cluster.psql(db, "CREATE EXTENSION pg_stat_statements")
