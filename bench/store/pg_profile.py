@@ -106,6 +106,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def switches(pid: int) -> int:
+    """Context switches (voluntary and not) of all threads of a process so far."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0
+    for t in tasks:
+        try:
+            for line in Path(f"/proc/{pid}/task/{t}/status").read_text().splitlines():
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
 def cpu_of(pids: list) -> dict:
     return {p: cpu_seconds(p) for p in pids}
 
@@ -113,6 +130,7 @@ def cpu_of(pids: list) -> dict:
 def run_sqlite(srv: dict, ca: str) -> None:
     load = os.getloadavg()[0]
     before = cpu_seconds(srv["pid"])
+    sw0 = switches(srv["pid"])
     child0 = os.times().children_user + os.times().children_system
     out = subprocess.run(loadgen_args(srv, "--ca-arn", ca, "--duration", str(seconds),
                                       "--concurrency", str(concurrency), "--verify-sample", "5"),
@@ -122,7 +140,8 @@ def run_sqlite(srv: dict, ca: str) -> None:
     server = cpu_seconds(srv["pid"]) - before
     gen = os.times().children_user + os.times().children_system - child0
     print(f"=== sqlite: {rate:.1f} certificates/s (load {load:.2f}); CPU per certificate: "
-          f"openpca {server / n * 1e6:.0f} us, loadgen {gen / n * 1e6:.0f} us")
+          f"openpca {server / n * 1e6:.0f} us, loadgen {gen / n * 1e6:.0f} us; openpca context "
+          f"switches per certificate {(switches(srv['pid']) - sw0) / n:.1f}")
 
 
 def run(cluster: PostgresCluster, db: str, srv: dict, ca: str, label: str, profile: bool):
@@ -135,6 +154,7 @@ def run(cluster: PostgresCluster, db: str, srv: dict, ca: str, label: str, profi
                                       "ORDER BY backend_start LIMIT 1").strip())
     pg_pids = postgres_pids(cluster)
     cpu0 = cpu_of(pg_pids + [srv["pid"]])
+    sw0 = switches(srv["pid"])
     child0 = os.times().children_user + os.times().children_system
     perfs = []
     if profile:
@@ -159,7 +179,8 @@ def run(cluster: PostgresCluster, db: str, srv: dict, ca: str, label: str, profi
           f"postgres {pg_total / n * 1e6:.0f} us (writer backend "
           f"{used.get(writer_pid, 0.0) / n * 1e6:.0f} us, the other "
           f"{len(used) - 2} postgres processes {(pg_total - used.get(writer_pid, 0.0)) / n * 1e6:.0f}"
-          f" us), loadgen {gen / n * 1e6:.0f} us")
+          f" us), loadgen {gen / n * 1e6:.0f} us; openpca context switches per certificate "
+          f"{(switches(srv['pid']) - sw0) / n:.1f}")
     issued = int(cluster.psql(db, "SELECT COUNT(*) FROM certificates").strip())
     commits = int(cluster.psql(db, "SELECT xact_commit FROM pg_stat_database "
                                    "WHERE datname = current_database()").strip()) - commits0

@@ -15,7 +15,8 @@
 // FlushPipeline(), then EndPipeline(). Statements are still prepared once per connection (the
 // PREPARE travels in the same pipeline). A job of the pass does not touch the PGconn: it gets a
 // PgConnection made by ForChannel(), whose Exec() hands each statement to a PgStatementChannel
-// (the writer thread sends it with those of the other jobs) and waits for its result.
+// (the pass suspends the job until the writer has sent it with those of the other jobs and read
+// its result).
 // WARNING: a connection string may hold a password. It is never copied into a Status message or
 // kept by this class: libpq's own message for an unparsable string, which may echo parts of it, is
 // replaced by a fixed text.

@@ -1,6 +1,11 @@
 #include "store/postgres/pg_writer.h"
 
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <future>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -13,115 +18,147 @@ namespace openpca::store {
 struct PgWriter::Pending {
   Pending(const Job* j, JobKind k, Pipelining p) : job(j), kind(k), pipelining(p) {}
 
-  enum class State {
-    kQueued,   // waiting for the writer
-    kRunHere,  // a pipelined pass asks the caller's thread to run the job on `slot`
-    kDone,     // `result` is final
-  };
-
   const Job* job;
   const JobKind kind;
   const Pipelining pipelining;
-  std::mutex mu;
-  std::condition_variable cv;
-  State state = State::kQueued;  // guarded by mu
-  Pass* pass = nullptr;          // guarded by mu; kRunHere: the pass
-  size_t slot = 0;               // guarded by mu; kRunHere: the job's place in it
-  Status result;                 // guarded by mu; kDone
+  std::promise<Status> done;
 };
 
-// One pipelined pass over a batch (see the header). The jobs run on their callers' threads; each
-// statement a job issues waits in its slot until the writer thread has sent the statements of
-// every job that is waiting (a round) and read the answers. A round starts once no job is
-// computing: each is either waiting for an answer or finished.
+// The stack of one job of a pipelined pass: mapped on first use, a guard page below it, kept by
+// the writer for the next passes.
+class PgWriter::FiberStack {
+ public:
+  static constexpr size_t kSize = 256 * 1024;
+
+  static std::unique_ptr<FiberStack> Make() {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    void* base = mmap(nullptr, kSize + page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    // Out of address space is as fatal here as a failed allocation anywhere else.
+    OPENPCA_CHECK(base != MAP_FAILED);
+    OPENPCA_CHECK(mprotect(base, page, PROT_NONE) == 0);  // an overflow faults, never corrupts
+    return std::unique_ptr<FiberStack>(new FiberStack(base, kSize + page, page));
+  }
+  ~FiberStack() { munmap(base_, size_); }
+  FiberStack(const FiberStack&) = delete;
+  FiberStack& operator=(const FiberStack&) = delete;
+
+  void* top_area() const { return static_cast<char*>(base_) + guard_; }
+  size_t usable() const { return size_ - guard_; }
+
+ private:
+  FiberStack(void* base, size_t size, size_t guard) : base_(base), size_(size), guard_(guard) {}
+  void* base_;
+  size_t size_;
+  size_t guard_;
+};
+
+namespace {
+
+// getcontext() in a function of its own: it "returns twice" to the compiler, which would assume
+// any local of its caller clobbered. The context is only a template for makecontext(): nothing
+// ever resumes it.
+[[gnu::noinline]] void CaptureContext(ucontext_t* context) {
+  OPENPCA_CHECK(getcontext(context) == 0);
+}
+
+}  // namespace
+
+// One pipelined pass over a batch (see the header), on the writer thread. Each job runs as a
+// fiber (ucontext) on a stack of its own: a statement it issues switches back to the writer,
+// which resumes it with the answer once the statements of every waiting job have been sent
+// together and answered (a round). Only the writer thread ever runs a job, as on the savepoint
+// path; the fibers only interleave them.
 class PgWriter::Pass {
  public:
-  explicit Pass(size_t jobs) : slots_(jobs), running_(static_cast<int>(jobs)) {
-    for (size_t i = 0; i < jobs; ++i) {
-      slots_[i].pass = this;
-      slots_[i].view = PgConnection::ForChannel(&slots_[i]);
+  Pass(std::span<Pending* const> batch, std::vector<std::unique_ptr<FiberStack>>& stacks)
+      : fibers_(batch.size()) {
+    while (stacks.size() < batch.size()) stacks.push_back(FiberStack::Make());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Fiber& f = fibers_[i];
+      f.pass = this;
+      f.job = batch[i]->job;
+      f.view = PgConnection::ForChannel(&f);
+      CaptureContext(&f.context);
+      f.context.uc_stack.ss_sp = stacks[i]->top_area();
+      f.context.uc_stack.ss_size = stacks[i]->usable();
+      f.context.uc_link = &writer_;  // a finished job switches back to the writer
+      const uintptr_t self = reinterpret_cast<uintptr_t>(&f);
+      makecontext(&f.context, reinterpret_cast<void (*)()>(&Pass::Main), 2,
+                  static_cast<unsigned>(self >> 32), static_cast<unsigned>(self & 0xffffffffu));
     }
   }
 
-  PgConnection& view(size_t slot) { return *slots_[slot].view; }
-
-  // Job thread: the job of `slot` ended with `status`.
-  void Done(size_t slot, Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!status.ok()) abandoned_ = true;
-    slots_[slot].finished = true;
-    if (--running_ == 0) writer_cv_.notify_one();
-  }
-
-  // Writer thread: waits until no job computes, then returns the slots waiting for an answer (in
-  // slot order) in *asked; false when every job has finished.
-  bool NextRound(std::vector<size_t>* asked, bool* abandoned) {
-    std::unique_lock<std::mutex> lock(mu_);
-    writer_cv_.wait(lock, [&] { return running_ == 0; });
+  // Runs every job that is neither waiting for an answer nor finished until it asks or ends,
+  // then returns the jobs waiting for an answer (in batch order) in *asked; false when all have
+  // finished.
+  bool NextRound(std::vector<size_t>* asked) {
     asked->clear();
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i].asked) asked->push_back(i);
+    for (size_t i = 0; i < fibers_.size(); ++i) {
+      Fiber& f = fibers_[i];
+      if (!f.finished && !f.asked) {
+        OPENPCA_CHECK(swapcontext(&writer_, &f.context) == 0);
+        if (f.finished && !f.status.ok()) abandoned_ = true;
+      }
+      if (f.asked) asked->push_back(i);
     }
-    *abandoned = abandoned_;
     return !asked->empty();
   }
 
-  // Writer thread, between NextRound() and Answer(): the statement of an asking slot. Stable
-  // while its job waits.
-  std::string_view sql(size_t slot) const { return slots_[slot].sql; }
-  const PgParams& params(size_t slot) const { return *slots_[slot].params; }
+  std::string_view sql(size_t job) const { return fibers_[job].sql; }
+  const PgParams& params(size_t job) const { return *fibers_[job].params; }
 
-  // Writer thread: answers the slots of the round, in order, and lets their jobs go on.
+  // Hands the round's answers to their jobs (they run at the next NextRound()).
   void Answer(const std::vector<size_t>& asked, std::vector<std::optional<Result<PgResult>>>& out) {
-    std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < asked.size(); ++i) {
-      Slot& slot = slots_[asked[i]];
+      Fiber& f = fibers_[asked[i]];
       if (!out[i]->ok()) abandoned_ = true;
-      slot.answer = std::move(out[i]);
-      slot.asked = false;
-      ++running_;
-      slot.cv.notify_one();
+      f.answer = std::move(out[i]);
+      f.asked = false;
     }
   }
 
-  bool abandoned() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return abandoned_;
-  }
+  // A statement or a job failed: the pass will be rolled back.
+  bool abandoned() const { return abandoned_; }
 
  private:
-  struct Slot final : PgStatementChannel {
-    // Job thread: hands the statement to the writer and waits for its answer.
+  struct Fiber final : PgStatementChannel {
+    // In the job: hands the statement to the writer and waits for its answer.
     Result<PgResult> Exec(std::string_view statement, const PgParams& values) override {
-      std::unique_lock<std::mutex> lock(pass->mu_);
       // The pass will be rolled back: the job need not go on.
       if (pass->abandoned_) return InternalError("postgres: pipelined pass abandoned");
       sql = statement;
       params = &values;
       asked = true;
-      if (--pass->running_ == 0) pass->writer_cv_.notify_one();
-      cv.wait(lock, [&] { return answer.has_value(); });
+      OPENPCA_CHECK(swapcontext(&context, &pass->writer_) == 0);
       Result<PgResult> result = std::move(*answer);
       answer.reset();
       return result;
     }
 
     Pass* pass = nullptr;
+    const Job* job = nullptr;
     std::unique_ptr<PgConnection> view;  // the job's connection: statements go through Exec()
-    std::condition_variable cv;
-    // Guarded by pass->mu_.
+    ucontext_t context;
     std::string_view sql;
     const PgParams* params = nullptr;
     bool asked = false;
     std::optional<Result<PgResult>> answer;
     bool finished = false;
+    Status status;
   };
 
-  std::vector<Slot> slots_;
-  std::mutex mu_;
-  std::condition_variable writer_cv_;
-  int running_;            // guarded by mu_: jobs computing (neither asking nor finished)
-  bool abandoned_ = false;  // guarded by mu_: a statement or a job failed
+  // A fiber's entry point; makecontext passes the Fiber's address as two 32-bit halves.
+  static void Main(unsigned high, unsigned low) {
+    Fiber* f = reinterpret_cast<Fiber*>(static_cast<uintptr_t>(high) << 32 | low);
+    f->status = (*f->job)(*f->view);
+    f->finished = true;
+    // Returning switches to uc_link, the writer.
+  }
+
+  std::vector<Fiber> fibers_;
+  ucontext_t writer_;
+  bool abandoned_ = false;
 };
 
 PgWriter::PgWriter(std::string conninfo, std::unique_ptr<PgConnection> conn, int max_batch)
@@ -174,6 +211,7 @@ Status PgWriter::Run(const Job& job, JobKind kind, Pipelining pipelining) {
 
 Status PgWriter::Enqueue(const Job& job, JobKind kind, Pipelining pipelining) {
   Pending pending(&job, kind, pipelining);
+  std::future<Status> result = pending.done.get_future();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return InternalError("store is closing");
@@ -183,29 +221,10 @@ Status PgWriter::Enqueue(const Job& job, JobKind kind, Pipelining pipelining) {
     if (queue_.empty()) cv_.notify_one();
     queue_.push_back(&pending);
   }
-  std::unique_lock<std::mutex> lock(pending.mu);
-  for (;;) {
-    pending.cv.wait(lock, [&] { return pending.state != Pending::State::kQueued; });
-    if (pending.state == Pending::State::kDone) return std::move(pending.result);
-    // A pipelined pass runs the job here, on the caller's thread, which would only wait anyway;
-    // the final result comes afterwards (the pass may yet be rolled back and the job rerun).
-    pending.state = Pending::State::kQueued;
-    Pass* pass = pending.pass;
-    const size_t slot = pending.slot;
-    lock.unlock();
-    Status status = job(pass->view(slot));
-    pass->Done(slot, std::move(status));
-    lock.lock();
-  }
+  return result.get();
 }
 
-void PgWriter::Finish(Pending* pending, Status result) {
-  // Under the lock: once woken, the caller returns and its Pending (with cv) is gone.
-  std::lock_guard<std::mutex> lock(pending->mu);
-  pending->result = std::move(result);
-  pending->state = Pending::State::kDone;
-  pending->cv.notify_one();
-}
+void PgWriter::Finish(Pending* pending, Status result) { pending->done.set_value(std::move(result)); }
 
 int64_t PgWriter::commit_count() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -311,22 +330,15 @@ PgWriter::PassEnd PgWriter::RunPipelined(std::span<Pending* const> batch, bool l
     return fail_all(txn);
   }
 
-  Pass pass(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
-    std::lock_guard<std::mutex> lock(batch[i]->mu);
-    batch[i]->pass = &pass;
-    batch[i]->slot = i;
-    batch[i]->state = Pending::State::kRunHere;
-    batch[i]->cv.notify_one();
-  }
+  Pass pass(batch, stacks_);
   std::vector<size_t> asked;
   std::vector<std::optional<Result<PgResult>>> answers;
-  bool abandoned = false;
-  while (pass.NextRound(&asked, &abandoned)) {
+  while (pass.NextRound(&asked)) {
     answers.clear();
     answers.resize(asked.size());
     size_t sent = 0;
-    Status round = abandoned ? InternalError("postgres: pipelined pass abandoned") : Status::Ok();
+    Status round =
+        pass.abandoned() ? InternalError("postgres: pipelined pass abandoned") : Status::Ok();
     for (; round.ok() && sent < asked.size(); ++sent) {
       round = conn_->SendInPipeline(pass.sql(asked[sent]), pass.params(asked[sent]));
       if (!round.ok()) break;

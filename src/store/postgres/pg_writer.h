@@ -15,10 +15,10 @@
 // reconnects first.
 //
 // Pipelined pass: when every job of a batch is kPipelinable, the batch is first run without
-// savepoints and without waiting for each statement's answer (libpq pipeline mode): each job
-// runs on its caller's thread (which waits anyway) through a PgConnection that hands its
-// statements to the writer thread; the writer sends the statements of all jobs that are waiting
-// together, asks for their results once, and answers each job. A batch of n jobs of k statements
+// savepoints and without waiting for each statement's answer (libpq pipeline mode): each job runs
+// as a fiber (ucontext, a 256 KiB stack of its own) on the writer thread, and a statement it
+// issues suspends it; the writer sends the statements of all suspended jobs together, asks for
+// their results once, and resumes each job with its answer. A batch of n jobs of k statements
 // costs about k round trips instead of n * (k + 1). The pass commits only when every statement
 // and every job succeeded, so each job's effects are then exactly those of the savepoint path.
 // Otherwise (a statement failed, or a job returned an error, e.g. a serial or an idempotency
@@ -39,6 +39,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/status.h"
 #include "metrics/histogram.h"
@@ -62,10 +63,11 @@ class PgWriter {
 
   // Whether a job may run in a pipelined pass (see above). kPipelinable promises that the job
   // (1) uses only Exec()/Run() of plain statements and reads nothing from the writer's state,
-  // (2) may run on another thread at the same time as other jobs of the batch, its statements
+  // (2) may be suspended at each statement while other jobs of the batch run, its statements
   // interleaved with theirs in one transaction, with the same effects as if run alone, and
   // (3) may run twice (the first run's effects rolled back): what it hands back to its caller
-  // is assigned, not accumulated, and read only when it returns OK.
+  // is assigned, not accumulated, and read only when it returns OK. It runs on the writer
+  // thread either way, on a 256 KiB stack in a pass.
   enum class Pipelining {
     kSequential,
     kPipelinable,
@@ -103,6 +105,7 @@ class PgWriter {
 
  private:
   struct Pending;
+  class FiberStack;
   class Pass;
 
   // How a pipelined pass ended.
@@ -130,6 +133,8 @@ class PgWriter {
 
   const std::string conninfo_;
   std::unique_ptr<PgConnection> conn_;  // used by the writer thread only; null while lost
+  // Stacks of the jobs of a pipelined pass, as many as the largest pass so far (writer thread).
+  std::vector<std::unique_ptr<FiberStack>> stacks_;
   const size_t max_batch_;
 
   mutable std::mutex mu_;
