@@ -4,11 +4,13 @@ certificate, database time per statement, and (optionally) perf profiles of the 
 the PostgreSQL backends.
 
 Starts a PostgreSQL server as bench/store/pg_vs_sqlite.py does (tests/integration/pgcluster.py),
-restarted once with pg_stat_statements loaded, and one openpca server on it with the history on,
-then one with OPENPCA_AUDIT_RECORD_EVENTS=0. For each, runs bench/issuance's loadgen for
-OPENPCA_BENCH_SECONDS (default 8) at OPENPCA_BENCH_CONCURRENCY connections (default 32), EC P-256,
-and prints pg_stat_statements per certificate issued during the run (calls and execution time,
-statement by statement), transactions per certificate, and the certificate rate. With
+restarted once with pg_stat_statements loaded; then one openpca server on SQLite (the same-run
+reference), one on PostgreSQL with the history on, and one with OPENPCA_AUDIT_RECORD_EVENTS=0.
+For each, runs bench/issuance's loadgen for OPENPCA_BENCH_SECONDS (default 8) at
+OPENPCA_BENCH_CONCURRENCY connections (default 32), EC P-256, and prints the certificate rate, CPU
+per certificate of each process (/proc/<pid>/stat; the writer's backend apart), openpca's context
+switches per certificate, and for PostgreSQL pg_stat_statements per certificate issued during the
+run (calls and execution time, statement by statement) and transactions per certificate. With
 OPENPCA_PROFILE_PERF=1 it also runs `perf record -g` on the openpca server and on all PostgreSQL
 processes during the history-on run, and prints the top of `perf report` for each (children
 excluded, by self time) into OPENPCA_PROFILE_DIR (default: a temporary directory, kept).
