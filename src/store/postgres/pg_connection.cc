@@ -284,6 +284,7 @@ Status PgConnection::EnterPipeline() {
   }
   pipeline_.clear();
   pipeline_synced_ = false;
+  pipeline_broken_ = false;
   return Status::Ok();
 }
 
@@ -303,19 +304,23 @@ Status PgConnection::SendInPipeline(std::string_view sql, const PgParams& params
     std::string fresh = "openpca_" + std::to_string(prepared_.size());
     if (PQsendPrepare(conn_.get(), fresh.c_str(), text.c_str(), params.size(),
                       params.types_.data()) != 1) {
+      pipeline_broken_ = true;
       return Failure(nullptr, sql);
     }
     pipeline_.push_back({true, text, ""});
     name = prepared_.emplace(text, std::move(fresh)).first->second.c_str();
   }
   const int sent =
-      name != nullptr
-          ? PQsendQueryPrepared(conn_.get(), name, params.size(), params.values_.data(),
-                                params.lengths_.data(), params.formats_.data(), 0)
-          : PQsendQueryParams(conn_.get(), text.c_str(), params.size(), params.types_.data(),
-                              params.values_.data(), params.lengths_.data(),
-                              params.formats_.data(), 0);
-  if (sent != 1) return Failure(nullptr, sql);
+      name != nullptr ? PQsendQueryPrepared(conn_.get(), name, params.size(), params.values_.data(),
+                                            params.lengths_.data(), params.formats_.data(), 0)
+                      : PQsendQueryParams(conn_.get(), text.c_str(), params.size(),
+                                          params.types_.data(), params.values_.data(),
+                                          params.lengths_.data(), params.formats_.data(), 0);
+  if (sent != 1) {
+    // What the server will answer no longer matches what we expect: EndPipeline() gives up.
+    pipeline_broken_ = true;
+    return Failure(nullptr, sql);
+  }
   pipeline_.push_back({false, "", std::string(StatementHead(sql))});
   return Status::Ok();
 }
@@ -349,7 +354,12 @@ Result<PgResult> PgConnection::NextPipelineResult() {
         prepared_.erase(entry.prepared);
         prepare_failure = Failure(result.get(), entry.prepared);
       }
-      OPENPCA_CHECK(!pipeline_.empty());  // every PREPARE is followed by its execution
+      // Every PREPARE is followed by its execution, unless sending that failed (the pipeline is
+      // then abandoned: pipeline_broken_).
+      if (pipeline_.empty()) {
+        return prepare_failure.ok() ? InternalError("postgres: statement not sent in pipeline")
+                                    : prepare_failure;
+      }
       continue;
     }
     if (!prepare_failure.ok()) return prepare_failure;
@@ -367,6 +377,11 @@ Result<PgResult> PgConnection::NextPipelineResult() {
 }
 
 Status PgConnection::EndPipeline() {
+  if (pipeline_broken_) {
+    // The results cannot be matched to statements any more: the connection must be replaced.
+    pipeline_.clear();
+    return InternalError("postgres: a statement could not be sent in the pipeline");
+  }
   while (!pipeline_.empty()) {
     (void)NextPipelineResult();  // read to reach the sync; the caller has its results already
     if (broken()) {

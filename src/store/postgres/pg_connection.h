@@ -170,8 +170,9 @@ class PgConnection {
   // read by NextPipelineResult() and EndPipeline(). Errors: kInternal.
   Status SyncPipeline();
   // Reads the results not yet read (discarding them), marks the sync point unless SyncPipeline()
-  // did, waits for it and leaves pipeline mode. An open transaction stays open (failed, if a statement failed).
-  // Errors: kInternal (the connection must then be replaced).
+  // did, waits for it and leaves pipeline mode. An open transaction stays open (failed, if a
+  // statement failed). Errors: kInternal (the connection must then be replaced), also after a
+  // failed SendInPipeline().
   Status EndPipeline();
 
  private:
@@ -200,6 +201,7 @@ class PgConnection {
   };
   std::deque<PipelineEntry> pipeline_;
   bool pipeline_synced_ = false;  // SyncPipeline() was called
+  bool pipeline_broken_ = false;  // a command could not be sent: results no longer line up
   // Statements prepared on this connection, by text: parsed and planned once, then only bound
   // and executed (an IssueCertificate's inserts are the same few statements every time).
   std::unordered_map<std::string, std::string> prepared_;

@@ -224,7 +224,9 @@ Status PgWriter::Enqueue(const Job& job, JobKind kind, Pipelining pipelining) {
   return result.get();
 }
 
-void PgWriter::Finish(Pending* pending, Status result) { pending->done.set_value(std::move(result)); }
+void PgWriter::Finish(Pending* pending, Status result) {
+  pending->done.set_value(std::move(result));
+}
 
 int64_t PgWriter::commit_count() const {
   std::lock_guard<std::mutex> lock(mu_);

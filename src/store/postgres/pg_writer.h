@@ -139,9 +139,9 @@ class PgWriter {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Pending*> queue_;  // guarded by mu_; entries live on their callers' stacks
-  bool stopping_ = false;       // guarded by mu_
-  int64_t commits_ = 0;         // guarded by mu_
+  std::deque<Pending*> queue_;     // guarded by mu_; entries live on their callers' stacks
+  bool stopping_ = false;          // guarded by mu_
+  int64_t commits_ = 0;            // guarded by mu_
   int64_t pipelined_commits_ = 0;  // guarded by mu_
   int64_t fallbacks_ = 0;          // guarded by mu_
   std::atomic<metrics::Histogram*> batch_sizes_{nullptr};
