@@ -43,8 +43,11 @@ if not 1 <= seconds <= 60:
     sys.exit("OPENPCA_BENCH_SECONDS must be 1..60")
 
 tmp = Path(tempfile.mkdtemp(prefix="openpca-bench-pgprof-"))
-out_dir = Path(os.environ.get("OPENPCA_PROFILE_DIR") or tempfile.mkdtemp(prefix="openpca-pgprof-"))
-out_dir.mkdir(parents=True, exist_ok=True)
+out_dir = None
+if use_perf:  # perf data and reports are kept: only then is there a directory for them
+    out_dir = Path(os.environ.get("OPENPCA_PROFILE_DIR") or
+                   tempfile.mkdtemp(prefix="openpca-pgprof-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
 procs = []
 
 
