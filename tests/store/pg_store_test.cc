@@ -1,12 +1,14 @@
 // PgStore beyond the typed Store suites: servers sharing one database (serial races, CRL numbers,
 // optimistic concurrency, concurrent migration), recovery from lost sessions and from a server
-// crash, the call record written with a write, streaming scans, and secrets kept out of errors.
+// crash, the writer's pipelined batches (a failing job undone alone, a lost connection), the call
+// record written with a write, streaming scans, and secrets kept out of errors.
 // Runs on the process's PostgreSQL server (postgres_server.h); skipped, loudly, without one.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <latch>
 #include <set>
 #include <string>
@@ -271,6 +273,166 @@ TEST_F(PgStoreTest, AcknowledgedWritesSurviveAServerCrashAndTheStoreReconnects) 
   EXPECT_TRUE(store->GetCertificate("ca-1", "c3_24").ok());
   EXPECT_OK(store->InsertCertificate(MakeCertificate("ca-1", "after"), std::nullopt));
   EXPECT_EQ(store->NextCrlNumber("ca-1", 0).value(), 2);
+}
+
+// Runs `jobs` (each on its own thread, as callers would) so that they form one batch of the
+// writer: a first job holds the writer thread until all of them are queued.
+std::vector<Status> RunAsOneBatch(PgWriter& writer,
+                                  const std::vector<std::function<Status()>>& jobs) {
+  std::atomic<bool> holding{false};
+  std::thread holder([&] {
+    Status held = writer.Run([&](PgConnection&) -> Status {
+      holding = true;
+      while (writer.queue_depth() < jobs.size()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      return Status::Ok();
+    });
+    EXPECT_TRUE(held.ok()) << held.ToString();
+  });
+  while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::vector<Status> results(jobs.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = jobs[i](); });
+  }
+  for (std::thread& t : threads) t.join();
+  holder.join();
+  return results;
+}
+
+PgWriter::Job InsertSetting(std::string name) {
+  return [name = std::move(name)](PgConnection& conn) -> Status {
+    PgParams params;
+    params.Text(name).Text("v");
+    // No ON CONFLICT: a taken name is a unique violation (23505) in the server.
+    return conn.Exec("INSERT INTO settings (name, value) VALUES ($1, $2)", params).status();
+  };
+}
+
+TEST_F(PgStoreTest, PipelinedBatchCommitsWithoutSavepoints) {
+  std::unique_ptr<PgStore> store = Open();
+  ASSERT_TRUE(store);
+  ASSERT_OK(store->InsertCa(MakeCa("ca-1"), {}, std::nullopt));
+  PgWriter& writer = store->writer();
+  const int64_t pipelined = writer.pipelined_commit_count();
+  std::vector<std::function<Status()>> jobs;
+  for (int i = 0; i < 6; ++i) {
+    jobs.push_back([&, i] {
+      return store->InsertCertificate(MakeCertificate("ca-1", "a" + std::to_string(i)),
+                                      std::nullopt);
+    });
+  }
+  for (const Status& s : RunAsOneBatch(writer, jobs)) EXPECT_OK(s);
+  EXPECT_EQ(writer.pipelined_commit_count(), pipelined + 1);
+  EXPECT_EQ(writer.pipeline_fallback_count(), 0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM certificates"), "6");
+}
+
+TEST_F(PgStoreTest, PipelinedBatchUndoesAFailingJobAlone) {
+  std::unique_ptr<PgStore> store = Open();
+  ASSERT_TRUE(store);
+  ASSERT_OK(store->InsertCa(MakeCa("ca-1"), {}, std::nullopt));
+  ASSERT_OK(store->InsertCertificate(MakeCertificate("ca-1", "dup", 32), std::nullopt));
+  ASSERT_OK(store->PutSetting("taken", "v"));
+  PgWriter& writer = store->writer();
+  const int64_t fallbacks = writer.pipeline_fallback_count();
+
+  // A constraint violation in the server, in the middle of the batch: the job first writes a row
+  // of its own, which must not survive.
+  std::vector<std::function<Status()>> jobs;
+  for (int i = 0; i < 5; ++i) {
+    if (i == 2) {
+      jobs.push_back([&] {
+        return writer.Run(
+            [](PgConnection& conn) -> Status {
+              RETURN_IF_ERROR(InsertSetting("own-row")(conn));
+              return InsertSetting("taken")(conn);
+            },
+            PgWriter::JobKind::kPlain, PgWriter::Pipelining::kPipelinable);
+      });
+    } else {
+      jobs.push_back([&, i] {
+        return writer.Run(InsertSetting("s" + std::to_string(i)), PgWriter::JobKind::kPlain,
+                          PgWriter::Pipelining::kPipelinable);
+      });
+    }
+  }
+  std::vector<Status> results = RunAsOneBatch(writer, jobs);
+  for (int i = 0; i < 5; ++i) {
+    if (i == 2) {
+      EXPECT_EQ(results[i].code(), ErrorCode::kInternal) << results[i].ToString();
+    } else {
+      EXPECT_OK(results[i]);
+    }
+  }
+  EXPECT_EQ(writer.pipeline_fallback_count(), fallbacks + 1);
+  EXPECT_EQ(Query("SELECT string_agg(name, ',' ORDER BY name) FROM settings "
+                  "WHERE name IN ('s0', 's1', 's2', 's3', 's4', 'taken', 'own-row')"),
+            "s0,s1,s3,s4,taken");
+
+  // A job that fails in the client (no SQL error): a serial already stored, among certificates
+  // and a job that wrote before failing. Each keeps its own outcome.
+  std::vector<std::function<Status()>> certs;
+  for (int i = 0; i < 4; ++i) {
+    certs.push_back([&, i] {
+      return store->InsertCertificate(
+          MakeCertificate("ca-1", i == 1 ? "dup" : "b" + std::to_string(i), 48), std::nullopt);
+    });
+  }
+  certs.push_back([&] {
+    return writer.Run(
+        [](PgConnection& conn) -> Status {
+          RETURN_IF_ERROR(InsertSetting("own-row-2")(conn));
+          return Status(ErrorCode::kConcurrentModification, "refused after writing");
+        },
+        PgWriter::JobKind::kPlain, PgWriter::Pipelining::kPipelinable);
+  });
+  results = RunAsOneBatch(writer, certs);
+  EXPECT_OK(results[0]);
+  EXPECT_EQ(results[1].code(), ErrorCode::kRequestFailed) << results[1].ToString();
+  EXPECT_OK(results[2]);
+  EXPECT_OK(results[3]);
+  EXPECT_EQ(results[4].code(), ErrorCode::kConcurrentModification);
+  EXPECT_EQ(writer.pipeline_fallback_count(), fallbacks + 2);
+  EXPECT_EQ(Query("SELECT string_agg(serial_hex, ',' ORDER BY serial_hex) FROM certificates"),
+            "b0,b2,b3,dup");
+  EXPECT_EQ(Query("SELECT length(der) FROM certificates WHERE serial_hex = 'dup'"), "32");
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM settings WHERE name LIKE 'own-row%'"), "0");
+}
+
+TEST_F(PgStoreTest, ConnectionLostInAPipelinedBatchFailsItAndTheNextBatchReconnects) {
+  std::unique_ptr<PgStore> store = Open();
+  ASSERT_TRUE(store);
+  PgWriter& writer = store->writer();
+  std::vector<std::function<Status()>> jobs;
+  for (int i = 0; i < 5; ++i) {
+    jobs.push_back([&, i] {
+      return writer.Run(
+          [i](PgConnection& conn) -> Status {
+            RETURN_IF_ERROR(InsertSetting("lost" + std::to_string(i))(conn));
+            // One job ends the writer's own session, in the middle of the batch.
+            if (i == 3) return conn.Run("SELECT pg_terminate_backend(pg_backend_pid())");
+            return InsertSetting("lost" + std::to_string(i) + "b")(conn);
+          },
+          PgWriter::JobKind::kPlain, PgWriter::Pipelining::kPipelinable);
+    });
+  }
+  const int64_t commits = writer.commit_count();
+  for (const Status& s : RunAsOneBatch(writer, jobs)) {
+    EXPECT_EQ(s.code(), ErrorCode::kInternal) << s.ToString();
+  }
+  // The holder's batch committed; the pipelined one did not.
+  EXPECT_EQ(writer.commit_count(), commits + 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM settings WHERE name LIKE 'lost%'"), "0");
+  // The next batch opens a new session by itself, pipelined or not.
+  EXPECT_OK(store->PutSetting("after", "1"));
+  // Unknown CA: the pipelined pass fails, and the savepoint path names the error.
+  EXPECT_EQ(store->InsertCertificate(MakeCertificate("ca-1", "01"), std::nullopt).code(),
+            ErrorCode::kResourceNotFound);
+  ASSERT_OK(store->InsertCa(MakeCa("ca-1"), {}, std::nullopt));
+  EXPECT_OK(store->InsertCertificate(MakeCertificate("ca-1", "02"), std::nullopt));
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM certificates"), "1");
 }
 
 TEST_F(PgStoreTest, CallRecordCommitsWithTheFirstWriteOnly) {

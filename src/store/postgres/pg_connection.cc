@@ -185,22 +185,21 @@ Status PgConnection::Failure(const PGresult* result, std::string_view sql) {
   return InternalError(std::move(message));
 }
 
-const char* PgConnection::PreparedName(const std::string& sql, const PgParams& params) {
-  auto it = prepared_.find(sql);
-  if (it != prepared_.end()) return it->second.c_str();
-  if (prepared_.size() >= kMaxPrepared) return nullptr;
-  // Only plain DML and queries: utility statements (BEGIN, SAVEPOINT, DECLARE, LOCK) run
-  // unprepared.
+bool PgConnection::Preparable(const std::string& sql) {
   size_t start = sql.find_first_not_of(" \t\n");
-  if (start == std::string::npos) return nullptr;
+  if (start == std::string::npos) return false;
   std::string verb;
   for (size_t i = start; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i) {
     verb.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i]))));
   }
-  if (verb != "SELECT" && verb != "INSERT" && verb != "UPDATE" && verb != "DELETE" &&
-      verb != "WITH") {
-    return nullptr;
-  }
+  return verb == "SELECT" || verb == "INSERT" || verb == "UPDATE" || verb == "DELETE" ||
+         verb == "WITH";
+}
+
+const char* PgConnection::PreparedName(const std::string& sql, const PgParams& params) {
+  auto it = prepared_.find(sql);
+  if (it != prepared_.end()) return it->second.c_str();
+  if (prepared_.size() >= kMaxPrepared || !Preparable(sql)) return nullptr;
   std::string name = "openpca_" + std::to_string(prepared_.size());
   PgResultPtr made(PQprepare(conn_.get(), name.c_str(), sql.c_str(), params.size(),
                              params.types_.data()));
@@ -208,7 +207,18 @@ const char* PgConnection::PreparedName(const std::string& sql, const PgParams& p
   return prepared_.emplace(sql, std::move(name)).first->second.c_str();
 }
 
+std::unique_ptr<PgConnection> PgConnection::ForChannel(PgStatementChannel* channel) {
+  return std::unique_ptr<PgConnection>(new PgConnection(channel));
+}
+
 Result<PgResult> PgConnection::Exec(std::string_view sql, const PgParams& params) {
+  if (channel_ != nullptr) {
+    // The pass that owns the channel decides the batch's fate from its own reading of the
+    // results; the SQLSTATE does not travel.
+    Result<PgResult> result = channel_->Exec(sql, params);
+    last_sqlstate_.clear();
+    return result;
+  }
   const std::string text(sql);  // libpq wants a terminated string
   // Inside a failed transaction a PREPARE would fail too: run the statement as it is, for its
   // own (expected) error.
@@ -233,6 +243,10 @@ Result<PgResult> PgConnection::Exec(std::string_view sql, const PgParams& params
 Status PgConnection::Run(std::string_view sql) { return Exec(sql).status(); }
 
 Status PgConnection::RunScript(const std::string& sql) {
+  if (channel_ != nullptr) {
+    return InternalError("postgres: a script cannot run in a pipeline: " +
+                         std::string(StatementHead(sql)));
+  }
   // The simple query protocol runs several statements; the result is the last one's, and the
   // first failure stops the script.
   PgResultPtr result(PQexec(conn_.get(), sql.c_str()));
@@ -244,9 +258,12 @@ Status PgConnection::RunScript(const std::string& sql) {
   return Status::Ok();
 }
 
-bool PgConnection::broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+bool PgConnection::broken() const {
+  return channel_ == nullptr && PQstatus(conn_.get()) != CONNECTION_OK;
+}
 
 bool PgConnection::LooksHealthy() {
+  if (channel_ != nullptr) return true;
   if (broken()) return false;
   const int fd = PQsocket(conn_.get());
   if (fd < 0) return false;
@@ -256,6 +273,138 @@ bool PgConnection::LooksHealthy() {
   // An idle session receives nothing (no LISTEN is ever issued): readable means a termination
   // notice or end of stream.
   return ready == 0;
+}
+
+// --- Pipeline mode ---
+
+Status PgConnection::EnterPipeline() {
+  if (PQenterPipelineMode(conn_.get()) != 1) {
+    return InternalError("postgres: cannot enter pipeline mode: " +
+                         OneLine(PQerrorMessage(conn_.get())));
+  }
+  pipeline_.clear();
+  pipeline_synced_ = false;
+  pipeline_broken_ = false;
+  return Status::Ok();
+}
+
+Status PgConnection::SyncPipeline() {
+  if (PQpipelineSync(conn_.get()) != 1) return Failure(nullptr, "(pipeline sync)");
+  pipeline_synced_ = true;
+  return Status::Ok();
+}
+
+Status PgConnection::SendInPipeline(std::string_view sql, const PgParams& params) {
+  const std::string text(sql);
+  auto it = prepared_.find(text);
+  const char* name = it != prepared_.end() ? it->second.c_str() : nullptr;
+  if (name == nullptr && prepared_.size() < kMaxPrepared && Preparable(text)) {
+    // Prepared now, in the pipeline: the server parses it before the execution that follows.
+    // Should the PREPARE fail, NextPipelineResult() forgets the name again.
+    std::string fresh = "openpca_" + std::to_string(prepared_.size());
+    if (PQsendPrepare(conn_.get(), fresh.c_str(), text.c_str(), params.size(),
+                      params.types_.data()) != 1) {
+      pipeline_broken_ = true;
+      return Failure(nullptr, sql);
+    }
+    pipeline_.push_back({true, text, ""});
+    name = prepared_.emplace(text, std::move(fresh)).first->second.c_str();
+  }
+  const int sent =
+      name != nullptr ? PQsendQueryPrepared(conn_.get(), name, params.size(), params.values_.data(),
+                                            params.lengths_.data(), params.formats_.data(), 0)
+                      : PQsendQueryParams(conn_.get(), text.c_str(), params.size(),
+                                          params.types_.data(), params.values_.data(),
+                                          params.lengths_.data(), params.formats_.data(), 0);
+  if (sent != 1) {
+    // What the server will answer no longer matches what we expect: EndPipeline() gives up.
+    pipeline_broken_ = true;
+    return Failure(nullptr, sql);
+  }
+  pipeline_.push_back({false, "", std::string(StatementHead(sql))});
+  return Status::Ok();
+}
+
+Status PgConnection::FlushPipeline() {
+  // Blocking mode: PQflush returns once everything is written. The server's answers to a round
+  // are a few bytes per statement, far below what the socket buffers hold, so it never waits
+  // for us to read while we write.
+  if (PQsendFlushRequest(conn_.get()) != 1 || PQflush(conn_.get()) != 0) {
+    return Failure(nullptr, "(pipeline flush)");
+  }
+  return Status::Ok();
+}
+
+Result<PgResult> PgConnection::NextPipelineResult() {
+  OPENPCA_CHECK(!pipeline_.empty());
+  Status prepare_failure = Status::Ok();
+  for (;;) {
+    PipelineEntry entry = std::move(pipeline_.front());
+    pipeline_.pop_front();
+    // One command's results end with a null result; a lost connection may end them early.
+    PgResultPtr result(PQgetResult(conn_.get()));
+    if (result != nullptr) {
+      while (PgResultPtr extra{PQgetResult(conn_.get())}) {
+        if (broken()) break;
+      }
+    }
+    ExecStatusType status = result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (entry.prepare) {
+      if (status != PGRES_COMMAND_OK) {
+        prepared_.erase(entry.prepared);
+        prepare_failure = Failure(result.get(), entry.prepared);
+      }
+      // Every PREPARE is followed by its execution, unless sending that failed (the pipeline is
+      // then abandoned: pipeline_broken_).
+      if (pipeline_.empty()) {
+        return prepare_failure.ok() ? InternalError("postgres: statement not sent in pipeline")
+                                    : prepare_failure;
+      }
+      continue;
+    }
+    if (!prepare_failure.ok()) return prepare_failure;
+    if (status == PGRES_PIPELINE_ABORTED) {
+      last_sqlstate_.clear();
+      return InternalError("postgres: skipped after an earlier failure in the pipeline in: " +
+                           entry.head);
+    }
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      return Failure(result.get(), entry.head);
+    }
+    last_sqlstate_.clear();
+    return PgResult(std::move(result));
+  }
+}
+
+Status PgConnection::EndPipeline() {
+  if (pipeline_broken_) {
+    // The results cannot be matched to statements any more: the connection must be replaced.
+    pipeline_.clear();
+    return InternalError("postgres: a statement could not be sent in the pipeline");
+  }
+  while (!pipeline_.empty()) {
+    (void)NextPipelineResult();  // read to reach the sync; the caller has its results already
+    if (broken()) {
+      pipeline_.clear();
+      return Failure(nullptr, "(pipeline end)");
+    }
+  }
+  if (!pipeline_synced_) RETURN_IF_ERROR(SyncPipeline());
+  // Every command's results were read, so what comes next is the sync point (a null result
+  // only when the connection is lost).
+  for (int nulls = 0;;) {
+    PgResultPtr result(PQgetResult(conn_.get()));
+    if (result == nullptr) {
+      if (broken() || ++nulls > 16) return Failure(nullptr, "(pipeline sync)");
+      continue;
+    }
+    if (PQresultStatus(result.get()) == PGRES_PIPELINE_SYNC) break;
+  }
+  if (PQexitPipelineMode(conn_.get()) != 1) {
+    return InternalError("postgres: cannot leave pipeline mode: " +
+                         OneLine(PQerrorMessage(conn_.get())));
+  }
+  return Status::Ok();
 }
 
 }  // namespace openpca::store

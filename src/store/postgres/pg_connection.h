@@ -9,6 +9,14 @@
 //
 // Every failure becomes kInternal carrying the server's message and SQLSTATE; the caller reads
 // last_sqlstate() to map specific failures (e.g. kPgForeignKeyViolation) to a store error code.
+//
+// Pipeline mode (PgWriter's pipelined pass, docs/architecture.md): EnterPipeline(), then any
+// number of SendInPipeline() whose results are read in order by NextPipelineResult() after a
+// FlushPipeline(), then EndPipeline(). Statements are still prepared once per connection (the
+// PREPARE travels in the same pipeline). A job of the pass does not touch the PGconn: it gets a
+// PgConnection made by ForChannel(), whose Exec() hands each statement to a PgStatementChannel
+// (the pass suspends the job until the writer has sent it with those of the other jobs and read
+// its result).
 // WARNING: a connection string may hold a password. It is never copied into a Status message or
 // kept by this class: libpq's own message for an unparsable string, which may echo parts of it, is
 // replaced by a fixed text.
@@ -97,6 +105,14 @@ class PgResult {
   PgResultPtr result_;
 };
 
+// Where a PgConnection made by PgConnection::ForChannel() sends its statements.
+class PgStatementChannel {
+ public:
+  virtual ~PgStatementChannel() = default;
+  // Runs `sql` with `params` (both valid until it returns) and returns its result.
+  virtual Result<PgResult> Exec(std::string_view sql, const PgParams& params) = 0;
+};
+
 class PgConnection {
  public:
   // Connects with a libpq connection string ("host=... dbname=..." or a postgresql:// URI) and
@@ -104,6 +120,11 @@ class PgConnection {
   // empty (e.g. "SET default_transaction_read_only = on"). Errors: kInternal.
   static Result<std::unique_ptr<PgConnection>> Connect(const std::string& conninfo,
                                                        std::string_view session_sql = {});
+
+  // A connection without a socket of its own: Exec() and Run() go through `channel` (which must
+  // outlive it); RunScript() fails (a pipeline carries one statement per command); it reports no
+  // broken state and an open transaction.
+  static std::unique_ptr<PgConnection> ForChannel(PgStatementChannel* channel);
 
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -126,10 +147,40 @@ class PgConnection {
   // while idle (a termination notice). Never blocks.
   bool LooksHealthy();
   // Transaction state: idle, in a transaction, in a failed transaction, or unknown (lost).
-  PGTransactionStatusType transaction_status() const { return PQtransactionStatus(conn_.get()); }
+  PGTransactionStatusType transaction_status() const {
+    return channel_ != nullptr ? PQTRANS_INTRANS : PQtransactionStatus(conn_.get());
+  }
+
+  // --- Pipeline mode. Between EnterPipeline() and EndPipeline() only these calls are allowed. ---
+
+  // Enters pipeline mode (no result may be pending). Errors: kInternal.
+  Status EnterPipeline();
+  // Queues one statement (preparing it first, in the pipeline, when it is new). `params` need
+  // not outlive the call. Every successful call adds exactly one result for
+  // NextPipelineResult(). Errors: kInternal (nothing was queued).
+  Status SendInPipeline(std::string_view sql, const PgParams& params);
+  // Sends everything queued and asks the server to send back the results so far (no sync: the
+  // transaction and the pipeline stay open). Errors: kInternal.
+  Status FlushPipeline();
+  // The result of the oldest statement queued and not yet read; blocks until it arrives. After a
+  // failed statement the server skips the rest of the pipeline: those results are errors too.
+  // Errors: kInternal (see last_sqlstate()).
+  Result<PgResult> NextPipelineResult();
+  // Marks the sync point that ends the pipeline and sends everything queued; results stay to be
+  // read by NextPipelineResult() and EndPipeline(). Errors: kInternal.
+  Status SyncPipeline();
+  // Reads the results not yet read (discarding them), marks the sync point unless SyncPipeline()
+  // did, waits for it and leaves pipeline mode. An open transaction stays open (failed, if a
+  // statement failed). Errors: kInternal (the connection must then be replaced), also after a
+  // failed SendInPipeline().
+  Status EndPipeline();
 
  private:
   explicit PgConnection(PgConnPtr conn) : conn_(std::move(conn)) {}
+  explicit PgConnection(PgStatementChannel* channel) : channel_(channel) {}
+  // Whether `sql` may be prepared: plain DML and queries only (utility statements such as BEGIN,
+  // SAVEPOINT, DECLARE or LOCK run unprepared).
+  static bool Preparable(const std::string& sql);
   // Turns a failed result (or none) into a Status and records its SQLSTATE.
   Status Failure(const PGresult* result, std::string_view sql);
 
@@ -139,7 +190,18 @@ class PgConnection {
   const char* PreparedName(const std::string& sql, const PgParams& params);
 
   PgConnPtr conn_;
+  PgStatementChannel* channel_ = nullptr;  // set: a job's view of a pipelined pass (no conn_)
   std::string last_sqlstate_;
+  // Pipeline mode: what each queued command is, in order, so NextPipelineResult() knows which
+  // results belong to one statement. A statement prepared in the pipeline has two entries.
+  struct PipelineEntry {
+    bool prepare;          // a PREPARE (its result is folded into the next entry's)
+    std::string prepared;  // prepare: the statement text, forgotten if the PREPARE fails
+    std::string head;      // the start of the statement, for error messages
+  };
+  std::deque<PipelineEntry> pipeline_;
+  bool pipeline_synced_ = false;  // SyncPipeline() was called
+  bool pipeline_broken_ = false;  // a command could not be sent: results no longer line up
   // Statements prepared on this connection, by text: parsed and planned once, then only bound
   // and executed (an IssueCertificate's inserts are the same few statements every time).
   std::unordered_map<std::string, std::string> prepared_;

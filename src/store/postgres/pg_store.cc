@@ -446,7 +446,9 @@ Status PgStore::ReplaceTags(std::string_view ca_id, const std::vector<Tag>& tags
 
 Status PgStore::InsertCertificate(const CertificateRecord& cert,
                                   const std::optional<IdempotencyClaim>& claim) {
-  return writer_->Run([&](PgConnection& conn) -> Status {
+  // Pipelinable (pg_writer.h): two keyed inserts, each deciding its conflict in the database; any
+  // conflict fails the job, which sends its batch to the savepoint path.
+  const PgWriter::Job insert = [&](PgConnection& conn) -> Status {
     PgParams params;
     AddCertificateParams(params, cert);
     // The primary key decides between concurrent inserts of one serial, from any server: ON
@@ -461,7 +463,8 @@ Status PgStore::InsertCertificate(const CertificateRecord& cert,
                     "certificate serial " + cert.serial_hex + " already exists");
     }
     return PgWriteClaim(conn, claim);
-  });
+  };
+  return writer_->Run(insert, PgWriter::JobKind::kPlain, PgWriter::Pipelining::kPipelinable);
 }
 
 Result<CertificateRecord> PgStore::GetCertificate(std::string_view ca_id,
