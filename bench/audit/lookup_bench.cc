@@ -1,8 +1,8 @@
 // LookupEvents latency over a large event history: fills a temporary SQLite store with N final
 // records (default 1,000,000) through store::SqliteTrailStore::AppendEvents in large batches,
-// indexes all but the newest T (default 2,000: about what a server issuing 4,000 certificates/s
-// leaves unindexed between two indexing passes) with TrailStore::IndexEvents, then times
-// TrailStore::LookupEvents (the store side of LookupEvents: one index range read newest first
+// indexes all but the newest T (default 500: about what a server issuing 4,000 certificates/s
+// leaves unindexed between two indexing passes, 100 ms apart) with TrailStore::IndexEvents, then
+// times TrailStore::LookupEvents (the store side of LookupEvents: one index range read newest first
 // plus the unindexed tail, 50 records) by each lookup key, first pages and follow-up pages.
 //
 // Usage: openpca_lookup_bench [--events N] [--tail T] [--queries Q] [--dir DIR]
@@ -45,7 +45,7 @@ double Ms(std::chrono::steady_clock::duration d) {
 int main(int argc, char** argv) {
   int64_t events = 1'000'000;
   int queries = 200;
-  int64_t tail = 2'000;
+  int64_t tail = 500;
   std::string dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];

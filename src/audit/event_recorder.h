@@ -57,8 +57,9 @@ struct RecorderOptions {
   // How often the lookup keys of new records are indexed, and how many records per store
   // transaction: LookupEvents reads records not indexed yet from the table itself, so this bounds
   // that tail (about rate × interval records), while each pass holds the writer briefly.
-  std::chrono::milliseconds index_interval = std::chrono::milliseconds(500);
-  int index_batch = 5000;
+  // Short passes keep the writer's other jobs from waiting long behind one (p99 latency).
+  std::chrono::milliseconds index_interval = std::chrono::milliseconds(100);
+  int index_batch = 1000;
   // Servers sharing a database: only the holder of job "event-history-purge" purges. Null:
   // always.
   Leadership* leadership = nullptr;
