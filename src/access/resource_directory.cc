@@ -36,7 +36,7 @@ Result<ResourceFacts> EndpointResources::CaFacts(std::string_view arn) const {
   ASSIGN_OR_RETURN(std::vector<store::Tag> tags, store_.GetTags(ca->ca_id));
   for (store::Tag& t : tags) facts.tags.emplace_back(std::move(t.key), t.value.value_or(""));
   if (ca_policy_) {
-    ASSIGN_OR_RETURN(std::optional<std::string> doc, ca_policy_(ca->ca_id));
+    ASSIGN_OR_RETURN(std::optional<std::string> doc, ca_policy_(*record));
     if (doc.has_value()) {
       Result<PolicyPtr> parsed = cache_.GetOrParse(*doc, policy::PolicyKind::kResource);
       // A stored policy that no longer parses allows nothing (fail closed).

@@ -30,8 +30,9 @@ struct RoleFacts {
 
 class EndpointResources final : public ResourceDirectory {
  public:
-  // The CA's effective resource policy document, if any. Errors: kInternal.
-  using CaPolicyLookup = std::function<Result<std::optional<std::string>>(const std::string& ca_id)>;
+  // The effective resource policy document of a CA just read, if any. Errors: kInternal.
+  using CaPolicyLookup =
+      std::function<Result<std::optional<std::string>>(const store::CaRecord& ca)>;
   // The role an ARN names, nullopt when it does not exist. Errors: kInternal.
   using RoleLookup = std::function<Result<std::optional<RoleFacts>>(std::string_view role_arn)>;
 

@@ -281,8 +281,8 @@ int Serve(const ServeFlags& flags) {
   access::IdentityPrincipals principals(*identity, policy_cache);
   access::EndpointResources resources(
       *store,
-      [&resource_policies](const std::string& ca_id) {
-        return resource_policies.EffectiveResourcePolicy(ca_id);
+      [&resource_policies](const store::CaRecord& ca) {
+        return resource_policies.EffectiveResourcePolicy(ca);
       },
       [&identity](std::string_view role_arn) { return RoleByArn(*identity, role_arn); },
       policy_cache);

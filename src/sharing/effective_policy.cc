@@ -78,6 +78,12 @@ Result<std::vector<json>> ResourcePolicies::RamStatements(std::string_view resou
 Result<std::optional<std::string>> ResourcePolicies::EffectiveResourcePolicy(
     std::string_view ca_id) {
   ASSIGN_OR_RETURN(store::CaRecord ca, store_.GetCa(ca_id));
+  return EffectiveResourcePolicy(ca);
+}
+
+Result<std::optional<std::string>> ResourcePolicies::EffectiveResourcePolicy(
+    const store::CaRecord& ca) {
+  const std::string& ca_id = ca.id;
   json statements = json::array();
   ASSIGN_OR_RETURN(std::optional<store::CaPolicyRecord> own, sharing_.GetCaPolicy(ca_id));
   if (own.has_value()) {

@@ -29,6 +29,8 @@ class ResourcePolicies {
   // {"Version":"2012-10-17","Statement":[...]} of the CA, nullopt when nothing grants access.
   // Errors: kResourceNotFound for an unknown CA; kInternal.
   Result<std::optional<std::string>> EffectiveResourcePolicy(std::string_view ca_id);
+  // The same for a CA the caller has just read (no second read of its row). Errors: kInternal.
+  Result<std::optional<std::string>> EffectiveResourcePolicy(const store::CaRecord& ca);
 
   // Ids of the CAs of other accounts shared with `account_id`: through an ACTIVE RAM share whose
   // resource and principal (that account id) associations are ASSOCIATED, or through a CA policy
