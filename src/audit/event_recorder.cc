@@ -145,7 +145,10 @@ void EventRecorder::Flush() {
   std::unique_lock<std::mutex> lock(mu_);
   const uint64_t target = enqueued_;
   if (!thread_.joinable()) return;
+  ++flush_waiting_;
+  cv_.notify_one();
   flushed_.wait(lock, [&] { return done_ >= target || (stopping_ && queue_.empty()); });
+  --flush_waiting_;
 }
 
 void EventRecorder::Loop() {
@@ -158,6 +161,11 @@ void EventRecorder::Loop() {
       cv_.wait_until(lock, std::min(next_purge, next_index),
                      [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
+      if (!queue_.empty() && queue_.size() < options_.linger_below && !stopping_) {
+        // A few records only: let more join this transaction (one commit, one sync) rather than
+        // commit each handful alone. Flush and the stop cut it short.
+        cv_.wait_for(lock, options_.linger, [&] { return stopping_ || flush_waiting_; });
+      }
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();

@@ -54,6 +54,10 @@ struct RecorderOptions {
   int purge_batch = 500;  // ~70 ms of the writer at 1M stored records (docs/benchmarks.md)
   // Final records written per store transaction at most.
   size_t max_batch = 2048;
+  // With fewer than linger_below records queued, the thread waits up to `linger` for more
+  // before writing them (read-only calls have no group commit of their own to join).
+  size_t linger_below = 32;
+  std::chrono::milliseconds linger = std::chrono::milliseconds(2);
   // How often the lookup keys of new records are indexed, and how many records per store
   // transaction: LookupEvents reads records not indexed yet from the table itself, so this bounds
   // that tail (about rate × interval records), while each pass holds the writer briefly.
@@ -117,6 +121,7 @@ class EventRecorder final : public ServiceEventSink {
   uint64_t enqueued_ = 0;                 // guarded by mu_
   uint64_t done_ = 0;                     // guarded by mu_
   bool stopping_ = false;                 // guarded by mu_
+  int flush_waiting_ = 0;                 // callers in Flush(); guarded by mu_
   std::thread thread_;
 };
 

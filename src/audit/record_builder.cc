@@ -297,8 +297,12 @@ void ApplyOutcome(DraftEvent& draft, const CallOutcome& outcome) {
     r["responseElements"] = nullptr;
     return;
   }
+  if (draft.row.read_only) {
+    r["responseElements"] = nullptr;
+    return;
+  }
   nlohmann::json response = outcome.response_elements;
-  if (draft.row.read_only || (response.is_object() && response.empty())) response = nullptr;
+  if (response.is_object() && response.empty()) response = nullptr;
   if (!response.is_null()) {
     ScrubSecrets(response);
     OmitLongStrings(response);

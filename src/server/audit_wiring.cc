@@ -77,7 +77,11 @@ audit::CallOutcome OutcomeOf(const api::ServiceModel& model, const api::CallCont
                              const Result<nlohmann::json>& result) {
   audit::CallOutcome o;
   if (result.ok()) {
-    o.response_elements = model.RecordForm(ctx.operation, *result, true);
+    // A read-only call's record has no responseElements (audit::ApplyOutcome): GetCertificate's
+    // certificate and chain are not converted only to be dropped.
+    if (!audit::IsReadOnlyOperation(ctx.operation)) {
+      o.response_elements = model.RecordForm(ctx.operation, *result, true);
+    }
     return o;
   }
   o.ok = false;
