@@ -26,16 +26,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 from pgcluster import PostgresCluster  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_servers import BenchServers  # noqa: E402
 
 build = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "build").resolve()
-server_bin = build / "src" / "server" / "openpca"
-loadgen = build / "bench" / "issuance" / "openpca_loadgen"
 seconds = int(os.environ.get("OPENPCA_BENCH_SECONDS", "8"))
 concurrency = int(os.environ.get("OPENPCA_BENCH_CONCURRENCY", "32"))
 use_perf = os.environ.get("OPENPCA_PROFILE_PERF") == "1"
@@ -43,40 +42,16 @@ if not 1 <= seconds <= 60:
     sys.exit("OPENPCA_BENCH_SECONDS must be 1..60")
 
 tmp = Path(tempfile.mkdtemp(prefix="openpca-bench-pgprof-"))
+bench = BenchServers(build, tmp)
+for b in bench.missing():
+    shutil.rmtree(tmp, ignore_errors=True)
+    sys.exit(f"{b} not built (ninja -C {build})")
+start, create_ca, loadgen_args = bench.start, bench.create_ca, bench.loadgen_args
 out_dir = None
 if use_perf:  # perf data and reports are kept: only then is there a directory for them
     out_dir = Path(os.environ.get("OPENPCA_PROFILE_DIR") or
                    tempfile.mkdtemp(prefix="openpca-pgprof-"))
     out_dir.mkdir(parents=True, exist_ok=True)
-procs = []
-
-
-def start(name: str, env_extra: dict) -> dict:
-    data = tmp / name
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), **env_extra}
-    log = open(tmp / f"{name}.log", "wb")
-    p = subprocess.Popen([str(server_bin), "serve", "--listen", "127.0.0.1:0", "--data-dir",
-                          str(data)], stdout=log, stderr=subprocess.STDOUT, env=env)
-    procs.append(p)
-    for _ in range(400):
-        ep = data / "endpoint"
-        if ep.exists() and ep.read_text().strip():
-            return {"endpoint": ep.read_text().strip(), "credentials": str(data / "credentials"),
-                    "pid": p.pid}
-        time.sleep(0.05)
-    raise RuntimeError(f"{name} did not start: {(tmp / f'{name}.log').read_text()[-2000:]}")
-
-
-def loadgen_args(srv: dict, *args) -> list:
-    return [str(loadgen), "--endpoint", srv["endpoint"], "--credentials", srv["credentials"],
-            *args]
-
-
-def create_ca(srv: dict) -> str:
-    out = subprocess.run(loadgen_args(srv, "--create-ca", "--requests", "1", "--concurrency",
-                                      "1", "--verify-sample", "0"),
-                         capture_output=True, text=True, timeout=120).stdout
-    return re.search(r"created and activated CA: (\S+)", out).group(1)
 
 
 def postgres_pids(cluster: PostgresCluster) -> list:
@@ -232,13 +207,7 @@ try:
         cluster.psql(db, "DELETE FROM certificates")
         run(cluster, db, srv, ca, f"history-{history}", use_perf and history == "on")
 finally:
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    bench.stop_all()
     if cluster is not None:
         cluster.close()
     shutil.rmtree(tmp, ignore_errors=True)

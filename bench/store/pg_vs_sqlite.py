@@ -18,56 +18,31 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 from pgcluster import PostgresCluster  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_servers import BenchServers  # noqa: E402
 
 build = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "build").resolve()
-server_bin = build / "src" / "server" / "openpca"
-loadgen = build / "bench" / "issuance" / "openpca_loadgen"
 seconds = int(os.environ.get("OPENPCA_BENCH_SECONDS", "8"))
 rounds = int(os.environ.get("OPENPCA_BENCH_ROUNDS", "2"))
 concurrency = int(os.environ.get("OPENPCA_BENCH_CONCURRENCY", "32"))
 if not 1 <= seconds <= 60:
     sys.exit("OPENPCA_BENCH_SECONDS must be 1..60")
-for b in (server_bin, loadgen):
-    if not os.access(b, os.X_OK):
-        sys.exit(f"{b} not built (ninja -C {build})")
-
 tmp = Path(tempfile.mkdtemp(prefix="openpca-bench-store-"))
-procs = []
-
-
-def start(name: str, env_extra: dict) -> dict:
-    data = tmp / name
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), **env_extra}
-    log = open(tmp / f"{name}.log", "wb")
-    p = subprocess.Popen([str(server_bin), "serve", "--listen", "127.0.0.1:0", "--data-dir",
-                          str(data)], stdout=log, stderr=subprocess.STDOUT, env=env)
-    procs.append(p)
-    for _ in range(400):
-        ep = data / "endpoint"
-        if ep.exists() and ep.read_text().strip():
-            return {"endpoint": ep.read_text().strip(), "credentials": str(data / "credentials")}
-        time.sleep(0.05)
-    raise RuntimeError(f"{name} did not start: {(tmp / f'{name}.log').read_text()[-2000:]}")
+bench = BenchServers(build, tmp)
+for b in bench.missing():
+    shutil.rmtree(tmp, ignore_errors=True)
+    sys.exit(f"{b} not built (ninja -C {build})")
+start, create_ca = bench.start, bench.create_ca
 
 
 def run_loadgen(srv: dict, args) -> subprocess.Popen:
-    return subprocess.Popen([str(loadgen), "--endpoint", srv["endpoint"], "--credentials",
-                             srv["credentials"], *args], stdout=subprocess.PIPE,
+    return subprocess.Popen(bench.loadgen_args(srv, *args), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-
-
-def create_ca(srv: dict) -> str:
-    out = subprocess.run([str(loadgen), "--endpoint", srv["endpoint"], "--credentials",
-                          srv["credentials"], "--create-ca", "--requests", "1", "--concurrency",
-                          "1", "--verify-sample", "0"], capture_output=True, text=True,
-                         timeout=120).stdout
-    return re.search(r"created and activated CA: (\S+)", out).group(1)
 
 
 def load(servers, ca: str) -> tuple:
@@ -112,13 +87,7 @@ try:
             print(f"round {r + 1}  {name:26s} {rate:8.1f} certificates/s  p99 {p99:6.1f} ms"
                   f"  (load {load_avg:.2f})", flush=True)
 finally:
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    bench.stop_all()
     if cluster is not None:
         cluster.close()
     shutil.rmtree(tmp, ignore_errors=True)
