@@ -5,9 +5,14 @@ it. Loopback only."""
 
 import os
 import re
+import shutil
 import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class BenchServers:
@@ -58,3 +63,21 @@ class BenchServers:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def setup(prefix: str):
+    """What both scripts start from: the build directory (argv[1], default <repo>/build), the
+    run length OPENPCA_BENCH_SECONDS (default 8, 1..60) and connections
+    OPENPCA_BENCH_CONCURRENCY (default 32), and a BenchServers over a fresh temporary directory.
+    Exits when a binary is not built. Returns (build, seconds, concurrency, tmp, servers)."""
+    build = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "build").resolve()
+    seconds = int(os.environ.get("OPENPCA_BENCH_SECONDS", "8"))
+    concurrency = int(os.environ.get("OPENPCA_BENCH_CONCURRENCY", "32"))
+    if not 1 <= seconds <= 60:
+        sys.exit("OPENPCA_BENCH_SECONDS must be 1..60")
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    servers = BenchServers(build, tmp)
+    for b in servers.missing():
+        shutil.rmtree(tmp, ignore_errors=True)
+        sys.exit(f"{b} not built (ninja -C {build})")
+    return build, seconds, concurrency, tmp, servers

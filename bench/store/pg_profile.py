@@ -28,24 +28,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "integration"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "integration"))
 from pgcluster import PostgresCluster  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_servers import BenchServers  # noqa: E402
+from bench_servers import setup  # noqa: E402
 
-build = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "build").resolve()
-seconds = int(os.environ.get("OPENPCA_BENCH_SECONDS", "8"))
-concurrency = int(os.environ.get("OPENPCA_BENCH_CONCURRENCY", "32"))
+build, seconds, concurrency, tmp, bench = setup("openpca-bench-pgprof-")
 use_perf = os.environ.get("OPENPCA_PROFILE_PERF") == "1"
-if not 1 <= seconds <= 60:
-    sys.exit("OPENPCA_BENCH_SECONDS must be 1..60")
-
-tmp = Path(tempfile.mkdtemp(prefix="openpca-bench-pgprof-"))
-bench = BenchServers(build, tmp)
-for b in bench.missing():
-    shutil.rmtree(tmp, ignore_errors=True)
-    sys.exit(f"{b} not built (ninja -C {build})")
 start, create_ca, loadgen_args = bench.start, bench.create_ca, bench.loadgen_args
 out_dir = None
 if use_perf:  # perf data and reports are kept: only then is there a directory for them

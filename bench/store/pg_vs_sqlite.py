@@ -17,26 +17,15 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "integration"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "integration"))
 from pgcluster import PostgresCluster  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_servers import BenchServers  # noqa: E402
+from bench_servers import setup  # noqa: E402
 
-build = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "build").resolve()
-seconds = int(os.environ.get("OPENPCA_BENCH_SECONDS", "8"))
+build, seconds, concurrency, tmp, bench = setup("openpca-bench-store-")
 rounds = int(os.environ.get("OPENPCA_BENCH_ROUNDS", "2"))
-concurrency = int(os.environ.get("OPENPCA_BENCH_CONCURRENCY", "32"))
-if not 1 <= seconds <= 60:
-    sys.exit("OPENPCA_BENCH_SECONDS must be 1..60")
-tmp = Path(tempfile.mkdtemp(prefix="openpca-bench-store-"))
-bench = BenchServers(build, tmp)
-for b in bench.missing():
-    shutil.rmtree(tmp, ignore_errors=True)
-    sys.exit(f"{b} not built (ninja -C {build})")
 start, create_ca = bench.start, bench.create_ca
 
 

@@ -49,12 +49,12 @@ bool EventMatchesQuery(const StoredEvent& e, const EventQuery& query) {
       std::tie(e.event_time_ms, e.seq) >= std::tie(query.before_time_ms, query.before_seq)) {
     return false;
   }
-  const std::string value = LookupValueOf(query);
+  const std::string& value = query.value;  // compared as is: no copy per record
   switch (query.key) {
     case EventLookupKey::kNone: return true;
     case EventLookupKey::kEventId: return e.event_id == value;
     case EventLookupKey::kEventName: return e.event_name == value;
-    case EventLookupKey::kReadOnly: return (e.read_only ? "true" : "false") == value;
+    case EventLookupKey::kReadOnly: return e.read_only == (value == "true");
     case EventLookupKey::kUsername: return e.username == value;
     case EventLookupKey::kResourceType:
     case EventLookupKey::kResourceName: return HasResource(e, query.key, value);
