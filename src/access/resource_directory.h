@@ -7,17 +7,23 @@
 //   - S3 buckets and objects: the bucket owner (the server's bootstrap account) and the bucket
 //     policy;
 //   - anything else: the account named in the ARN, no tags, no policy.
-// Policy documents are parsed once through the PolicyCache. Thread-safe.
+// Policy documents are parsed once through the PolicyCache. A CA's facts are kept per CA and
+// reused while the store's resource-facts generation (store/facts_generation_store.h) has not
+// moved: one small read per call instead of the CA row, its tags, its policy, its permissions and
+// its shares. Thread-safe.
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "access/authorizer.h"
 #include "policy/policy_cache.h"
+#include "store/facts_generation_store.h"
 #include "store/store.h"
 
 namespace openpca::access {
@@ -48,10 +54,20 @@ class EndpointResources final : public ResourceDirectory {
     bucket_owner_ = std::move(owner_account);
   }
 
+  // CA facts are cached against `generation` from now on (null: read on every call). Before
+  // serving; `generation` must outlive this.
+  void SetFactsGeneration(store::FactsGenerationStore* generation) { generation_ = generation; }
+
   Result<ResourceFacts> FactsOf(std::string_view arn, std::string_view action) const override;
+
+  // CAs whose facts are cached (for tests).
+  size_t cached_cas() const;
 
  private:
   Result<ResourceFacts> CaFacts(std::string_view arn) const;
+  // Reads the facts of an existing CA (ca_facts->owner_account is the ARN's account on entry);
+  // false when the CA does not exist.
+  Result<bool> ReadCaFacts(std::string_view ca_id, ResourceFacts& facts) const;
   Result<ResourceFacts> RoleFactsOf(std::string_view arn) const;
   Result<ResourceFacts> BucketFacts(std::string_view arn) const;
 
@@ -61,6 +77,16 @@ class EndpointResources final : public ResourceDirectory {
   policy::PolicyCache& cache_;
   BucketPolicyLookup bucket_policy_;
   std::string bucket_owner_;
+
+  // At most this many CAs are cached; past it the cache starts over.
+  static constexpr size_t kMaxCachedCas = 10000;
+  struct CachedCa {
+    int64_t generation = 0;
+    ResourceFacts facts;
+  };
+  store::FactsGenerationStore* generation_ = nullptr;
+  mutable std::mutex ca_cache_mu_;
+  mutable std::unordered_map<std::string, CachedCa> ca_cache_;  // by CA id; guarded by ca_cache_mu_
 };
 
 }  // namespace openpca::access

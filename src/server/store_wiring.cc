@@ -10,6 +10,7 @@
 #include "store/postgres/pg_lease_store.h"
 #include "store/postgres/pg_sealed_key_store.h"
 #include "store/postgres/pg_sharing_store.h"
+#include "store/postgres/pg_facts_generation_store.h"
 #include "store/postgres/pg_stats_store.h"
 #include "store/postgres/pg_store.h"
 #include "store/postgres/pg_trail_delivery_store.h"
@@ -20,6 +21,7 @@
 #include "store/sqlite/sqlite_lease_store.h"
 #include "store/sqlite/sqlite_sealed_key_store.h"
 #include "store/sqlite/sqlite_sharing_store.h"
+#include "store/sqlite/sqlite_facts_generation_store.h"
 #include "store/sqlite/sqlite_stats_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_trail_delivery_store.h"
@@ -96,6 +98,10 @@ std::span<const StoreSetBuilder::PgDomain> StoreSetBuilder::PgDomains() {
        [](store::PgStore& pg, StoreSet& s) {
          s.stats_ = std::make_unique<store::PgStatsStore>(pg);
        }},
+      {"facts generation",
+       [](store::PgStore& pg, StoreSet& s) {
+         s.facts_generation_ = std::make_unique<store::PgFactsGenerationStore>(pg);
+       }},
   };
   return kDomains;
 }
@@ -121,6 +127,7 @@ std::vector<std::string> StoreSetBuilder::Unset(const StoreSet& set) {
   check(set.audit_reports_.get(), "audit reports");
   check(set.certificate_scan_.get(), "audit reports (certificate scan)");
   check(set.stats_.get(), "stats");
+  check(set.facts_generation_.get(), "facts generation");
   check(set.leases_.get(), "leases");
   check(set.sealed_keys_.get(), "sealed keys");
   if (!set.observe_batches_ || !set.queue_depth_) out.push_back("writer metrics");
@@ -144,6 +151,7 @@ Result<std::unique_ptr<StoreSet>> StoreSetBuilder::Sqlite(const config::ServerCo
   set->audit_reports_ = std::make_unique<store::SqliteAuditReportStore>(sqlite);
   set->certificate_scan_ = std::make_unique<store::SqliteCertificateScan>(sqlite);
   set->stats_ = std::make_unique<store::SqliteStatsStore>(sqlite);
+  set->facts_generation_ = std::make_unique<store::SqliteFactsGenerationStore>(sqlite);
   set->leases_ = std::make_unique<store::SqliteLeaseStore>(sqlite);
   set->sealed_keys_ = std::make_unique<store::SqliteSealedKeyStore>(sqlite);
   set->observe_batches_ = [&sqlite](metrics::Histogram* h) {

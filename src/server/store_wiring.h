@@ -22,6 +22,7 @@
 #include "store/audit_report_store.h"
 #include "store/certificate_scan.h"
 #include "store/events_store.h"
+#include "store/facts_generation_store.h"
 #include "store/identity_store.h"
 #include "store/lease_store.h"
 #include "store/sealed_key_store.h"
@@ -52,6 +53,7 @@ class StoreSet {
   store::AuditReportStore& audit_reports() const { return *audit_reports_; }
   store::CertificateScan& certificate_scan() const { return *certificate_scan_; }
   store::StatsStore& stats() const { return *stats_; }
+  store::FactsGenerationStore& facts_generation() const { return *facts_generation_; }
   store::LeaseStore& leases() const { return *leases_; }
   store::SealedKeyStore& sealed_keys() const { return *sealed_keys_; }
 
@@ -78,6 +80,7 @@ class StoreSet {
   std::unique_ptr<store::AuditReportStore> audit_reports_;
   std::unique_ptr<store::CertificateScan> certificate_scan_;
   std::unique_ptr<store::StatsStore> stats_;
+  std::unique_ptr<store::FactsGenerationStore> facts_generation_;
   std::unique_ptr<store::LeaseStore> leases_;
   std::unique_ptr<store::SealedKeyStore> sealed_keys_;
   std::function<void(metrics::Histogram*)> observe_batches_;

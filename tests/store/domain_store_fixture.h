@@ -10,12 +10,15 @@
 
 #include "store/acm_store.h"
 #include "store/events_store.h"
+#include "store/facts_generation_store.h"
 #include "store/postgres/pg_acm_store.h"
 #include "store/postgres/pg_events_store.h"
+#include "store/postgres/pg_facts_generation_store.h"
 #include "store/postgres/pg_sharing_store.h"
 #include "store/sharing_store.h"
 #include "store/sqlite/sqlite_acm_store.h"
 #include "store/sqlite/sqlite_events_store.h"
+#include "store/sqlite/sqlite_facts_generation_store.h"
 #include "store/sqlite/sqlite_sharing_store.h"
 #include "store_test_fixture.h"
 
@@ -33,6 +36,9 @@ class SqliteDomainStoreFactory : public SqliteStoreFactory {
   static std::unique_ptr<AcmStore> Acm(Store& db) {
     return std::make_unique<SqliteAcmStore>(static_cast<SqliteStore&>(db));
   }
+  static std::unique_ptr<FactsGenerationStore> FactsGeneration(Store& db) {
+    return std::make_unique<SqliteFactsGenerationStore>(static_cast<SqliteStore&>(db));
+  }
 };
 
 class PostgresDomainStoreFactory : public PostgresStoreFactory {
@@ -46,6 +52,9 @@ class PostgresDomainStoreFactory : public PostgresStoreFactory {
   }
   static std::unique_ptr<AcmStore> Acm(Store& db) {
     return std::make_unique<PgAcmStore>(static_cast<PgStore&>(db));
+  }
+  static std::unique_ptr<FactsGenerationStore> FactsGeneration(Store& db) {
+    return std::make_unique<PgFactsGenerationStore>(static_cast<PgStore&>(db));
   }
 };
 
