@@ -8,6 +8,7 @@ one held (CRL sweep, trail delivery, renewals, purges) move to the survivor."""
 import base64
 import concurrent.futures
 import http.client
+import json
 import shutil
 import tempfile
 import threading
@@ -148,6 +149,61 @@ class TwoServersTest(unittest.TestCase):
                   f"{time.monotonic() - started:.1f} s after it was created")
         finally:
             iam.delete_access_key(UserName="admin", AccessKeyId=made["AccessKeyId"])
+
+    def test_1c_a_tag_written_on_one_decides_the_others_authorization(self):
+        """A CA's tags (like its policy, permissions and shares) are facts the authorizer keeps
+        per CA: a change made through A reaches B's decisions within the documented bound, both
+        ways (granted, then withdrawn)."""
+        import boto3
+        import botocore.exceptions
+        iam = boto3.session.Session().client(
+            "iam", endpoint_url=self.a.endpoint, region_name=self.a.region,
+            aws_access_key_id=self.a.access_key_id,
+            aws_secret_access_key=self.a.secret_access_key)
+        iam.create_user(UserName="tagged-issuer")
+        iam.put_user_policy(UserName="tagged-issuer", PolicyName="issue-when-prod",
+                            PolicyDocument=json.dumps({
+                                "Version": "2012-10-17",
+                                "Statement": [{"Effect": "Allow",
+                                               "Action": "acm-pca:IssueCertificate",
+                                               "Resource": "*",
+                                               "Condition": {"StringEquals": {
+                                                   "aws:ResourceTag/env": "prod"}}}]}))
+        key = iam.create_access_key(UserName="tagged-issuer")["AccessKey"]
+        on_b = self.b.boto3(retries=1, aws_access_key_id=key["AccessKeyId"],
+                            aws_secret_access_key=key["SecretAccessKey"])
+        _, csr = make_csr(self.b.work, "tagged")
+
+        def issue_on_b():
+            try:
+                on_b.issue_certificate(CertificateAuthorityArn=self.ca_arn, Csr=csr.read_bytes(),
+                                       SigningAlgorithm="SHA256WITHECDSA",
+                                       Validity={"Value": 1, "Type": "DAYS"})
+                return "issued"
+            except botocore.exceptions.ClientError as e:
+                return e.response["Error"]["Code"]
+
+        a_pca = self.a.client()
+        try:
+            # B knows the user (identity refresh) and denies: the CA has no env tag.
+            self.wait_for(lambda: issue_on_b() == "AccessDeniedException",
+                          "B to know the new user and deny it", 30)
+            a_pca.tag_certificate_authority(CertificateAuthorityArn=self.ca_arn,
+                                            Tags=[{"Key": "env", "Value": "prod"}])
+            started = time.monotonic()
+            self.wait_for(lambda: issue_on_b() == "issued", "B to allow after A tagged", 30)
+            granted_s = time.monotonic() - started
+            a_pca.untag_certificate_authority(CertificateAuthorityArn=self.ca_arn,
+                                              Tags=[{"Key": "env", "Value": "prod"}])
+            started = time.monotonic()
+            self.wait_for(lambda: issue_on_b() == "AccessDeniedException",
+                          "B to deny again after A untagged", 30)
+            print(f"[two servers] B decided on A's tag change {granted_s:.2f} s (tagged) and "
+                  f"{time.monotonic() - started:.2f} s (untagged) after it (bound: 0.1 s poll)")
+        finally:
+            a_pca.untag_certificate_authority(CertificateAuthorityArn=self.ca_arn,
+                                              Tags=[{"Key": "env", "Value": "prod"}])
+            iam.delete_access_key(UserName="tagged-issuer", AccessKeyId=key["AccessKeyId"])
 
     def test_2_a_revocation_on_one_is_revoked_on_the_others_ocsp(self):
         arn, pem = self.leaf_on(self.a, "leaf-ocsp")

@@ -1,6 +1,8 @@
 // PgStore beyond the typed Store suites: servers sharing one database (serial races, CRL numbers,
 // optimistic concurrency, concurrent migration), recovery from lost sessions and from a server
-// crash, the writer's pipelined batches (a failing job undone alone, a lost connection), the call
+// crash, the writer's pipelined batches (a failing job undone alone, a lost connection) and its
+// commit probe (the resource-facts generation known at once to the writing server, by poll to
+// the others), the call
 // record written with a write, streaming scans, and secrets kept out of errors.
 // Runs on the process's PostgreSQL server (postgres_server.h); skipped, loudly, without one.
 #include <gtest/gtest.h>
@@ -17,6 +19,7 @@
 
 #include "store/call_record.h"
 #include "store/migration.h"
+#include "store/postgres/pg_facts_generation_store.h"
 #include "store_test_fixture.h"
 
 namespace openpca::store::testing {
@@ -516,6 +519,80 @@ TEST_F(PgStoreTest, ErrorsNeverCarryTheConnectionStringsPassword) {
     EXPECT_EQ(store.status().message().find("hunter2secret"), std::string::npos)
         << store.status().message();
   }
+}
+
+}  // namespace
+}  // namespace openpca::store::testing
+
+namespace openpca::store::testing {
+namespace {
+
+constexpr std::chrono::hours kNoPoll{1};
+
+int64_t GenerationOf(FactsGenerationStore& facts) {
+  Result<int64_t> g = facts.ResourceFactsGeneration();
+  EXPECT_TRUE(g.ok()) << g.status().ToString();
+  return g.ok() ? *g : -1;
+}
+
+// The writer reads the generation inside each write transaction and hands it over before its
+// callers return, on the pipelined pass and on the savepoint path alike: a write made elsewhere
+// (here by hand) is known as soon as this server's next write commits, with no poll.
+TEST_F(PgStoreTest, TheWriterHandsOverTheGenerationOfEachCommit) {
+  std::unique_ptr<PgStore> store = Open();
+  ASSERT_TRUE(store);
+  PgFactsGenerationStore facts(*store, kNoPoll);
+  ASSERT_OK(store->InsertCa(MakeCa("ca-1"), {}, std::nullopt));
+  const int64_t start = GenerationOf(facts);
+  ASSERT_GE(start, 1);
+  Query("UPDATE resource_facts_generation SET value = value + 1000 RETURNING value");
+  const int64_t pipelined = store->writer().pipelined_commit_count();
+  std::vector<std::function<Status()>> jobs;
+  for (int i = 0; i < 3; ++i) {
+    jobs.push_back([&, i] {
+      return store->InsertCertificate(MakeCertificate("ca-1", "b" + std::to_string(i)),
+                                      std::nullopt);
+    });
+  }
+  for (const Status& s : RunAsOneBatch(store->writer(), jobs)) EXPECT_OK(s);
+  EXPECT_EQ(store->writer().pipelined_commit_count(), pipelined + 1);
+  EXPECT_EQ(GenerationOf(facts), start + 1000);
+  Query("UPDATE resource_facts_generation SET value = value + 1000 RETURNING value");
+  CaRecord ca = MakeCa("ca-1");
+  ca.status = "DISABLED";
+  ASSERT_OK(store->UpdateCa(ca));  // savepoint path; moves nothing itself
+  EXPECT_EQ(GenerationOf(facts), start + 2000);
+}
+
+TEST_F(PgStoreTest, AnotherServersWriteReachesTheGenerationByPoll) {
+  std::unique_ptr<PgStore> a = Open();
+  std::unique_ptr<PgStore> b = Open();
+  ASSERT_TRUE(a && b);
+  PgFactsGenerationStore facts_a(*a, kNoPoll);
+  PgFactsGenerationStore facts_b(*b, std::chrono::milliseconds(20));
+  const int64_t before = GenerationOf(facts_b);
+  ASSERT_OK(a->InsertCa(MakeCa("ca-1"), {}, std::nullopt));
+  EXPECT_GT(GenerationOf(facts_a), before);  // the writing server: at once
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (GenerationOf(facts_b) == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(GenerationOf(facts_b), GenerationOf(facts_a));
+}
+
+TEST_F(PgStoreTest, ACommitProbeThatFailsFailsItsBatchAndTheNextBatchCommits) {
+  std::unique_ptr<PgStore> store = Open();
+  ASSERT_TRUE(store);
+  int handed = 0;
+  store->writer().SetCommitProbe("SELECT no_such_column FROM resource_facts_generation",
+                                 [&](const PgResult&) { ++handed; });
+  EXPECT_EQ(store->InsertCa(MakeCa("ca-1"), {}, std::nullopt).code(), ErrorCode::kInternal);
+  EXPECT_EQ(handed, 0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM certificate_authorities"), "0");
+  store->writer().SetCommitProbe("SELECT 1", [&](const PgResult&) { ++handed; });
+  ASSERT_OK(store->InsertCa(MakeCa("ca-1"), {}, std::nullopt));
+  EXPECT_EQ(handed, 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM certificate_authorities"), "1");
 }
 
 }  // namespace

@@ -228,6 +228,12 @@ void PgWriter::Finish(Pending* pending, Status result) {
   pending->done.set_value(std::move(result));
 }
 
+void PgWriter::SetCommitProbe(std::string sql, CommitProbe on_commit) {
+  auto probe = std::make_shared<const Probe>(Probe{std::move(sql), std::move(on_commit)});
+  std::lock_guard<std::mutex> lock(mu_);
+  next_probe_ = std::move(probe);
+}
+
 int64_t PgWriter::commit_count() const {
   std::lock_guard<std::mutex> lock(mu_);
   return commits_;
@@ -256,6 +262,7 @@ void PgWriter::Loop() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, nothing left
+      probe_ = next_probe_;
       while (!queue_.empty() && batch.size() < max_batch_) {
         batch.push_back(queue_.front());
         queue_.pop_front();
@@ -358,10 +365,16 @@ PgWriter::PassEnd PgWriter::RunPipelined(std::span<Pending* const> batch, bool l
   // Every job has finished. Commit only when every statement and every job succeeded.
   const bool commit = !pass.abandoned();
   Result<PgResult> committed = InternalError("postgres: not committed");
+  Result<PgResult> probed = InternalError("postgres: no commit probe");
   if (commit) {
-    Status sent = conn_->SendInPipeline("COMMIT", PgParams());
+    Status sent = Status::Ok();
+    if (probe_) sent = conn_->SendInPipeline(probe_->sql, PgParams());
+    if (sent.ok()) sent = conn_->SendInPipeline("COMMIT", PgParams());
     if (sent.ok()) sent = conn_->SyncPipeline();
+    if (sent.ok() && probe_) probed = conn_->NextPipelineResult();
     committed = sent.ok() ? conn_->NextPipelineResult() : Result<PgResult>(sent);
+    // A failed probe aborts the pipeline: its COMMIT is skipped, and rolled back below.
+    if (committed.ok() && probe_ && !probed.ok()) committed = probed.status();
   }
   Status ended = conn_->EndPipeline();
   // A connection whose pipeline could not be closed is not used again: the next batch reconnects.
@@ -373,12 +386,16 @@ PgWriter::PassEnd PgWriter::RunPipelined(std::span<Pending* const> batch, bool l
                              committed.status().message());
     }
     if (lost) conn_.reset();
+    if (!status.ok() && conn_ != nullptr && conn_->transaction_status() != PQTRANS_IDLE) {
+      (void)conn_->Run("ROLLBACK");  // best effort: the batch fails with `status`
+    }
     if (!status.ok()) return fail_all(status);
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++commits_;
       ++pipelined_commits_;
     }
+    if (probe_) probe_->on_commit(*probed);
     for (Pending* p : batch) Finish(p, Status::Ok());
     return PassEnd::kCommitted;
   }
@@ -396,6 +413,7 @@ PgWriter::PassEnd PgWriter::RunPipelined(std::span<Pending* const> batch, bool l
 void PgWriter::RunWithSavepoints(std::span<Pending* const> batch, bool lock_events) {
   std::vector<Status> results(batch.size());
   size_t ran = 0;
+  Result<PgResult> probed = InternalError("postgres: no commit probe");
   Status txn = Begin();
   if (txn.ok() && lock_events) {
     // Before any job, so it is the first lock of the transaction (pg_call_record.h), and outside
@@ -421,6 +439,12 @@ void PgWriter::RunWithSavepoints(std::span<Pending* const> batch, bool lock_even
     if (txn.ok()) {
       // The transaction is open and not failed (checked after every job): COMMIT commits it or
       // fails. PostgreSQL would answer COMMIT of a failed transaction with a silent ROLLBACK.
+      if (probe_) {
+        probed = conn_->Exec(probe_->sql);
+        if (!probed.ok()) txn = probed.status();
+      }
+    }
+    if (txn.ok()) {
       Result<PgResult> commit = conn_->Exec("COMMIT");
       if (!commit.ok()) {
         txn = conn_->broken()
@@ -439,6 +463,7 @@ void PgWriter::RunWithSavepoints(std::span<Pending* const> batch, bool lock_even
     std::lock_guard<std::mutex> lock(mu_);
     ++commits_;
   }
+  if (txn.ok() && probe_) probe_->on_commit(*probed);
   for (size_t i = 0; i < batch.size(); ++i) {
     // A job that failed on its own keeps its error; the others share the transaction's fate.
     bool own_error = i < ran && !results[i].ok();

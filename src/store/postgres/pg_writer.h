@@ -98,6 +98,15 @@ class PgWriter {
   int64_t pipeline_fallback_count() const;
   // Jobs waiting for the next batch.
   size_t queue_depth() const;
+  // A statement run at the end of every write transaction, just before its COMMIT (in the same
+  // round trip on a pipelined pass), and a function handed its answer once that transaction has
+  // committed: on the writer thread, before any caller of the batch is woken. It gives what a
+  // caller must see as soon as its own write returns (the resource-facts generation). The
+  // statement must succeed in any healthy transaction (its failure fails the batch); `on_commit`
+  // must be quick and must not call the writer. Applies from the next batch on.
+  using CommitProbe = std::function<void(const PgResult&)>;
+  void SetCommitProbe(std::string sql, CommitProbe on_commit);
+
   // Observes the size of every batch from now on (null: none). `h` must outlive the writer.
   void SetBatchSizeHistogram(metrics::Histogram* h) {
     batch_sizes_.store(h, std::memory_order_release);
@@ -136,6 +145,12 @@ class PgWriter {
   // Stacks of the jobs of a pipelined pass, as many as the largest pass so far (writer thread).
   std::vector<std::unique_ptr<FiberStack>> stacks_;
   const size_t max_batch_;
+  struct Probe {
+    std::string sql;
+    CommitProbe on_commit;
+  };
+  std::shared_ptr<const Probe> next_probe_;  // guarded by mu_
+  std::shared_ptr<const Probe> probe_;       // the current batch's (writer thread)
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
