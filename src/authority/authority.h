@@ -22,6 +22,8 @@
 #include "common/random.h"
 #include "common/status.h"
 #include "keys/key_store.h"
+#include "store/ca_row_cache.h"
+#include "store/facts_generation_store.h"
 #include "store/store.h"
 
 namespace openpca::authority {
@@ -133,6 +135,12 @@ class Authority {
   // Receives the service events of what the authority does on its own (a CA purged after its
   // restore window). Not owned; null: none. Before serving.
   void SetServiceEvents(audit::ServiceEventSink* sink) { service_events_ = sink; }
+  // Reads of a CA by issuance, GetCertificate and the CA reads (Describe, its certificate, its
+  // CSR) use rows kept in memory against `generation` (store/ca_row_cache.h); writes always read
+  // the store. Before serving; `generation` must outlive this.
+  void SetFactsGeneration(store::FactsGenerationStore* generation) {
+    kept_rows_ = std::make_unique<store::CaRowCache>(store_, generation);
+  }
 
   // --- Tags (tags.cc). ---
   Status TagCertificateAuthority(const Caller& caller, const std::string& ca_arn,
@@ -150,7 +158,10 @@ class Authority {
  private:
   // Loads the caller's CA by ARN: kInvalidArn for a malformed ARN, kResourceNotFound when absent
   // (or purged because its restoration window passed). The status is resolved (EXPIRED).
-  Result<store::CaRecord> LoadCa(const Caller& caller, const std::string& ca_arn);
+  // kKept reads through the CaRowCache, for reads that change nothing.
+  enum class CaRead { kCurrent, kKept };
+  Result<store::CaRecord> LoadCa(const Caller& caller, const std::string& ca_arn,
+                                 CaRead read = CaRead::kCurrent);
   const std::string& RegionOf(const Caller& caller) const {
     return caller.region.empty() ? options_.region : caller.region;
   }
@@ -168,6 +179,7 @@ class Authority {
                    std::string certificate_arn);
 
   store::Store& store_;
+  std::unique_ptr<store::CaRowCache> kept_rows_;  // null: every read from the store
   keys::KeyStore& keys_;
   const Clock& clock_;
   Random& random_;

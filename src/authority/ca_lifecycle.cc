@@ -89,7 +89,8 @@ std::string Authority::ResolvedStatus(const store::CaRecord& ca) const {
   return ca.status;
 }
 
-Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::string& ca_arn) {
+Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::string& ca_arn,
+                                          CaRead read) {
   auto arn = ParseCaArn(ca_arn);
   if (!arn) {
     return Status(ErrorCode::kInvalidArn, "The ARN " + ca_arn + " is not a valid CA ARN.");
@@ -101,7 +102,8 @@ Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::strin
   if (arn->region != RegionOf(caller) || arn->partition != PartitionOfRegion(RegionOf(caller))) {
     return not_found;
   }
-  auto ca = store_.GetCa(arn->ca_id);
+  auto ca = read == CaRead::kKept && kept_rows_ != nullptr ? kept_rows_->Get(arn->ca_id)
+                                                           : store_.GetCa(arn->ca_id);
   if (!ca.ok()) {
     if (ca.status().code() == ErrorCode::kResourceNotFound) return not_found;
     return ca.status();
@@ -225,7 +227,7 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
 
 Result<store::CaRecord> Authority::DescribeCertificateAuthority(const Caller& caller,
                                                                 const std::string& ca_arn) {
-  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn));
+  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn, CaRead::kKept));
   // Where the key is now (it may have been moved onto a token since the CA was created).
   ca.key_storage_security_standard = keys_.SecurityStandardOf(ca.key_id);
   return ca;
@@ -344,7 +346,7 @@ Status Authority::RestoreCertificateAuthority(const Caller& caller, const std::s
 
 Result<std::string> Authority::GetCertificateAuthorityCsr(const Caller& caller,
                                                           const std::string& ca_arn) {
-  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn));
+  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn, CaRead::kKept));
   if (ca.status == "CREATING") {
     return Status(ErrorCode::kRequestInProgress, "The CSR is not ready yet.");
   }

@@ -90,7 +90,7 @@ Result<std::string> Authority::IssueCertificate(const Caller& caller, const Issu
   const int64_t now_ms = ToUnixMillis(now);
 
   // 1. Validate: CA, idempotency, template, state, algorithm, CSR, subject, validity, path.
-  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, req.ca_arn));
+  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, req.ca_arn, CaRead::kKept));
   std::string scope;
   if (req.idempotency_token.has_value()) {
     scope = "IssueCertificate|" + ca.arn + "|" + *req.idempotency_token;
@@ -237,7 +237,7 @@ Result<CertificateAndChain> Authority::GetCertificate(const Caller& caller,
     return Status(ErrorCode::kInvalidArn,
                   "The ARN " + certificate_arn + " is not a valid certificate ARN.");
   }
-  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn));
+  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn, CaRead::kKept));
   Status not_found(ErrorCode::kResourceNotFound,
                    "Could not find certificate " + certificate_arn + ".");
   if (cert_arn->ca.ToString() != ca.arn) return not_found;

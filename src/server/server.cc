@@ -287,6 +287,7 @@ int Serve(const ServeFlags& flags) {
       [&identity](std::string_view role_arn) { return RoleByArn(*identity, role_arn); },
       policy_cache);
   resources.SetFactsGeneration(&stores->facts_generation());
+  authority.SetFactsGeneration(&stores->facts_generation());
   access::PolicyAuthorizer authorizer(principals, resources, clock);
   identity::PolicyHooks policy_hooks =
       access::MakeIdentityHooks(authorizer, principals, policy_cache);

@@ -100,7 +100,7 @@ std::span<const StoreSetBuilder::PgDomain> StoreSetBuilder::PgDomains() {
        }},
       {"facts generation",
        [](store::PgStore& pg, StoreSet& s) {
-         s.facts_generation_ = std::make_unique<store::PgFactsGenerationStore>(pg);
+         s.facts_generation_ = store::MakePgFactsGeneration(pg);
        }},
   };
   return kDomains;
@@ -151,7 +151,7 @@ Result<std::unique_ptr<StoreSet>> StoreSetBuilder::Sqlite(const config::ServerCo
   set->audit_reports_ = std::make_unique<store::SqliteAuditReportStore>(sqlite);
   set->certificate_scan_ = std::make_unique<store::SqliteCertificateScan>(sqlite);
   set->stats_ = std::make_unique<store::SqliteStatsStore>(sqlite);
-  set->facts_generation_ = std::make_unique<store::SqliteFactsGenerationStore>(sqlite);
+  set->facts_generation_ = store::MakeSqliteFactsGeneration(sqlite);
   set->leases_ = std::make_unique<store::SqliteLeaseStore>(sqlite);
   set->sealed_keys_ = std::make_unique<store::SqliteSealedKeyStore>(sqlite);
   set->observe_batches_ = [&sqlite](metrics::Histogram* h) {

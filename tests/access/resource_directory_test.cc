@@ -29,7 +29,7 @@ class ResourceDirectoryTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
     sharing_ = std::make_unique<store::SqliteSharingStore>(*db_);
-    generation_ = std::make_unique<store::SqliteFactsGenerationStore>(*db_);
+    generation_ = store::MakeSqliteFactsGeneration(*db_);
     resources_ = std::make_unique<EndpointResources>(
         *db_,
         [this](const store::CaRecord& ca) -> Result<std::optional<std::string>> {
@@ -52,7 +52,7 @@ class ResourceDirectoryTest : public ::testing::Test {
   store::CaRecord ca_ = MakeCa("11111111-2222-3333-4444-555555555555", "111122223333");
   std::unique_ptr<store::SqliteStore> db_;
   std::unique_ptr<store::SqliteSharingStore> sharing_;
-  std::unique_ptr<store::SqliteFactsGenerationStore> generation_;
+  std::unique_ptr<store::FactsGenerationWatch> generation_;
   policy::PolicyCache policies_;
   std::unique_ptr<EndpointResources> resources_;  // destroyed first
   std::atomic<int> policy_reads_{0};

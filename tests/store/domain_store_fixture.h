@@ -37,7 +37,7 @@ class SqliteDomainStoreFactory : public SqliteStoreFactory {
     return std::make_unique<SqliteAcmStore>(static_cast<SqliteStore&>(db));
   }
   static std::unique_ptr<FactsGenerationStore> FactsGeneration(Store& db) {
-    return std::make_unique<SqliteFactsGenerationStore>(static_cast<SqliteStore&>(db));
+    return MakeSqliteFactsGeneration(static_cast<SqliteStore&>(db));
   }
 };
 
@@ -54,7 +54,7 @@ class PostgresDomainStoreFactory : public PostgresStoreFactory {
     return std::make_unique<PgAcmStore>(static_cast<PgStore&>(db));
   }
   static std::unique_ptr<FactsGenerationStore> FactsGeneration(Store& db) {
-    return std::make_unique<PgFactsGenerationStore>(static_cast<PgStore&>(db));
+    return MakePgFactsGeneration(static_cast<PgStore&>(db));
   }
 };
 

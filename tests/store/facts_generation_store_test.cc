@@ -1,7 +1,7 @@
 // FactsGenerationStore on SQLite and PostgreSQL: the generation moves with every write to a fact
-// authorization reads about a CA (its tags, policy, ACM permissions, RAM shares, the CA row's
-// creation and removal), in the write's own transaction, and not with writes that change none
-// of them (a CA's status, an issued certificate) or with a write that was refused.
+// the server keeps about a CA (its row, tags, policy, ACM permissions, RAM shares), in the write's
+// own transaction, and is known to the writing store as soon as the write returns; it stays for
+// writes that change none of them (an issued or revoked certificate) and for refused writes.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -76,16 +76,17 @@ TYPED_TEST(FactsGenerationStoreTest, MovesWithEveryFactOfACa) {
   }));
   EXPECT_TRUE(this->Moves([&] { return sharing.UpdateResourceShareStatus(kShare, "DELETED", "DISASSOCIATED", 20); }));
   EXPECT_TRUE(this->Moves([&] { return db.InsertCa(MakeCa("ca2"), {}, std::nullopt); }));
+  CaRecord disabled = MakeCa("ca2");
+  disabled.status = "DISABLED";
+  EXPECT_TRUE(this->Moves([&] { return db.UpdateCa(disabled); }));
   EXPECT_TRUE(this->Moves([&] { return db.PurgeCa("ca2"); }));
 }
 
-TYPED_TEST(FactsGenerationStoreTest, StaysForWritesThatChangeNoFactAndForRefusedWrites) {
+TYPED_TEST(FactsGenerationStoreTest, StaysForCertificatesAndForRefusedWrites) {
   Store& db = this->store();
   int64_t before = this->Generation();
-  CaRecord ca = MakeCa("ca1");
-  ca.status = "DISABLED";
-  ASSERT_OK(db.UpdateCa(ca));
   ASSERT_OK(db.InsertCertificate(MakeCertificate("ca1", "01"), std::nullopt));
+  ASSERT_OK(db.RevokeCertificate("ca1", "01", 1'700'000'000'000, 1));
   // Refused: a policy version that is not the stored one, a CA that does not exist.
   EXPECT_EQ(this->sharing_->PutCaPolicy("ca1", "{}", 7, 1).code(),
             ErrorCode::kConcurrentModification);

@@ -1,14 +1,26 @@
 #include "store/sqlite/sqlite_facts_generation_store.h"
 
 namespace openpca::store {
+namespace {
 
-Result<int64_t> SqliteFactsGenerationStore::ResourceFactsGeneration() {
-  ASSIGN_OR_RETURN(SqliteReadPool::Lease conn, reads_.Acquire());
-  ASSIGN_OR_RETURN(SqliteStatement stmt,
-                   conn->Prepare("SELECT value FROM resource_facts_generation WHERE id = 1"));
-  ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return InternalError("resource_facts_generation has no row");
-  return stmt.ColumnInt64(0);
+constexpr char kSelectGeneration[] = "SELECT value FROM resource_facts_generation WHERE id = 1";
+
+}  // namespace
+
+std::unique_ptr<FactsGenerationWatch> MakeSqliteFactsGeneration(SqliteStore& db,
+                                                                std::chrono::milliseconds poll) {
+  SqliteReadPool& reads = db.read_pool();
+  auto watch = std::make_unique<FactsGenerationWatch>(
+      [&reads]() -> Result<int64_t> {
+        ASSIGN_OR_RETURN(SqliteReadPool::Lease conn, reads.Acquire());
+        ASSIGN_OR_RETURN(SqliteStatement stmt, conn->Prepare(kSelectGeneration));
+        ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) return InternalError("resource_facts_generation has no row");
+        return stmt.ColumnInt64(0);
+      },
+      poll);
+  db.writer().SetCommitProbe(kSelectGeneration, watch->Reporter());
+  return watch;
 }
 
 }  // namespace openpca::store

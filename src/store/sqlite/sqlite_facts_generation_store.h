@@ -1,20 +1,17 @@
-// SqliteFactsGenerationStore: the FactsGenerationStore (store/facts_generation_store.h) on the
-// read pool of a SqliteStore. Thread-safe; the SqliteStore must outlive it.
+// The resource-facts generation (store/facts_generation_store.h) of a SqliteStore: a
+// FactsGenerationWatch fed by the store's writer at each commit and polled on its read pool (for
+// writes by another process on the same file). The SqliteStore must outlive the result.
 #pragma once
 
-#include "store/facts_generation_store.h"
+#include <chrono>
+#include <memory>
+
+#include "store/facts_generation_watch.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace openpca::store {
 
-class SqliteFactsGenerationStore final : public FactsGenerationStore {
- public:
-  explicit SqliteFactsGenerationStore(SqliteStore& db) : reads_(db.read_pool()) {}
-
-  Result<int64_t> ResourceFactsGeneration() override;
-
- private:
-  SqliteReadPool& reads_;
-};
+std::unique_ptr<FactsGenerationWatch> MakeSqliteFactsGeneration(
+    SqliteStore& db, std::chrono::milliseconds poll = FactsGenerationWatch::kDefaultPoll);
 
 }  // namespace openpca::store

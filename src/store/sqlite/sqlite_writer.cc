@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_writer.h"
 
 #include <future>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -99,6 +100,23 @@ size_t SqliteWriter::queue_depth() const {
   return queue_.size();
 }
 
+namespace {
+
+Result<int64_t> ReadProbe(SqliteConnection& conn, const std::string& sql) {
+  ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(sql));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return InternalError("sqlite: the commit probe returned no row");
+  return stmt.ColumnInt64(0);
+}
+
+}  // namespace
+
+void SqliteWriter::SetCommitProbe(std::string sql, CommitProbe on_commit) {
+  auto probe = std::make_shared<const Probe>(Probe{std::move(sql), std::move(on_commit)});
+  std::lock_guard<std::mutex> lock(mu_);
+  next_probe_ = std::move(probe);
+}
+
 void SqliteWriter::Loop() {
   std::vector<Pending*> batch;
   batch.reserve(max_batch_);
@@ -108,6 +126,7 @@ void SqliteWriter::Loop() {
       // Stopping overrides a test pause: the queue is always drained.
       cv_.wait(lock, [&] { return stopping_ || (!paused_ && !queue_.empty()); });
       if (queue_.empty()) return;  // stopping, nothing left
+      probe_ = next_probe_;
       while (!queue_.empty() && batch.size() < max_batch_) {
         batch.push_back(queue_.front());
         queue_.pop_front();
@@ -152,7 +171,17 @@ void SqliteWriter::RunBatch(std::span<Pending* const> batch) {
         break;
       }
     }
+    std::optional<int64_t> probed;
+    if (txn.ok() && probe_) {
+      Result<int64_t> value = ReadProbe(*conn_, probe_->sql);
+      if (value.ok()) {
+        probed = *value;
+      } else {
+        txn = value.status();
+      }
+    }
     if (txn.ok()) txn = conn_->Execute("COMMIT");
+    if (txn.ok() && probed.has_value()) probe_->on_commit(*probed);
     if (!txn.ok() && !conn_->autocommit()) {
       // Best effort: the batch already fails with `txn`.
       (void)conn_->Execute("ROLLBACK");

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <thread>
 
 #include "common/status.h"
@@ -53,6 +54,15 @@ class SqliteWriter {
     batch_sizes_.store(h, std::memory_order_release);
   }
 
+  // A query run at the end of every write transaction, just before its COMMIT, whose first
+  // column (an integer) is handed to `on_commit` once that transaction has committed: on the
+  // writer thread, before any caller of the batch is woken. It gives what a caller must see as
+  // soon as its own write returns (the resource-facts generation). The query must succeed in any
+  // healthy transaction (its failure fails the batch); `on_commit` must be quick and must not
+  // call the writer. Applies from the next batch on.
+  using CommitProbe = std::function<void(int64_t)>;
+  void SetCommitProbe(std::string sql, CommitProbe on_commit);
+
   // Tests only: while paused the thread starts no batch, so callers accumulate in the queue.
   void PauseForTesting();
   void ResumeForTesting();
@@ -70,6 +80,12 @@ class SqliteWriter {
 
   std::unique_ptr<SqliteConnection> conn_;  // used by the writer thread only
   const size_t max_batch_;
+  struct Probe {
+    std::string sql;
+    CommitProbe on_commit;
+  };
+  std::shared_ptr<const Probe> next_probe_;  // guarded by mu_
+  std::shared_ptr<const Probe> probe_;       // the current batch's (writer thread)
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

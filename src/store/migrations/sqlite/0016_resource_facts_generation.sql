@@ -1,11 +1,12 @@
--- 0016_resource_facts_generation: one number that moves whenever a fact that authorization reads
--- about a CA changes.
+-- 0016_resource_facts_generation: one number that moves whenever something the server keeps in
+-- memory about a CA changes.
 --
 -- Authorization reads, for every acm-pca call, the CA's owner account, its tags and its effective
--- resource policy (its own policy, its ACM permissions and what RAM shares grant). The server keeps
--- these per CA and reads only this number per call: the triggers below move it in the same
--- transaction as any write to those tables (and the creation or removal of a CA row), so a cached
--- fact is used only while nothing it was built from has changed. The counter only grows.
+-- resource policy (its own policy, its ACM permissions and what RAM shares grant); the handler
+-- reads the CA row. The server keeps these per CA and reuses them while this number stays: the
+-- triggers below move it in the same transaction as any write to those tables and to
+-- certificate_authorities, so a kept fact is never older than the number it was read under. The
+-- counter only grows. Issuing or revoking certificates does not move it.
 
 CREATE TABLE resource_facts_generation (
   id    INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
@@ -165,6 +166,11 @@ BEGIN
 END;
 
 CREATE TRIGGER certificate_authorities_moves_facts_on_insert AFTER INSERT ON certificate_authorities
+BEGIN
+  UPDATE resource_facts_generation SET value = value + 1 WHERE id = 1;
+END;
+
+CREATE TRIGGER certificate_authorities_moves_facts_on_update AFTER UPDATE ON certificate_authorities
 BEGIN
   UPDATE resource_facts_generation SET value = value + 1 WHERE id = 1;
 END;
