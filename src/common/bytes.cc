@@ -17,28 +17,24 @@ int B64Value(char c) {
 }  // namespace
 
 std::string Base64Encode(std::span<const uint8_t> data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
+  // Written through a pointer into a string sized once: no capacity check per character.
+  std::string out((data.size() + 2) / 3 * 4, '=');
+  char* p = out.data();
   size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    uint32_t v = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out.push_back(kB64[(v >> 6) & 63]);
-    out.push_back(kB64[v & 63]);
+  for (; i + 3 <= data.size(); i += 3, p += 4) {
+    uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
+    p[0] = kB64[(v >> 18) & 63];
+    p[1] = kB64[(v >> 12) & 63];
+    p[2] = kB64[(v >> 6) & 63];
+    p[3] = kB64[v & 63];
   }
   size_t rest = data.size() - i;
-  if (rest == 1) {
-    uint32_t v = data[i] << 16;
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out += "==";
-  } else if (rest == 2) {
-    uint32_t v = (data[i] << 16) | (data[i + 1] << 8);
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out.push_back(kB64[(v >> 6) & 63]);
-    out.push_back('=');
+  if (rest > 0) {
+    uint32_t v = uint32_t{data[i]} << 16;
+    if (rest == 2) v |= uint32_t{data[i + 1]} << 8;
+    p[0] = kB64[(v >> 18) & 63];
+    p[1] = kB64[(v >> 12) & 63];
+    if (rest == 2) p[2] = kB64[(v >> 6) & 63];  // else p[2] stays '='; p[3] is '=' either way
   }
   return out;
 }

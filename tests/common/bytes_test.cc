@@ -14,6 +14,10 @@ TEST(Base64Test, RoundTripsAllPaddingLengths) {
   }
   EXPECT_EQ(Base64Encode(AsSpan("foobar")), "Zm9vYmFy");
   EXPECT_EQ(Base64Encode(AsSpan("fo")), "Zm8=");
+  EXPECT_EQ(Base64Encode(AsSpan("f")), "Zg==");
+  EXPECT_EQ(Base64Encode(AsSpan("")), "");
+  const uint8_t high[] = {0xff, 0xfe, 0xfd, 0x80};
+  EXPECT_EQ(Base64Encode(high), "//79gA==");
 }
 
 TEST(Base64Test, RejectsMalformedInput) {
