@@ -1,11 +1,14 @@
 #include "x509/csr_reader.h"
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/param_build.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 
 #include "keys/signer.h"
 #include "x509/csr.h"
@@ -344,13 +347,30 @@ Result<EvpPkeyPtr> DecodeEc(const ParsedCsr& csr) {
                      "SM2 are supported");
   }
   std::span<const uint8_t> point = csr.key_bits();
+  // Building a curve's group (its Montgomery constants, the generator's) is most of what
+  // EVP_PKEY_fromdata costs for an EC key. So the first key of each curve on a thread is decoded
+  // in full and kept; each later one is a copy of it (the group copied, not rebuilt) given the
+  // new point, which OpenSSL decodes and checks to be on the curve as fromdata does.
+  thread_local std::unordered_map<std::string_view, EvpPkeyPtr> decoded_once;
+  EvpPkeyPtr& kept = decoded_once[group];
+  if (kept != nullptr) {
+    EvpPkeyPtr key(EVP_PKEY_dup(kept.get()));
+    if (key == nullptr) return OsslError("EVP_PKEY_dup");
+    if (EVP_PKEY_set1_encoded_public_key(key.get(), point.data(), point.size()) != 1) {
+      ERR_clear_error();
+      return Malformed("the CSR's public key cannot be decoded");
+    }
+    return key;
+  }
   OSSL_PARAM p[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
                                         const_cast<uint8_t*>(point.data()), point.size()),
       OSSL_PARAM_construct_end(),
   };
-  return FromData(family, p);
+  ASSIGN_OR_RETURN(EvpPkeyPtr key, FromData(family, p));
+  kept.reset(EVP_PKEY_dup(key.get()));  // null on failure: the next key is decoded in full
+  return key;
 }
 
 struct SignatureScheme {

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <random>
+#include <thread>
 
 #include "common/pki_types.h"
 #include "keys/signer.h"
@@ -61,6 +63,42 @@ TEST(CsrFuzzTest, SeedsAreAccepted) {
     EXPECT_TRUE(Check(seed).ok()) << Check(seed).ToString();
     EXPECT_TRUE(Check(ToBytes(CsrDerToPem(seed))).ok());
   }
+}
+
+// EC keys after the first of their curve on a thread are copies of it given the new point
+// (csr_reader.cc): each must be the key OpenSSL's own parser reads, and a point off the curve must
+// be refused whether or not a key of that curve was decoded before on the thread.
+TEST(CsrFuzzTest, EcKeysDecodedAfterTheFirstAreExactAndCheckedForTheCurve) {
+  Bytes off_curve = MakeCsr(KeyAlgorithm::kEcP256, false);
+  {
+    Result<ParsedCsr> parsed = ParsedCsr::Parse(off_curve);
+    ASSERT_TRUE(parsed.ok());
+    std::span<const uint8_t> point = parsed->key_bits();
+    ASSERT_EQ(point.size(), 65u);
+    auto at = std::search(off_curve.begin(), off_curve.end(), point.begin(), point.end());
+    ASSERT_NE(at, off_curve.end());
+    *(at + 64) ^= 0x01;  // the last octet of y: (x, y) is no longer on the curve
+  }
+  auto decode = [](std::span<const uint8_t> der) -> Result<EvpPkeyPtr> {
+    ASSIGN_OR_RETURN(ParsedCsr csr, ParsedCsr::Parse(der));
+    return DecodeCsrPublicKey(csr);
+  };
+  for (int round = 0; round < 2; ++round) {  // round 1: the curve's key kept from round 0
+    for (int i = 0; i < 3; ++i) {
+      Bytes der = MakeCsr(round == 0 && i == 0 ? KeyAlgorithm::kEcP384 : KeyAlgorithm::kEcP256,
+                          false);
+      Result<EvpPkeyPtr> key = decode(der);
+      ASSERT_TRUE(key.ok()) << key.status().ToString();
+      Result<X509ReqPtr> req = ParseCsr(der);
+      ASSERT_TRUE(req.ok());
+      EXPECT_EQ(EVP_PKEY_eq(key->get(), X509_REQ_get0_pubkey(req->get())), 1);
+    }
+    EXPECT_EQ(decode(off_curve).status().code(), ErrorCode::kMalformedCsr) << "round " << round;
+  }
+  // A thread that has decoded nothing yet refuses it too.
+  Status fresh;
+  std::thread([&] { fresh = decode(off_curve).status(); }).join();
+  EXPECT_EQ(fresh.code(), ErrorCode::kMalformedCsr);
 }
 
 TEST(CsrFuzzTest, EveryTruncationIsRefused) {
