@@ -12,6 +12,10 @@
 
 namespace openpca::store {
 
+// The number's one row (migration 0016), in SQL both dialects read.
+inline constexpr char kSelectResourceFactsGeneration[] =
+    "SELECT value FROM resource_facts_generation WHERE id = 1";
+
 class FactsGenerationStore {
  public:
   virtual ~FactsGenerationStore() = default;

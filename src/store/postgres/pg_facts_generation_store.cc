@@ -1,11 +1,6 @@
 #include "store/postgres/pg_facts_generation_store.h"
 
 namespace openpca::store {
-namespace {
-
-constexpr char kSelectGeneration[] = "SELECT value FROM resource_facts_generation WHERE id = 1";
-
-}  // namespace
 
 std::unique_ptr<FactsGenerationWatch> MakePgFactsGeneration(PgStore& db,
                                                             std::chrono::milliseconds poll) {
@@ -13,13 +8,13 @@ std::unique_ptr<FactsGenerationWatch> MakePgFactsGeneration(PgStore& db,
   auto watch = std::make_unique<FactsGenerationWatch>(
       [&reads]() -> Result<int64_t> {
         return WithPgReader(reads, [](PgConnection& conn) -> Result<int64_t> {
-          ASSIGN_OR_RETURN(PgResult rows, conn.Exec(kSelectGeneration));
+          ASSIGN_OR_RETURN(PgResult rows, conn.Exec(kSelectResourceFactsGeneration));
           if (rows.rows() != 1) return InternalError("resource_facts_generation has no row");
           return rows.Int64(0, 0);
         });
       },
       poll);
-  db.writer().SetCommitProbe(kSelectGeneration,
+  db.writer().SetCommitProbe(kSelectResourceFactsGeneration,
                              [report = watch->Reporter()](const PgResult& rows) {
                                if (rows.rows() == 1) report(rows.Int64(0, 0));
                              });

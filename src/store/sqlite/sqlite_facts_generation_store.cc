@@ -1,11 +1,6 @@
 #include "store/sqlite/sqlite_facts_generation_store.h"
 
 namespace openpca::store {
-namespace {
-
-constexpr char kSelectGeneration[] = "SELECT value FROM resource_facts_generation WHERE id = 1";
-
-}  // namespace
 
 std::unique_ptr<FactsGenerationWatch> MakeSqliteFactsGeneration(SqliteStore& db,
                                                                 std::chrono::milliseconds poll) {
@@ -13,13 +8,13 @@ std::unique_ptr<FactsGenerationWatch> MakeSqliteFactsGeneration(SqliteStore& db,
   auto watch = std::make_unique<FactsGenerationWatch>(
       [&reads]() -> Result<int64_t> {
         ASSIGN_OR_RETURN(SqliteReadPool::Lease conn, reads.Acquire());
-        ASSIGN_OR_RETURN(SqliteStatement stmt, conn->Prepare(kSelectGeneration));
+        ASSIGN_OR_RETURN(SqliteStatement stmt, conn->Prepare(kSelectResourceFactsGeneration));
         ASSIGN_OR_RETURN(bool row, stmt.Step());
         if (!row) return InternalError("resource_facts_generation has no row");
         return stmt.ColumnInt64(0);
       },
       poll);
-  db.writer().SetCommitProbe(kSelectGeneration, watch->Reporter());
+  db.writer().SetCommitProbe(kSelectResourceFactsGeneration, watch->Reporter());
   return watch;
 }
 
