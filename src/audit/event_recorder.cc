@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "store/json_text.h"
+
 namespace openpca::audit {
 
 EventRecorder::EventRecorder(store::TrailStore& trail, const Clock& clock, Random& random,
@@ -46,7 +48,7 @@ Status EventRecorder::Start() {
       // (e.g. the certificate ARN) is recorded when the handler announced it.
       record["responseElements"] = e.read_only ? nlohmann::json() : response;
       record["additionalEventData"] = {{"outcomeRecorded", false}};
-      e.record_json = record.dump();
+      e.record_json = store::JsonText(record);
       c.events.push_back(std::move(e));
     }
     commits.push_back(std::move(c));

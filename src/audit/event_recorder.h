@@ -75,6 +75,9 @@ class EventRecorder final : public ServiceEventSink {
   class Call {
    public:
     store::CallRecord* record() { return record_.get(); }
+    // Whether the call's final record committed with its write (End() then needs no outcome
+    // but whether the call succeeded).
+    bool final_written() const { return record_->written_final(); }
 
    private:
     friend class EventRecorder;

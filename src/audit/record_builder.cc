@@ -4,22 +4,32 @@
 #include <cctype>
 #include <ctime>
 
+#include "store/json_text.h"
+
 namespace openpca::audit {
 namespace {
 
 constexpr size_t kMaxInlineString = 8 * 1024;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+char LowerAscii(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+// Whether `text` contains `lower_needle` (lower case), ignoring the case of `text`; no copy.
+bool ContainsIgnoreCase(std::string_view text, std::string_view lower_needle) {
+  if (lower_needle.size() > text.size()) return false;
+  for (size_t i = 0; i + lower_needle.size() <= text.size(); ++i) {
+    size_t k = 0;
+    while (k < lower_needle.size() && LowerAscii(text[i + k]) == lower_needle[k]) ++k;
+    if (k == lower_needle.size()) return true;
+  }
+  return false;
 }
 
 bool IsSecretName(std::string_view name) {
-  const std::string n = Lower(name);
   for (std::string_view needle : {"secret", "password", "privatekey", "passphrase",
                                   "sessiontoken", "samlassertion", "webidentitytoken"}) {
-    if (n.find(needle) != std::string::npos) return true;
+    if (ContainsIgnoreCase(name, needle)) return true;
   }
   return false;
 }
@@ -352,7 +362,7 @@ DraftEvent BuildServiceRecord(const ServiceEvent& event, int64_t time_ms, Random
 
 store::StoredEvent ToStoredEvent(const DraftEvent& draft) {
   store::StoredEvent e = draft.row;
-  e.record_json = draft.record.dump();
+  e.record_json = store::JsonText(draft.record);
   return e;
 }
 
