@@ -32,6 +32,7 @@
 
 #include <spdlog/logger.h>
 
+#include "audit/buffered_random.h"
 #include "audit/call_facts.h"
 #include "audit/record_builder.h"
 #include "audit/service_event.h"
@@ -113,7 +114,7 @@ class EventRecorder final : public ServiceEventSink {
 
   store::TrailStore& trail_;
   const Clock& clock_;
-  Random& random_;
+  BufferedRandom random_;  // event ids only (buffered_random.h)
   const RecorderOptions options_;
   std::shared_ptr<spdlog::logger> logger_;
 
