@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace openpca::store {
 namespace {
@@ -38,6 +39,16 @@ constexpr std::array<bool, 256> kPlain = [] {
   for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
   return t;
 }();
+
+// Whether any of the 8 bytes of `w` needs more than a copy: a control character, '"', '\\', or a
+// byte of a multi-byte UTF-8 sequence (checked apart).
+bool WordNeedsCare(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  return ((w | ((w - 0x20 * kOnes) & ~w)) & kHigh) != 0 || has_zero(w ^ ('"' * kOnes)) != 0 ||
+         has_zero(w ^ ('\\' * kOnes)) != 0;
+}
 
 // Appends the text of `value`; false (with `out` partly written) on text that is not UTF-8.
 bool Append(const nlohmann::json& value, std::string& out) {
@@ -97,6 +108,10 @@ bool AppendJsonString(std::string_view text, std::string& out) {
   const size_t n = text.size();
   while (i < n) {
     size_t run = i;
+    for (uint64_t w; run + 8 <= n; run += 8) {  // 8 plain bytes at a time
+      std::memcpy(&w, text.data() + run, 8);
+      if (WordNeedsCare(w)) break;
+    }
     while (run < n && kPlain[static_cast<unsigned char>(text[run])]) ++run;
     out.append(text.data() + i, run - i);
     i = run;
@@ -142,7 +157,7 @@ void AppendJsonText(const nlohmann::json& value, std::string& out) {
 
 std::string JsonText(const nlohmann::json& value) {
   std::string out;
-  out.reserve(256);
+  out.reserve(4096);  // a whole record at once: no regrowth, no copies
   AppendJsonText(value, out);
   return out;
 }

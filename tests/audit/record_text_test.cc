@@ -87,6 +87,21 @@ TEST(RecordTextTest, EqualsDumpOnEveryEscapeAndEdgeValue) {
   EXPECT_EQ(appended, "prefix" + v.dump());
 }
 
+TEST(RecordTextTest, EqualsDumpWithOneSpecialCharacterAtEveryOffset) {
+  // Plain runs are copied eight bytes at a time: a character that needs care must be seen at
+  // any position of a word, and in the bytes after the last whole word.
+  for (const char* special : {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xc3\xa9",
+                              "\xe2\x82\xac", "\xf0\x9f\x98\x80", " "}) {
+    for (size_t at = 0; at < 24; ++at) {
+      for (size_t len : {at, at + 1, at + 7, at + 8, at + 17}) {
+        std::string s = std::string(at, 'x') + special + std::string(len - at, 'y');
+        nlohmann::json v = s;
+        ASSERT_EQ(store::JsonText(v), v.dump()) << at << " " << len;
+      }
+    }
+  }
+}
+
 TEST(RecordTextTest, InvalidUtf8FailsLikeDump) {
   for (const char* bad : {"\xff", "a\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
                           "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\x80", "\xe2\x82"}) {
