@@ -1,7 +1,10 @@
 #include "audit/event_recorder.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
+
+#include "store/json_text.h"
 
 namespace openpca::audit {
 
@@ -46,7 +49,7 @@ Status EventRecorder::Start() {
       // (e.g. the certificate ARN) is recorded when the handler announced it.
       record["responseElements"] = e.read_only ? nlohmann::json() : response;
       record["additionalEventData"] = {{"outcomeRecorded", false}};
-      e.record_json = record.dump();
+      e.record_json = store::JsonText(record);
       c.events.push_back(std::move(e));
     }
     commits.push_back(std::move(c));
@@ -59,25 +62,48 @@ Status EventRecorder::Start() {
   return Status::Ok();
 }
 
-std::unique_ptr<EventRecorder::Call> EventRecorder::Begin(const CallFacts& facts,
-                                                          bool authorized) {
+std::unique_ptr<EventRecorder::Call> EventRecorder::Begin(CallFacts facts, bool authorized) {
   if (!options_.record_events) return nullptr;
   auto call = std::make_unique<Call>();
-  call->drafts_ = BuildCallRecords(facts, authorized, options_.default_account, random_);
-  std::vector<DraftEvent>* drafts = &call->drafts_;
+  Call* c = call.get();
+  // Time-ordered (UUID version 7): the event-id index grows at one end (common/random.h).
+  c->event_id_ = NewUuidV7(random_, facts.event_time_ms);
+  c->authorized_ = authorized;
+  const bool announced = facts.outcome_is_announced_write;
+  const int64_t created_at_ms = facts.event_time_ms;
+  if (announced && !HasOwnerCopy(facts, authorized)) {
+    c->facts_ = std::move(facts);  // its final record is written from them (Call)
+  } else {
+    c->drafts_ =
+        BuildCallRecordsWithEventId(facts, authorized, options_.default_account, c->event_id_,
+                                    random_);
+    c->drafts_built_ = true;
+  }
   store::CallRecord::FinalMaterializer final_rows;
   // Calls whose success is exactly the commit of the write that announces their response
   // (store::CallRecord::SetProvisionalResponse): nothing after that write can fail, so the write
   // commits the final record (store/call_record.h).
-  if (facts.outcome_is_announced_write) {
+  if (announced) {
     // Applies the success to the drafts themselves: should the write fail after all, End()
     // applies the real outcome over it (ApplyOutcome sets every outcome field).
-    final_rows = [drafts](const std::string& response_json) {
+    final_rows = [this, c](const std::string& response_json) {
+      nlohmann::json response = nlohmann::json::parse(response_json, nullptr, false);
+      if (response.is_discarded()) response = nullptr;
+      if (!c->drafts_built_) {
+        // requestParameters are made record form in place (idempotent, should the drafts
+        // still be needed).
+        std::optional<store::StoredEvent> row =
+            SuccessRecordText(c->facts_, options_.default_account, c->event_id_, response);
+        if (row.has_value()) {
+          std::vector<store::StoredEvent> rows;
+          rows.push_back(std::move(*row));
+          return rows;
+        }
+      }
       CallOutcome success;
-      success.response_elements = nlohmann::json::parse(response_json, nullptr, false);
-      if (success.response_elements.is_discarded()) success.response_elements = nullptr;
+      success.response_elements = std::move(response);
       std::vector<store::StoredEvent> rows;
-      for (DraftEvent& d : *drafts) {
+      for (DraftEvent& d : Drafts(*c)) {
         ApplyOutcome(d, success);
         rows.push_back(ToStoredEvent(d));
       }
@@ -85,14 +111,23 @@ std::unique_ptr<EventRecorder::Call> EventRecorder::Begin(const CallFacts& facts
     };
   }
   call->record_ = std::make_unique<store::CallRecord>(
-      call->drafts_.front().row.event_id, facts.event_time_ms,
-      [drafts] {
+      c->event_id_, created_at_ms,
+      [this, c] {
         std::vector<store::StoredEvent> rows;
-        for (const DraftEvent& d : *drafts) rows.push_back(ToStoredEvent(d));
+        for (const DraftEvent& d : Drafts(*c)) rows.push_back(ToStoredEvent(d));
         return rows;
       },
       std::move(final_rows));
   return call;
+}
+
+std::vector<DraftEvent>& EventRecorder::Drafts(Call& call) {
+  if (!call.drafts_built_) {
+    call.drafts_ = BuildCallRecordsWithEventId(call.facts_, call.authorized_,
+                                               options_.default_account, call.event_id_, random_);
+    call.drafts_built_ = true;
+  }
+  return call.drafts_;
 }
 
 void EventRecorder::End(std::unique_ptr<Call> call, const CallOutcome& outcome) {
@@ -109,7 +144,7 @@ void EventRecorder::End(std::unique_ptr<Call> call, const CallOutcome& outcome) 
   }
   store::EventCommit commit;
   if (call->record_->written()) commit.pending_call_id = call->record_->call_id();
-  for (DraftEvent& d : call->drafts_) {
+  for (DraftEvent& d : Drafts(*call)) {
     ApplyOutcome(d, outcome);
     commit.events.push_back(ToStoredEvent(d));
   }

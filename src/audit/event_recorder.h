@@ -32,6 +32,7 @@
 
 #include <spdlog/logger.h>
 
+#include "audit/buffered_random.h"
 #include "audit/call_facts.h"
 #include "audit/record_builder.h"
 #include "audit/service_event.h"
@@ -75,9 +76,19 @@ class EventRecorder final : public ServiceEventSink {
   class Call {
    public:
     store::CallRecord* record() { return record_.get(); }
+    // Whether the call's final record committed with its write (End() then needs no outcome
+    // but whether the call succeeded).
+    bool final_written() const { return record_->written_final(); }
 
    private:
     friend class EventRecorder;
+    // A call whose final record commits with its write (CallFacts::outcome_is_announced_write)
+    // and has no owner's copy writes that record straight to text (SuccessRecordText); its
+    // drafts are built only if another path needs them (a pending row, a failed write).
+    CallFacts facts_;  // kept for the drafts until they are built
+    bool authorized_ = false;
+    std::string event_id_;
+    bool drafts_built_ = false;
     std::vector<DraftEvent> drafts_;
     std::unique_ptr<store::CallRecord> record_;
   };
@@ -94,7 +105,7 @@ class EventRecorder final : public ServiceEventSink {
   bool enabled() const { return options_.record_events; }
 
   // Null when recording is off. `authorized`: the resource owner of another account gets a copy.
-  std::unique_ptr<Call> Begin(const CallFacts& facts, bool authorized);
+  std::unique_ptr<Call> Begin(CallFacts facts, bool authorized);
   void End(std::unique_ptr<Call> call, const CallOutcome& outcome);
   void RecordUnstarted(const CallFacts& facts, const CallOutcome& outcome);
   void RecordServiceEvent(ServiceEvent event) override;
@@ -103,6 +114,8 @@ class EventRecorder final : public ServiceEventSink {
   void Flush();
 
  private:
+  // The call's drafts, built on first use.
+  std::vector<DraftEvent>& Drafts(Call& call);
   void Enqueue(store::EventCommit commit);
   void Loop();
   void Purge();
@@ -110,7 +123,7 @@ class EventRecorder final : public ServiceEventSink {
 
   store::TrailStore& trail_;
   const Clock& clock_;
-  Random& random_;
+  BufferedRandom random_;  // event ids only (buffered_random.h)
   const RecorderOptions options_;
   std::shared_ptr<spdlog::logger> logger_;
 

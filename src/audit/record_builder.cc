@@ -4,22 +4,32 @@
 #include <cctype>
 #include <ctime>
 
+#include "store/json_text.h"
+
 namespace openpca::audit {
 namespace {
 
 constexpr size_t kMaxInlineString = 8 * 1024;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+char LowerAscii(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+// Whether `text` contains `lower_needle` (lower case), ignoring the case of `text`; no copy.
+bool ContainsIgnoreCase(std::string_view text, std::string_view lower_needle) {
+  if (lower_needle.size() > text.size()) return false;
+  for (size_t i = 0; i + lower_needle.size() <= text.size(); ++i) {
+    size_t k = 0;
+    while (k < lower_needle.size() && LowerAscii(text[i + k]) == lower_needle[k]) ++k;
+    if (k == lower_needle.size()) return true;
+  }
+  return false;
 }
 
 bool IsSecretName(std::string_view name) {
-  const std::string n = Lower(name);
   for (std::string_view needle : {"secret", "password", "privatekey", "passphrase",
                                   "sessiontoken", "samlassertion", "webidentitytoken"}) {
-    if (n.find(needle) != std::string::npos) return true;
+    if (ContainsIgnoreCase(name, needle)) return true;
   }
   return false;
 }
@@ -126,6 +136,59 @@ std::string ListedResourceArn(std::string_view arn) {
   return std::string(arn);
 }
 
+// The record's resources[] entry: a listed ARN of a known type (type "" for none).
+struct ListedResource {
+  std::string arn;
+  std::string type;
+  std::string account;
+};
+
+ListedResource ListedResourceOf(const CallFacts& facts) {
+  ListedResource out;
+  if (facts.resource_arn.empty() || facts.resource_arn == "*") return out;
+  out.arn = ListedResourceArn(facts.resource_arn);
+  out.type = ResourceTypeOf(out.arn);
+  if (out.type.empty()) return out;
+  out.account = AccountOfArn(out.arn);
+  return out;
+}
+
+// requestParameters as recorded: {} is null, secrets hidden, long strings left out, at most
+// kMaxParametersBytes.
+void RecordFormOfParameters(nlohmann::json& params) {
+  if (params.is_object() && params.empty()) params = nullptr;
+  if (params.is_null()) return;
+  ScrubSecrets(params);
+  OmitLongStrings(params);
+  if (SerializedSizeBound(params) > kMaxParametersBytes &&
+      params.dump().size() > kMaxParametersBytes) {
+    params = {{"omitted", "requestParameters exceed 100 KB"}};
+  }
+}
+
+// responseElements as recorded after a success: {} is null, secrets hidden, long strings out.
+void RecordFormOfResponse(nlohmann::json& response) {
+  if (response.is_object() && response.empty()) response = nullptr;
+  if (!response.is_null()) {
+    ScrubSecrets(response);
+    OmitLongStrings(response);
+  }
+}
+
+// The lookup columns of an API call's record.
+void FillRow(const CallFacts& facts, std::string event_id, const std::string& recipient,
+             store::StoredEvent& row) {
+  row.event_id = std::move(event_id);
+  row.recipient_account_id = recipient;
+  row.region = facts.region;
+  row.event_time_ms = facts.event_time_ms;
+  row.event_source = facts.service + ".amazonaws.com";
+  row.event_name = facts.operation;
+  row.read_only = IsReadOnlyOperation(facts.operation);
+  row.username = UsernameOf(facts.identity);
+  row.access_key_id = facts.identity.access_key_id;
+}
+
 }  // namespace
 
 bool IsReadOnlyOperation(std::string_view op) {
@@ -206,6 +269,21 @@ std::string Truncate(std::string_view text, size_t max) {
 
 std::vector<DraftEvent> BuildCallRecords(const CallFacts& facts, bool cross_account_copy,
                                          const std::string& default_account, Random& random) {
+  // Time-ordered (UUID version 7): the event-id index grows at one end (common/random.h).
+  return BuildCallRecordsWithEventId(facts, cross_account_copy, default_account,
+                                     NewUuidV7(random, facts.event_time_ms), random);
+}
+
+bool HasOwnerCopy(const CallFacts& facts, bool cross_account_copy) {
+  const std::string resource_account = ListedResourceOf(facts).account;
+  return cross_account_copy && !resource_account.empty() && !facts.identity.account_id.empty() &&
+         resource_account != facts.identity.account_id;
+}
+
+std::vector<DraftEvent> BuildCallRecordsWithEventId(const CallFacts& facts,
+                                                    bool cross_account_copy,
+                                                    const std::string& default_account,
+                                                    std::string event_id, Random& random) {
   DraftEvent d;
   nlohmann::json& r = d.record;
   r = nlohmann::json::object();
@@ -218,32 +296,19 @@ std::vector<DraftEvent> BuildCallRecords(const CallFacts& facts, bool cross_acco
   r["sourceIPAddress"] = facts.source_ip;
   r["userAgent"] = Truncate(facts.user_agent, kMaxTextBytes);
   nlohmann::json params = facts.request_parameters;
-  if (params.is_object() && params.empty()) params = nullptr;
-  if (!params.is_null()) {
-    ScrubSecrets(params);
-    OmitLongStrings(params);
-    if (SerializedSizeBound(params) > kMaxParametersBytes &&
-        params.dump().size() > kMaxParametersBytes) {
-      params = {{"omitted", "requestParameters exceed 100 KB"}};
-    }
-  }
+  RecordFormOfParameters(params);
   r["requestParameters"] = std::move(params);
   r["responseElements"] = nullptr;
   r["requestID"] = facts.request_id;
-  // Time-ordered (UUID version 7): the event-id index grows at one end (common/random.h).
-  r["eventID"] = NewUuidV7(random, facts.event_time_ms);
+  r["eventID"] = std::move(event_id);
   const bool read_only = IsReadOnlyOperation(facts.operation);
   r["readOnly"] = read_only;
-  std::string resource_account;
-  if (!facts.resource_arn.empty() && facts.resource_arn != "*") {
-    std::string arn = ListedResourceArn(facts.resource_arn);
-    std::string type = ResourceTypeOf(arn);
-    if (!type.empty()) {
-      resource_account = AccountOfArn(arn);
-      r["resources"] = nlohmann::json::array(
-          {{{"ARN", arn}, {"accountId", resource_account}, {"type", type}}});
-      d.row.resources.push_back({type, arn});
-    }
+  const ListedResource listed = ListedResourceOf(facts);
+  const std::string& resource_account = listed.account;
+  if (!listed.type.empty()) {
+    r["resources"] = nlohmann::json::array(
+        {{{"ARN", listed.arn}, {"accountId", listed.account}, {"type", listed.type}}});
+    d.row.resources.push_back({listed.type, listed.arn});
   }
   r["eventType"] = "AwsApiCall";
   r["managementEvent"] = true;
@@ -259,21 +324,10 @@ std::vector<DraftEvent> BuildCallRecords(const CallFacts& facts, bool cross_acco
   tls["clientProvidedHostHeader"] = facts.host_header;
   r["tlsDetails"] = std::move(tls);
 
-  d.row.event_id = r["eventID"].get<std::string>();
-  d.row.recipient_account_id = recipient;
-  d.row.region = facts.region;
-  d.row.event_time_ms = facts.event_time_ms;
-  d.row.event_source = r["eventSource"].get<std::string>();
-  d.row.event_name = facts.operation;
-  d.row.read_only = read_only;
-  d.row.username = UsernameOf(facts.identity);
-  d.row.access_key_id = facts.identity.access_key_id;
+  FillRow(facts, r["eventID"].get<std::string>(), recipient, d.row);
 
   std::vector<DraftEvent> out;
-  const bool copy = cross_account_copy && !resource_account.empty() &&
-                    !facts.identity.account_id.empty() &&
-                    resource_account != facts.identity.account_id;
-  if (copy) {
+  if (HasOwnerCopy(facts, cross_account_copy)) {
     const std::string shared = NewUuidV4(random);
     d.record["sharedEventID"] = shared;
     DraftEvent owner = d;
@@ -302,12 +356,82 @@ void ApplyOutcome(DraftEvent& draft, const CallOutcome& outcome) {
     return;
   }
   nlohmann::json response = outcome.response_elements;
-  if (response.is_object() && response.empty()) response = nullptr;
-  if (!response.is_null()) {
-    ScrubSecrets(response);
-    OmitLongStrings(response);
-  }
+  RecordFormOfResponse(response);
   r["responseElements"] = std::move(response);
+}
+
+std::optional<store::StoredEvent> SuccessRecordText(CallFacts& facts,
+                                                    const std::string& default_account,
+                                                    const std::string& event_id,
+                                                    nlohmann::json response) {
+  store::StoredEvent e;
+  const std::string recipient =
+      facts.identity.account_id.empty() ? default_account : facts.identity.account_id;
+  FillRow(facts, event_id, recipient, e);
+  const ListedResource listed = ListedResourceOf(facts);
+  if (!listed.type.empty()) e.resources.push_back({listed.type, listed.arn});
+  RecordFormOfParameters(facts.request_parameters);  // the facts' own: consumed
+  if (e.read_only) {
+    response = nullptr;
+  } else {
+    RecordFormOfResponse(response);
+  }
+
+  // The members in the order dump() writes them (std::map: byte order of the names), each with
+  // the value BuildCallRecordsWithEventId and ApplyOutcome give it.
+  std::string& out = e.record_json;
+  out.reserve(4096);
+  bool ok = true;
+  const auto text = [&](std::string_view name, std::string_view value) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+    ok = store::AppendJsonString(value, out) && ok;
+  };
+  const auto json = [&](std::string_view name, const nlohmann::json& value) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+    store::AppendJsonText(value, out);
+  };
+  out += "{\"awsRegion\":";
+  ok = store::AppendJsonString(facts.region, out);
+  text("eventCategory", "Management");
+  text("eventID", event_id);
+  text("eventName", facts.operation);
+  text("eventSource", e.event_source);
+  text("eventTime", FormatEventTime(facts.event_time_ms));
+  text("eventType", "AwsApiCall");
+  text("eventVersion", "1.08");
+  out += ",\"managementEvent\":true";
+  out += e.read_only ? ",\"readOnly\":true" : ",\"readOnly\":false";
+  text("recipientAccountId", recipient);
+  text("requestID", facts.request_id);
+  json("requestParameters", facts.request_parameters);
+  if (!listed.type.empty()) {
+    out += ",\"resources\":[{\"ARN\":";
+    ok = store::AppendJsonString(listed.arn, out) && ok;
+    text("accountId", listed.account);
+    text("type", listed.type);
+    out += "}]";
+  }
+  json("responseElements", response);
+  text("sourceIPAddress", facts.source_ip);
+  out += ",\"tlsDetails\":{";
+  if (!facts.tls_version.empty()) {
+    out += "\"cipherSuite\":";
+    ok = store::AppendJsonString(facts.tls_cipher, out) && ok;
+    out += ',';
+  }
+  out += "\"clientProvidedHostHeader\":";
+  ok = store::AppendJsonString(facts.host_header, out) && ok;
+  if (!facts.tls_version.empty()) text("tlsVersion", facts.tls_version);
+  out += '}';
+  text("userAgent", Truncate(facts.user_agent, kMaxTextBytes));
+  json("userIdentity", UserIdentity(facts.identity));
+  out += '}';
+  if (!ok) return std::nullopt;  // not UTF-8: the drafts decide, as dump() always did
+  return e;
 }
 
 DraftEvent BuildServiceRecord(const ServiceEvent& event, int64_t time_ms, Random& random) {
@@ -352,7 +476,7 @@ DraftEvent BuildServiceRecord(const ServiceEvent& event, int64_t time_ms, Random
 
 store::StoredEvent ToStoredEvent(const DraftEvent& draft) {
   store::StoredEvent e = draft.row;
-  e.record_json = draft.record.dump();
+  e.record_json = store::JsonText(draft.record);
   return e;
 }
 

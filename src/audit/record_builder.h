@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,25 @@ std::string Truncate(std::string_view text, size_t max);
 // a caller whose account is unknown (an unknown access key).
 std::vector<DraftEvent> BuildCallRecords(const CallFacts& facts, bool cross_account_copy,
                                          const std::string& default_account, Random& random);
+
+// BuildCallRecords with the first record's eventID drawn by the caller (`event_id`); `random`
+// gives the owner's copy its ids.
+std::vector<DraftEvent> BuildCallRecordsWithEventId(const CallFacts& facts,
+                                                    bool cross_account_copy,
+                                                    const std::string& default_account,
+                                                    std::string event_id, Random& random);
+// Whether BuildCallRecords makes the resource owner's copy (two records) for `facts`.
+bool HasOwnerCopy(const CallFacts& facts, bool cross_account_copy);
+
+// The stored row of a call that succeeded with `response` (record form, null for none) and has
+// no owner's copy, its record written straight to text: equal to ToStoredEvent() of
+// BuildCallRecordsWithEventId(facts, ..., event_id, ...)[0] after ApplyOutcome(success), byte for
+// byte, without the record's tree. Consumes facts.request_parameters. nullopt when some text is
+// not UTF-8 (the drafts' path then decides, as before).
+std::optional<store::StoredEvent> SuccessRecordText(CallFacts& facts,
+                                                    const std::string& default_account,
+                                                    const std::string& event_id,
+                                                    nlohmann::json response);
 
 // Sets responseElements / errorCode / errorMessage. Read-only calls keep responseElements null.
 void ApplyOutcome(DraftEvent& draft, const CallOutcome& outcome);

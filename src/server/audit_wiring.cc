@@ -121,12 +121,19 @@ void AuditCallObserver::End(std::unique_ptr<Scope> scope, const api::ServiceMode
                             const api::CallContext& ctx, const nlohmann::json* input,
                             const Result<nlohmann::json>& result) const {
   if (!recorder_.enabled()) return;
-  audit::CallOutcome outcome = OutcomeOf(model, ctx, result);
   if (scope != nullptr) {
     auto* audit_scope = static_cast<AuditScope*>(scope.get());
-    recorder_.End(audit_scope->Release(), outcome);
+    std::unique_ptr<audit::EventRecorder::Call> call = audit_scope->Release();
+    if (result.ok() && call->final_written()) {
+      // Its record is final already (IssueCertificate): the response's record form is not made
+      // only to be dropped.
+      recorder_.End(std::move(call), audit::CallOutcome{});
+      return;
+    }
+    recorder_.End(std::move(call), OutcomeOf(model, ctx, result));
     return;
   }
+  audit::CallOutcome outcome = OutcomeOf(model, ctx, result);
   recorder_.RecordUnstarted(FactsOf(model, ctx, input), outcome);
 }
 

@@ -2,11 +2,28 @@
 
 #include <utility>
 
+#include "store/json_text.h"
+
 namespace openpca::store {
 
 nlohmann::json EventResourcesToJson(const std::vector<EventResourceRef>& resources) {
   nlohmann::json out = nlohmann::json::array();
   for (const EventResourceRef& r : resources) out.push_back({{"type", r.type}, {"name", r.name}});
+  return out;
+}
+
+std::string EventResourcesText(const std::vector<EventResourceRef>& resources) {
+  std::string out = "[";
+  for (const EventResourceRef& r : resources) {
+    if (out.size() > 1) out += ',';
+    out += "{\"name\":";
+    bool ok = AppendJsonString(r.name, out);
+    out += ",\"type\":";
+    ok = ok && AppendJsonString(r.type, out);
+    if (!ok) return EventResourcesToJson(resources).dump();  // not UTF-8: dump() decides
+    out += '}';
+  }
+  out += ']';
   return out;
 }
 
@@ -35,7 +52,7 @@ std::string EventsToPendingJson(const std::vector<StoredEvent>& events) {
                    {"resources", EventResourcesToJson(e.resources)},
                    {"record", e.record_json}});
   }
-  return out.dump();
+  return JsonText(out);
 }
 
 std::vector<StoredEvent> EventsFromPendingJson(std::string_view text) {

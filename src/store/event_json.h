@@ -15,6 +15,8 @@ namespace openpca::store {
 
 // [{"type": ..., "name": ...}, ...]
 nlohmann::json EventResourcesToJson(const std::vector<EventResourceRef>& resources);
+// EventResourcesToJson(resources).dump(), written directly (event_history.resources_json).
+std::string EventResourcesText(const std::vector<EventResourceRef>& resources);
 // The inverse; entries that are not objects are skipped, a non-array gives no resources.
 std::vector<EventResourceRef> EventResourcesFromJson(const nlohmann::json& j);
 

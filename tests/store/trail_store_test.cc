@@ -294,6 +294,15 @@ TYPED_TEST(TrailStoreTest, PurgeRemovesOldestInBoundedBatches) {
   EXPECT_EQ(*n, 1);
   n = this->trail_->PurgeEventsBefore(50, 2);
   EXPECT_EQ(*n, 0);  // the oldest left, d, is young enough
+  // No lookup row outlives its record (they are deleted by key, event_lookup has no seq index):
+  // d's own rows are left, one per column key (7) and per resource key (2).
+  auto count = this->factory_.QueryValue(
+      "SELECT COUNT(*) FROM event_lookup WHERE seq NOT IN (SELECT seq FROM event_history)");
+  ASSERT_OK(count.status());
+  EXPECT_EQ(*count, "0");
+  count = this->factory_.QueryValue("SELECT COUNT(*) FROM event_lookup");
+  ASSERT_OK(count.status());
+  EXPECT_EQ(*count, "9");
   auto all = this->All();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].event_id, "d");

@@ -15,7 +15,7 @@ constexpr std::string_view kPgInsertEventSql =
 
 // The commit path: one row, no lookup key (IndexEvents adds them later).
 Status PgInsertFinalEvent(PgConnection& conn, const StoredEvent& e) {
-  const std::string resources = EventResourcesToJson(e.resources).dump();
+  const std::string resources = EventResourcesText(e.resources);
   PgParams params;
   params.Text(e.event_id)
       .Text(e.recipient_account_id)

@@ -42,7 +42,7 @@ Status InsertFinal(SqliteConnection& conn, const StoredEvent& e) {
                    "event_time_ms, event_source, event_name, read_only, username, "
                    "access_key_id, resources_json, record_json) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-  std::string resources = EventResourcesToJson(e.resources).dump();
+  std::string resources = EventResourcesText(e.resources);
   stmt.BindText(1, e.event_id)
       .BindText(2, e.recipient_account_id)
       .BindText(3, e.region)
@@ -287,8 +287,12 @@ Result<int64_t> SqliteTrailStore::PurgeEventsBefore(int64_t cutoff_ms, int limit
     }
     if (last < 0) return Status::Ok();
     {
+      // The records' own lookup rows, by primary key (event_lookup has no index on seq,
+      // migration 0015); the records purged here are all indexed.
       ASSIGN_OR_RETURN(SqliteStatement keys,
-                       conn.Prepare("DELETE FROM event_lookup WHERE seq <= ?1"));
+                       conn.Prepare("DELETE FROM event_lookup WHERE (recipient_account_id, "
+                                    "region, lookup_key, value, event_time_ms, seq) IN (" +
+                                    LookupRowsSql("h.seq <= ?1") + ")"));
       keys.BindInt64(1, last);
       RETURN_IF_ERROR(keys.Run());
     }
