@@ -4,6 +4,7 @@
 
 #include "api/model.h"
 #include "api/model_shapes.h"
+#include "common/json_text.h"
 
 namespace openpca::api {
 
@@ -466,7 +467,7 @@ std::string ErrorBody(const Status& status) {
   nlohmann::json body = {{"__type", AwsErrorFor(status.code()).name},
                          {"message", ClientMessage(status)}};
   // Messages can echo client input; replace rather than throw on ill-formed UTF-8.
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return JsonTextReplacingInvalidUtf8(body);
 }
 
 }  // namespace openpca::api

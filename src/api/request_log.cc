@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/errors.h"
+#include "common/json_text.h"
 
 namespace openpca::api {
 
@@ -24,7 +25,7 @@ void LogRequest(spdlog::logger& logger, const RequestLogEntry& e) {
   if (!e.ca_arn.empty()) line["ca_arn"] = e.ca_arn;
   if (!e.source_ip.empty()) line["source_ip"] = e.source_ip;
   if (!e.internal_detail.empty()) line["detail"] = e.internal_detail;
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string text = JsonTextReplacingInvalidUtf8(line);
   if (e.http_status >= 500) {
     logger.error("{}", text);
   } else {

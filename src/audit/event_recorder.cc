@@ -4,7 +4,7 @@
 #include <optional>
 #include <utility>
 
-#include "store/json_text.h"
+#include "common/json_text.h"
 
 namespace openpca::audit {
 
@@ -49,7 +49,7 @@ Status EventRecorder::Start() {
       // (e.g. the certificate ARN) is recorded when the handler announced it.
       record["responseElements"] = e.read_only ? nlohmann::json() : response;
       record["additionalEventData"] = {{"outcomeRecorded", false}};
-      e.record_json = store::JsonText(record);
+      e.record_json = JsonText(record);
       c.events.push_back(std::move(e));
     }
     commits.push_back(std::move(c));

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <ctime>
 
-#include "store/json_text.h"
+#include "common/json_text.h"
 
 namespace openpca::audit {
 namespace {
@@ -386,16 +386,16 @@ std::optional<store::StoredEvent> SuccessRecordText(CallFacts& facts,
     out += ",\"";
     out += name;
     out += "\":";
-    ok = store::AppendJsonString(value, out) && ok;
+    ok = AppendJsonString(value, out) && ok;
   };
   const auto json = [&](std::string_view name, const nlohmann::json& value) {
     out += ",\"";
     out += name;
     out += "\":";
-    store::AppendJsonText(value, out);
+    AppendJsonText(value, out);
   };
   out += "{\"awsRegion\":";
-  ok = store::AppendJsonString(facts.region, out);
+  ok = AppendJsonString(facts.region, out);
   text("eventCategory", "Management");
   text("eventID", event_id);
   text("eventName", facts.operation);
@@ -410,7 +410,7 @@ std::optional<store::StoredEvent> SuccessRecordText(CallFacts& facts,
   json("requestParameters", facts.request_parameters);
   if (!listed.type.empty()) {
     out += ",\"resources\":[{\"ARN\":";
-    ok = store::AppendJsonString(listed.arn, out) && ok;
+    ok = AppendJsonString(listed.arn, out) && ok;
     text("accountId", listed.account);
     text("type", listed.type);
     out += "}]";
@@ -420,11 +420,11 @@ std::optional<store::StoredEvent> SuccessRecordText(CallFacts& facts,
   out += ",\"tlsDetails\":{";
   if (!facts.tls_version.empty()) {
     out += "\"cipherSuite\":";
-    ok = store::AppendJsonString(facts.tls_cipher, out) && ok;
+    ok = AppendJsonString(facts.tls_cipher, out) && ok;
     out += ',';
   }
   out += "\"clientProvidedHostHeader\":";
-  ok = store::AppendJsonString(facts.host_header, out) && ok;
+  ok = AppendJsonString(facts.host_header, out) && ok;
   if (!facts.tls_version.empty()) text("tlsVersion", facts.tls_version);
   out += '}';
   text("userAgent", Truncate(facts.user_agent, kMaxTextBytes));
@@ -476,7 +476,7 @@ DraftEvent BuildServiceRecord(const ServiceEvent& event, int64_t time_ms, Random
 
 store::StoredEvent ToStoredEvent(const DraftEvent& draft) {
   store::StoredEvent e = draft.row;
-  e.record_json = store::JsonText(draft.record);
+  e.record_json = JsonText(draft.record);
   return e;
 }
 

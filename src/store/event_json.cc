@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "store/json_text.h"
+#include "common/json_text.h"
 
 namespace openpca::store {
 

@@ -12,7 +12,7 @@
 #include "audit/record_builder.h"
 #include "common/random.h"
 #include "store/event_json.h"
-#include "store/json_text.h"
+#include "common/json_text.h"
 
 namespace openpca::audit {
 namespace {
@@ -62,7 +62,7 @@ TEST(RecordTextTest, EqualsDumpOverRandomValues) {
   std::mt19937 gen(20261207);
   for (int i = 0; i < 3000; ++i) {
     nlohmann::json v = RandomValue(gen, 0);
-    ASSERT_EQ(store::JsonText(v), v.dump()) << "value " << i;
+    ASSERT_EQ(JsonText(v), v.dump()) << "value " << i;
   }
 }
 
@@ -81,9 +81,9 @@ TEST(RecordTextTest, EqualsDumpOnEveryEscapeAndEdgeValue) {
   v["float"] = 0.1;
   v["bigFloat"] = 1e300;
   v["nested"] = {{"a", {1, 2, {{"b", nullptr}}}}, {"\xc3\xa9t\xc3\xa9", true}};
-  EXPECT_EQ(store::JsonText(v), v.dump());
+  EXPECT_EQ(JsonText(v), v.dump());
   std::string appended = "prefix";
-  store::AppendJsonText(v, appended);
+  AppendJsonText(v, appended);
   EXPECT_EQ(appended, "prefix" + v.dump());
 }
 
@@ -96,7 +96,7 @@ TEST(RecordTextTest, EqualsDumpWithOneSpecialCharacterAtEveryOffset) {
       for (size_t len : {at, at + 1, at + 7, at + 8, at + 17}) {
         std::string s = std::string(at, 'x') + special + std::string(len - at, 'y');
         nlohmann::json v = s;
-        ASSERT_EQ(store::JsonText(v), v.dump()) << at << " " << len;
+        ASSERT_EQ(JsonText(v), v.dump()) << at << " " << len;
       }
     }
   }
@@ -107,9 +107,9 @@ TEST(RecordTextTest, InvalidUtf8FailsLikeDump) {
                           "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\x80", "\xe2\x82"}) {
     nlohmann::json v = {{"k", std::string("ok ") + bad + " end"}};
     EXPECT_THROW((void)v.dump(), nlohmann::json::type_error) << bad;
-    EXPECT_THROW((void)store::JsonText(v), nlohmann::json::type_error) << bad;
+    EXPECT_THROW((void)JsonText(v), nlohmann::json::type_error) << bad;
     std::string out = "x";
-    EXPECT_FALSE(store::AppendJsonString(bad, out));
+    EXPECT_FALSE(AppendJsonString(bad, out));
     EXPECT_EQ(out, "x");
   }
 }

@@ -3,6 +3,7 @@
 #include "api/errors.h"
 #include "api/model_shapes.h"
 #include "api/protocols/wire.h"
+#include "common/json_text.h"
 
 namespace openpca::api::protocols {
 
@@ -45,9 +46,9 @@ HttpResponse JsonProtocol::EncodeOutput(std::string_view operation, const nlohma
   } else if (op->output != nullptr && ContainsTimestamp(*op->output)) {
     nlohmann::json copy = output;
     NormalizeTimestamps(*op->output, "unixTimestamp", copy);
-    res.body = copy.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    res.body = JsonTextReplacingInvalidUtf8(copy);
   } else {
-    res.body = output.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    res.body = JsonTextReplacingInvalidUtf8(output);
   }
   return res;
 }
@@ -62,7 +63,7 @@ HttpResponse JsonProtocol::EncodeError(const Status& status, std::string_view re
   res.headers.emplace_back("x-amzn-ErrorType", err.name);
   nlohmann::json body = {{"__type", err.name}, {"message", ClientMessage(status)}};
   // Messages can echo client input; replace rather than throw on ill-formed UTF-8.
-  res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.body = JsonTextReplacingInvalidUtf8(body);
   return res;
 }
 

@@ -9,6 +9,7 @@
 #include "api/model_shapes.h"
 #include "api/protocols/wire.h"
 #include "common/bytes.h"
+#include "common/json_text.h"
 
 namespace openpca::api::protocols {
 namespace {
@@ -414,7 +415,7 @@ HttpResponse RestJsonProtocol::EncodeError(const Status& status,
   res.headers.emplace_back("x-amzn-RequestId", request_id);
   res.headers.emplace_back("x-amzn-ErrorType", err.name);
   nlohmann::json body = {{"message", ClientMessage(status)}};
-  res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.body = JsonTextReplacingInvalidUtf8(body);
   return res;
 }
 

@@ -1,10 +1,10 @@
-#include "store/json_text.h"
+#include "common/json_text.h"
 
 #include <array>
 #include <cstdint>
 #include <cstring>
 
-namespace openpca::store {
+namespace openpca {
 namespace {
 
 // The length of the well-formed UTF-8 sequence starting at s[i] (Unicode Table 3-7: no overlong
@@ -162,4 +162,13 @@ std::string JsonText(const nlohmann::json& value) {
   return out;
 }
 
-}  // namespace openpca::store
+std::string JsonTextReplacingInvalidUtf8(const nlohmann::json& value) {
+  std::string out;
+  out.reserve(4096);
+  if (!Append(value, out)) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return out;
+}
+
+}  // namespace openpca
