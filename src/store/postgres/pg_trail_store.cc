@@ -262,13 +262,7 @@ Result<int64_t> PgTrailStore::PurgeEventsBefore(int64_t cutoff_ms, int limit) {
     if (last.rows() != 1 || last.IsNull(0, 0)) return Status::Ok();
     PgParams del;
     del.Int64(last.Int64(0, 0));
-    // The records' own lookup rows, by primary key (event_lookup has no index on seq, migration
-    // 0015); the records purged here are all indexed.
-    RETURN_IF_ERROR(conn.Exec("DELETE FROM event_lookup WHERE (recipient_account_id, region, "
-                              "lookup_key, value, event_time_ms, seq) IN (" +
-                                  PgLookupRowsSql("h.seq <= $1") + ")",
-                              del)
-                        .status());
+    RETURN_IF_ERROR(conn.Exec("DELETE FROM event_lookup WHERE seq <= $1", del).status());
     ASSIGN_OR_RETURN(PgResult gone, conn.Exec("DELETE FROM event_history WHERE seq <= $1", del));
     deleted = gone.affected_rows();
     return Status::Ok();

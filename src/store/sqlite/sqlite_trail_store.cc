@@ -287,14 +287,31 @@ Result<int64_t> SqliteTrailStore::PurgeEventsBefore(int64_t cutoff_ms, int limit
     }
     if (last < 0) return Status::Ok();
     {
-      // The records' own lookup rows, by primary key (event_lookup has no index on seq,
-      // migration 0015); the records purged here are all indexed.
-      ASSIGN_OR_RETURN(SqliteStatement keys,
-                       conn.Prepare("DELETE FROM event_lookup WHERE (recipient_account_id, "
-                                    "region, lookup_key, value, event_time_ms, seq) IN (" +
-                                    LookupRowsSql("h.seq <= ?1") + ")"));
-      keys.BindInt64(1, last);
-      RETURN_IF_ERROR(keys.Run());
+      // The records' own lookup rows, one primary-key delete each (event_lookup has no index on
+      // seq, migration 0015); the records purged here are all indexed. One statement with
+      // `(...) IN (<rows>)` scanned the whole of event_lookup instead (10x slower at 200k).
+      ASSIGN_OR_RETURN(SqliteStatement rows, conn.Prepare(LookupRowsSql("h.seq <= ?1")));
+      rows.BindInt64(1, last);
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, rows.Step());
+        if (!row) break;
+        if (rows.IsNull(3)) continue;  // a resource without that member: never inserted
+        // One use of the cached statement per row (its end resets it for the next).
+        ASSIGN_OR_RETURN(SqliteStatement del,
+                         conn.Prepare("DELETE FROM event_lookup WHERE recipient_account_id = ?1 "
+                                      "AND region = ?2 AND lookup_key = ?3 AND value = ?4 "
+                                      "AND event_time_ms = ?5 AND seq = ?6"));
+        const std::string account = rows.ColumnText(0);
+        const std::string region = rows.ColumnText(1);
+        const std::string value = rows.ColumnText(3);
+        del.BindText(1, account)
+            .BindText(2, region)
+            .BindInt64(3, rows.ColumnInt64(2))
+            .BindText(4, value)
+            .BindInt64(5, rows.ColumnInt64(4))
+            .BindInt64(6, rows.ColumnInt64(5));
+        RETURN_IF_ERROR(del.Run());
+      }
     }
     ASSIGN_OR_RETURN(SqliteStatement del,
                      conn.Prepare("DELETE FROM event_history WHERE seq <= ?1"));
