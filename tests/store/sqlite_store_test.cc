@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -176,6 +177,44 @@ TEST(SqliteStoreTest, DestructorCommitsQueuedWrites) {
   EXPECT_OK(result);
   store = MustOpen(path);
   EXPECT_TRUE(store->GetCertificate("ca-1", "01").ok());
+}
+
+// The WAL is copied into the database file by the checkpointer's thread, not by the writer's
+// commits (whose automatic checkpoint waits for kWriterFallbackPages): the main file grows while
+// the writes are far below that; with checkpoints left to the commits (interval 0) it does not.
+TEST(SqliteCheckpointerTest, CopiesTheWalIntoTheDatabaseFileOffTheWriter) {
+  for (int interval_ms : {0, 10}) {
+    TempDir dir;
+    const std::string path = dir.File("openpca.db");
+    SqliteOptions options;
+    options.checkpoint_interval = milliseconds(interval_ms);
+    std::unique_ptr<SqliteStore> store = MustOpen(path, options);
+    ASSERT_TRUE(store);
+    ASSERT_EQ(store->checkpointer() != nullptr, interval_ms > 0);
+    // The migrations' pages first go to the file, so that the WAL starts empty.
+    std::unique_ptr<SqliteConnection> raw = RawConnection(path);
+    ASSERT_TRUE(raw);
+    ASSERT_OK(raw->ExecuteScript("PRAGMA wal_checkpoint(TRUNCATE)"));
+    const auto before = std::filesystem::file_size(path);
+    ASSERT_OK(store->InsertCa(MakeCa("ca-1"), {}, std::nullopt));
+    for (int i = 0; i < 50; ++i) {  // about 150 WAL pages: below any automatic checkpoint
+      ASSERT_OK(store->InsertCertificate(MakeCertificate("ca-1", "c" + std::to_string(i), 2000),
+                                         std::nullopt));
+    }
+    if (interval_ms > 0) {
+      const int64_t seen = store->checkpointer()->checkpoints();
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (store->checkpointer()->checkpoints() < seen + 2 &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(milliseconds(5));
+      }
+      EXPECT_GT(std::filesystem::file_size(path), before + 50 * 2000) << "checkpointed";
+    } else {
+      std::this_thread::sleep_for(milliseconds(100));
+      EXPECT_EQ(std::filesystem::file_size(path), before) << "left in the WAL";
+    }
+    EXPECT_TRUE(store->GetCertificate("ca-1", "c49").ok());
+  }
 }
 
 }  // namespace

@@ -196,6 +196,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   // every job wrote page by page (it was four fifths of the writer's writes). Bounded by one
   // batch's changes. Readers keep the default: their sorts may be large.
   RETURN_IF_ERROR(SetPragma(*conn, "temp_store", "MEMORY", "2"));
+  if (options.checkpoint_interval.count() > 0) {
+    // Checkpoints run on SqliteCheckpointer's thread; the writer's commits only if it lags.
+    const std::string pages = std::to_string(SqliteCheckpointer::kWriterFallbackPages);
+    RETURN_IF_ERROR(SetPragma(*conn, "wal_autocheckpoint", pages, pages));
+  }
 
   SystemClock system_clock;
   const Clock& clock = options.clock != nullptr ? *options.clock : system_clock;
@@ -207,8 +212,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
     // Surface a reader that cannot open now rather than at the first request.
     ASSIGN_OR_RETURN(SqliteReadPool::Lease lease, reads->Acquire());
   }
+  std::unique_ptr<SqliteCheckpointer> checkpointer;
+  if (options.checkpoint_interval.count() > 0) {
+    ASSIGN_OR_RETURN(checkpointer, SqliteCheckpointer::Start(path, options.checkpoint_interval,
+                                                             options.busy_timeout_ms));
+  }
   auto writer = std::make_unique<SqliteWriter>(std::move(conn), options.max_batch_size);
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(reads), std::move(writer)));
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(reads), std::move(writer), std::move(checkpointer)));
 }
 
 SqliteStore::~SqliteStore() = default;

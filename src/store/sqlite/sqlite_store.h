@@ -11,10 +11,12 @@
 // locking and busy_timeout_ms arbitrate between them.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "common/clock.h"
+#include "store/sqlite/sqlite_checkpointer.h"
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_writer.h"
 #include "store/identity_store.h"
@@ -31,6 +33,9 @@ struct SqliteOptions {
   int max_batch_size = 512;
   // Source of schema_migrations.applied_at_ms. nullptr: the system clock. Used during Open() only.
   const Clock* clock = nullptr;
+  // How often a thread of its own checkpoints the WAL (SqliteCheckpointer); zero: SQLite's own
+  // automatic checkpoint inside the writer's commits.
+  std::chrono::milliseconds checkpoint_interval{100};
 };
 
 class SqliteStore final : public Store, public IdentityStore {
@@ -85,6 +90,8 @@ class SqliteStore final : public Store, public IdentityStore {
   // The connections, for the other domain stores on the same database (SqliteSharingStore).
   SqliteReadPool& read_pool() { return *reads_; }
   SqliteWriter& writer() { return *writer_; }
+  // Null when checkpoints run inside the writer's commits (SqliteOptions::checkpoint_interval 0).
+  const SqliteCheckpointer* checkpointer() const { return checkpointer_.get(); }
   // IdentityStore (sqlite_identity.cc).
   Result<IdentitySnapshot> LoadIdentity() override;
   Status ApplyIdentityChanges(std::span<const IdentityChange> changes) override;
@@ -99,8 +106,11 @@ class SqliteStore final : public Store, public IdentityStore {
   size_t QueuedWritesForTesting() const { return writer_->QueuedForTesting(); }
 
  private:
-  SqliteStore(std::unique_ptr<SqliteReadPool> reads, std::unique_ptr<SqliteWriter> writer)
-      : reads_(std::move(reads)), writer_(std::move(writer)) {}
+  SqliteStore(std::unique_ptr<SqliteReadPool> reads, std::unique_ptr<SqliteWriter> writer,
+              std::unique_ptr<SqliteCheckpointer> checkpointer)
+      : reads_(std::move(reads)),
+        writer_(std::move(writer)),
+        checkpointer_(std::move(checkpointer)) {}
 
   template <typename Fn>
   auto WithIdentityReader(Fn fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
@@ -109,7 +119,8 @@ class SqliteStore final : public Store, public IdentityStore {
   }
 
   std::unique_ptr<SqliteReadPool> reads_;
-  std::unique_ptr<SqliteWriter> writer_;  // destroyed first: drains pending writes
+  std::unique_ptr<SqliteWriter> writer_;  // drains pending writes when destroyed
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;  // null: checkpoints in commits; first gone
 };
 
 }  // namespace openpca::store
