@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include <array>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <thread>
 
@@ -32,6 +32,7 @@
 #include "common/clock.h"
 #include "common/durable_file.h"
 #include "common/offset_clock.h"
+#include "common/periodic.h"
 #include "common/random.h"
 #include "config/config.h"
 #include "identity/identity.h"
@@ -519,18 +520,11 @@ int Serve(const ServeFlags& flags) {
   housekeeping.Start();
   // Servers sharing a database: identity changes made on another server (users, roles,
   // policies, access keys) reach this one within two seconds.
-  std::jthread identity_refresher;
+  std::optional<Periodic> identity_refresher;
   if (stores->engine() == "postgres") {
-    identity_refresher = std::jthread([&identity](std::stop_token stop) {
-      std::mutex mu;
-      std::condition_variable_any wake;
-      std::unique_lock lock(mu);
-      while (!stop.stop_requested()) {
-        wake.wait_for(lock, stop, std::chrono::seconds(2), [] { return false; });
-        if (stop.stop_requested()) break;
-        if (Status st = identity->Refresh(); !st.ok()) {
-          spdlog::warn("identity: refresh from the database failed: {}", st.message());
-        }
+    identity_refresher.emplace(std::chrono::seconds(2), [&identity] {
+      if (Status st = identity->Refresh(); !st.ok()) {
+        spdlog::warn("identity: refresh from the database failed: {}", st.message());
       }
     });
   }
@@ -564,10 +558,7 @@ int Serve(const ServeFlags& flags) {
   server->Wait();
   trails->Stop();
   housekeeping.Stop();
-  if (identity_refresher.joinable()) {
-    identity_refresher.request_stop();
-    identity_refresher.join();
-  }
+  identity_refresher.reset();
   crl_publisher.Stop();
   ocsp.Stop();
   events->Stop();

@@ -1,29 +1,14 @@
 #include "store/facts_generation_watch.h"
 
-#include <condition_variable>
-#include <mutex>
 #include <utility>
 
 namespace openpca::store {
 
 FactsGenerationWatch::FactsGenerationWatch(Read read, std::chrono::milliseconds poll)
-    : read_(std::move(read)), known_(std::make_shared<Known>(-1)) {
+    : read_(std::move(read)),
+      known_(std::make_shared<Known>(-1)),
+      poller_(poll, [this] { Poll(); }) {
   Poll();
-  poller_ = std::jthread([this, poll](std::stop_token stop) {
-    std::mutex mu;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mu);
-    while (!stop.stop_requested()) {
-      wake.wait_for(lock, stop, poll, [] { return false; });
-      if (stop.stop_requested()) return;
-      Poll();
-    }
-  });
-}
-
-FactsGenerationWatch::~FactsGenerationWatch() {
-  poller_.request_stop();
-  if (poller_.joinable()) poller_.join();
 }
 
 std::function<void(int64_t)> FactsGenerationWatch::Reporter() const {

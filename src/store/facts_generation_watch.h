@@ -14,8 +14,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <thread>
 
+#include "common/periodic.h"
 #include "store/facts_generation_store.h"
 
 namespace openpca::store {
@@ -27,7 +27,7 @@ class FactsGenerationWatch final : public FactsGenerationStore {
   // Reads the database's number now through `read`, then every `poll`.
   using Read = std::function<Result<int64_t>()>;
   FactsGenerationWatch(Read read, std::chrono::milliseconds poll);
-  ~FactsGenerationWatch() override;  // stops the poller
+  ~FactsGenerationWatch() override = default;  // stops the poller
   FactsGenerationWatch(const FactsGenerationWatch&) = delete;
   FactsGenerationWatch& operator=(const FactsGenerationWatch&) = delete;
 
@@ -45,7 +45,7 @@ class FactsGenerationWatch final : public FactsGenerationStore {
 
   Read read_;
   std::shared_ptr<Known> known_;
-  std::jthread poller_;  // last: starts after every other member is ready
+  Periodic poller_;  // last: starts after every other member is ready
 };
 
 }  // namespace openpca::store

@@ -15,8 +15,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
+#include "common/periodic.h"
 #include "common/status.h"
 #include "store/sqlite/sqlite_connection.h"
 
@@ -31,7 +31,7 @@ class SqliteCheckpointer {
   static Result<std::unique_ptr<SqliteCheckpointer>> Start(const std::string& path,
                                                           std::chrono::milliseconds interval,
                                                           int busy_timeout_ms);
-  ~SqliteCheckpointer();
+  ~SqliteCheckpointer() = default;  // stops the thread first
   SqliteCheckpointer(const SqliteCheckpointer&) = delete;
   SqliteCheckpointer& operator=(const SqliteCheckpointer&) = delete;
 
@@ -39,11 +39,12 @@ class SqliteCheckpointer {
   int64_t checkpoints() const { return checkpoints_.load(); }
 
  private:
-  explicit SqliteCheckpointer(std::unique_ptr<SqliteConnection> conn) : conn_(std::move(conn)) {}
+  SqliteCheckpointer(std::unique_ptr<SqliteConnection> conn, std::chrono::milliseconds interval);
+  void Checkpoint();
 
   std::unique_ptr<SqliteConnection> conn_;  // used by the thread only
   std::atomic<int64_t> checkpoints_{0};
-  std::jthread thread_;  // last: starts after every other member is ready
+  Periodic thread_;  // last: starts after every other member is ready
 };
 
 }  // namespace openpca::store
