@@ -135,9 +135,9 @@ class Authority {
   // Receives the service events of what the authority does on its own (a CA purged after its
   // restore window). Not owned; null: none. Before serving.
   void SetServiceEvents(audit::ServiceEventSink* sink) { service_events_ = sink; }
-  // Reads of a CA by issuance, GetCertificate and the CA reads (Describe, its certificate, its
-  // CSR) use rows kept in memory against `generation` (store/ca_row_cache.h); writes always read
-  // the store. Before serving; `generation` must outlive this.
+  // Issuance and GetCertificate read a CA from rows kept in memory against `generation`
+  // (store/ca_row_cache.h) while the kept row shows it ACTIVE; every other read and every write
+  // reads the store. Before serving; `generation` must outlive this.
   void SetFactsGeneration(store::FactsGenerationStore* generation) {
     kept_rows_ = std::make_unique<store::CaRowCache>(store_, generation);
   }

@@ -154,7 +154,7 @@ Status Authority::ImportCertificateAuthorityCertificate(const Caller& caller,
 
 Result<CertificateAndChain> Authority::GetCertificateAuthorityCertificate(
     const Caller& caller, const std::string& ca_arn) {
-  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn, CaRead::kKept));
+  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn));
   if (ca.certificate_der.empty() || ca.status == "DELETED" || ca.status == "FAILED") {
     return Status(ErrorCode::kInvalidState, "The certificate authority " + ca_arn +
                                                 " has no certificate in the " + ca.status +

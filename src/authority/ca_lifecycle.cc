@@ -104,6 +104,12 @@ Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::strin
   }
   auto ca = read == CaRead::kKept && kept_rows_ != nullptr ? kept_rows_->Get(arn->ca_id)
                                                            : store_.GetCa(arn->ca_id);
+  // A kept row serves only a CA it shows ACTIVE: any other state may be one another server has
+  // just left (a certificate imported there), so it is read again before it refuses a call.
+  if (read == CaRead::kKept && kept_rows_ != nullptr && ca.ok() &&
+      ResolvedStatus(*ca) != "ACTIVE") {
+    ca = store_.GetCa(arn->ca_id);
+  }
   if (!ca.ok()) {
     if (ca.status().code() == ErrorCode::kResourceNotFound) return not_found;
     return ca.status();
@@ -227,7 +233,7 @@ Result<std::string> Authority::CreateCertificateAuthority(const Caller& caller,
 
 Result<store::CaRecord> Authority::DescribeCertificateAuthority(const Caller& caller,
                                                                 const std::string& ca_arn) {
-  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn, CaRead::kKept));
+  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn));
   // Where the key is now (it may have been moved onto a token since the CA was created).
   ca.key_storage_security_standard = keys_.SecurityStandardOf(ca.key_id);
   return ca;
@@ -346,7 +352,7 @@ Status Authority::RestoreCertificateAuthority(const Caller& caller, const std::s
 
 Result<std::string> Authority::GetCertificateAuthorityCsr(const Caller& caller,
                                                           const std::string& ca_arn) {
-  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn, CaRead::kKept));
+  ASSIGN_OR_RETURN(store::CaRecord ca, LoadCa(caller, ca_arn));
   if (ca.status == "CREATING") {
     return Status(ErrorCode::kRequestInProgress, "The CSR is not ready yet.");
   }
