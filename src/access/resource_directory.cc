@@ -26,33 +26,22 @@ Result<ResourceFacts> EndpointResources::CaFacts(std::string_view arn) const {
   std::optional<CaArn> ca = ParseCaArn(ca_part);
   if (!ca.has_value()) return facts;  // the handler answers InvalidArn to an allowed caller
   facts.owner_account = ca->account_id;
-  if (generation_ == nullptr) {
-    RETURN_IF_ERROR(ReadCaFacts(ca->ca_id, facts).status());
-    return facts;
-  }
-  // The generation is read before the facts: a write committed after this read moves it, so
-  // facts cached against it are never older than it says.
-  ASSIGN_OR_RETURN(int64_t generation, generation_->ResourceFactsGeneration());
-  {
-    std::lock_guard lock(ca_cache_mu_);
-    auto it = ca_cache_.find(ca->ca_id);
-    if (it != ca_cache_.end() && it->second.generation == generation) return it->second.facts;
-  }
-  ASSIGN_OR_RETURN(bool exists, ReadCaFacts(ca->ca_id, facts));
-  if (!exists) return facts;  // not cached: its creation moves the generation anyway
-  std::lock_guard lock(ca_cache_mu_);
-  if (ca_cache_.size() >= kMaxCachedCas) ca_cache_.clear();
-  CachedCa& entry = ca_cache_[ca->ca_id];
-  if (entry.generation <= generation) entry = CachedCa{generation, facts};
-  return facts;
+  // A CA that does not exist is not kept: its creation moves the generation anyway.
+  ASSIGN_OR_RETURN(
+      std::optional<ResourceFacts> kept,
+      ca_cache_.Get(ca->ca_id, [this](std::string_view id) { return ReadCaFacts(id); }));
+  if (!kept.has_value()) return facts;
+  return std::move(*kept);
 }
 
-Result<bool> EndpointResources::ReadCaFacts(std::string_view ca_id, ResourceFacts& facts) const {
+Result<std::optional<ResourceFacts>> EndpointResources::ReadCaFacts(
+    std::string_view ca_id) const {
   Result<store::CaRecord> record = store_.GetCa(ca_id);
   if (!record.ok()) {
-    if (record.status().code() == ErrorCode::kResourceNotFound) return false;
+    if (record.status().code() == ErrorCode::kResourceNotFound) return std::optional<ResourceFacts>();
     return record.status();
   }
+  ResourceFacts facts;
   // The CA's own account, whatever account its ARN was typed with.
   facts.owner_account = record->account_id;
   ASSIGN_OR_RETURN(std::vector<store::Tag> tags, store_.GetTags(ca_id));
@@ -67,13 +56,10 @@ Result<bool> EndpointResources::ReadCaFacts(std::string_view ca_id, ResourceFact
       facts.policy = std::move(parsed).value();
     }
   }
-  return true;
+  return std::optional<ResourceFacts>(std::move(facts));
 }
 
-size_t EndpointResources::cached_cas() const {
-  std::lock_guard lock(ca_cache_mu_);
-  return ca_cache_.size();
-}
+size_t EndpointResources::cached_cas() const { return ca_cache_.size(); }
 
 Result<ResourceFacts> EndpointResources::BucketFacts(std::string_view arn) const {
   ResourceFacts facts;

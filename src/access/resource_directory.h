@@ -14,16 +14,15 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "access/authorizer.h"
 #include "policy/policy_cache.h"
 #include "store/facts_generation_store.h"
+#include "store/generation_cache.h"
 #include "store/store.h"
 
 namespace openpca::access {
@@ -56,7 +55,9 @@ class EndpointResources final : public ResourceDirectory {
 
   // CA facts are cached against `generation` from now on (null: read on every call). Before
   // serving; `generation` must outlive this.
-  void SetFactsGeneration(store::FactsGenerationStore* generation) { generation_ = generation; }
+  void SetFactsGeneration(store::FactsGenerationStore* generation) {
+    ca_cache_.SetGeneration(generation);
+  }
 
   Result<ResourceFacts> FactsOf(std::string_view arn, std::string_view action) const override;
 
@@ -65,9 +66,8 @@ class EndpointResources final : public ResourceDirectory {
 
  private:
   Result<ResourceFacts> CaFacts(std::string_view arn) const;
-  // Reads the facts of an existing CA (ca_facts->owner_account is the ARN's account on entry);
-  // false when the CA does not exist.
-  Result<bool> ReadCaFacts(std::string_view ca_id, ResourceFacts& facts) const;
+  // Reads the facts of a CA; nullopt when it does not exist.
+  Result<std::optional<ResourceFacts>> ReadCaFacts(std::string_view ca_id) const;
   Result<ResourceFacts> RoleFactsOf(std::string_view arn) const;
   Result<ResourceFacts> BucketFacts(std::string_view arn) const;
 
@@ -78,15 +78,8 @@ class EndpointResources final : public ResourceDirectory {
   BucketPolicyLookup bucket_policy_;
   std::string bucket_owner_;
 
-  // At most this many CAs are cached; past it the cache starts over.
-  static constexpr size_t kMaxCachedCas = 10000;
-  struct CachedCa {
-    int64_t generation = 0;
-    ResourceFacts facts;
-  };
-  store::FactsGenerationStore* generation_ = nullptr;
-  mutable std::mutex ca_cache_mu_;
-  mutable std::unordered_map<std::string, CachedCa> ca_cache_;  // by CA id; guarded by ca_cache_mu_
+  // CA facts by CA id; without a generation every call reads them.
+  mutable store::GenerationCache<ResourceFacts> ca_cache_;
 };
 
 }  // namespace openpca::access

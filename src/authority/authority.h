@@ -22,8 +22,8 @@
 #include "common/random.h"
 #include "common/status.h"
 #include "keys/key_store.h"
-#include "store/ca_row_cache.h"
 #include "store/facts_generation_store.h"
+#include "store/generation_cache.h"
 #include "store/store.h"
 
 namespace openpca::authority {
@@ -136,10 +136,10 @@ class Authority {
   // restore window). Not owned; null: none. Before serving.
   void SetServiceEvents(audit::ServiceEventSink* sink) { service_events_ = sink; }
   // Issuance and GetCertificate read a CA from rows kept in memory against `generation`
-  // (store/ca_row_cache.h) while the kept row shows it ACTIVE; every other read and every write
-  // reads the store. Before serving; `generation` must outlive this.
+  // (store/generation_cache.h) while the kept row shows it ACTIVE; every other read and every
+  // write reads the store. Before serving; `generation` must outlive this.
   void SetFactsGeneration(store::FactsGenerationStore* generation) {
-    kept_rows_ = std::make_unique<store::CaRowCache>(store_, generation);
+    kept_rows_.SetGeneration(generation);
   }
 
   // --- Tags (tags.cc). ---
@@ -158,10 +158,12 @@ class Authority {
  private:
   // Loads the caller's CA by ARN: kInvalidArn for a malformed ARN, kResourceNotFound when absent
   // (or purged because its restoration window passed). The status is resolved (EXPIRED).
-  // kKept reads through the CaRowCache, for reads that change nothing.
+  // kKept reads through the kept rows, for reads that change nothing.
   enum class CaRead { kCurrent, kKept };
   Result<store::CaRecord> LoadCa(const Caller& caller, const std::string& ca_arn,
                                  CaRead read = CaRead::kCurrent);
+  // Store::GetCa through the kept rows.
+  Result<store::CaRecord> KeptCa(const std::string& ca_id);
   const std::string& RegionOf(const Caller& caller) const {
     return caller.region.empty() ? options_.region : caller.region;
   }
@@ -179,7 +181,8 @@ class Authority {
                    std::string certificate_arn);
 
   store::Store& store_;
-  std::unique_ptr<store::CaRowCache> kept_rows_;  // null: every read from the store
+  // CA rows by CA id; without a generation every read is from the store.
+  store::GenerationCache<store::CaRecord> kept_rows_;
   keys::KeyStore& keys_;
   const Clock& clock_;
   Random& random_;

@@ -1,5 +1,7 @@
 // CA lifecycle: create, describe, list, update, delete, restore, CSR.
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 #include "authority/authority.h"
 #include "authority/issuer_context.h"
@@ -89,6 +91,16 @@ std::string Authority::ResolvedStatus(const store::CaRecord& ca) const {
   return ca.status;
 }
 
+Result<store::CaRecord> Authority::KeptCa(const std::string& ca_id) {
+  ASSIGN_OR_RETURN(std::optional<store::CaRecord> row,
+                   kept_rows_.Get(ca_id, [&](std::string_view id)
+                                             -> Result<std::optional<store::CaRecord>> {
+                     ASSIGN_OR_RETURN(store::CaRecord read, store_.GetCa(id));
+                     return std::optional<store::CaRecord>(std::move(read));
+                   }));
+  return std::move(*row);
+}
+
 Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::string& ca_arn,
                                           CaRead read) {
   auto arn = ParseCaArn(ca_arn);
@@ -102,12 +114,11 @@ Result<store::CaRecord> Authority::LoadCa(const Caller& caller, const std::strin
   if (arn->region != RegionOf(caller) || arn->partition != PartitionOfRegion(RegionOf(caller))) {
     return not_found;
   }
-  auto ca = read == CaRead::kKept && kept_rows_ != nullptr ? kept_rows_->Get(arn->ca_id)
-                                                           : store_.GetCa(arn->ca_id);
+  Result<store::CaRecord> ca =
+      read == CaRead::kKept ? KeptCa(arn->ca_id) : store_.GetCa(arn->ca_id);
   // A kept row serves only a CA it shows ACTIVE: any other state may be one another server has
   // just left (a certificate imported there), so it is read again before it refuses a call.
-  if (read == CaRead::kKept && kept_rows_ != nullptr && ca.ok() &&
-      ResolvedStatus(*ca) != "ACTIVE") {
+  if (read == CaRead::kKept && ca.ok() && ResolvedStatus(*ca) != "ACTIVE") {
     ca = store_.GetCa(arn->ca_id);
   }
   if (!ca.ok()) {
