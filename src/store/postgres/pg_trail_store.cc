@@ -35,9 +35,9 @@ StoredEvent PgReadEventRow(const PgResult& rows, int r) {
   return e;
 }
 
-// The event_lookup rows of the records of event_history whose seq satisfies `seq_condition`
-// (a condition on h.seq), as (recipient_account_id, region, lookup_key, value, event_time_ms,
-// seq); the keys are store::EventLookupKey.
+// The lookup keys of the records of event_history whose seq satisfies `seq_condition` (a
+// condition on h.seq), as (recipient_account_id, region, lookup_key, value, event_time_ms, seq);
+// the keys are store::EventLookupKey. event_lookup keeps event_lookup_hash() of the first four.
 std::string PgLookupRowsSql(std::string_view seq_condition) {
   const std::string where = " WHERE " + std::string(seq_condition);
   return "SELECT h.recipient_account_id, h.region, k.n, "
@@ -47,22 +47,19 @@ std::string PgLookupRowsSql(std::string_view seq_condition) {
          "h.event_time_ms, h.seq "
          "FROM event_history h CROSS JOIN (VALUES (0), (1), (2), (3), (4), (7), (8)) AS k (n)" +
          where +
-         " UNION ALL SELECT h.recipient_account_id, h.region, 5, r ->> 'type', h.event_time_ms, "
-         "h.seq FROM event_history h CROSS JOIN LATERAL "
-         "jsonb_array_elements(h.resources_json::jsonb) r" +
-         where +
-         " UNION ALL SELECT h.recipient_account_id, h.region, 6, r ->> 'name', h.event_time_ms, "
-         "h.seq FROM event_history h CROSS JOIN LATERAL "
-         "jsonb_array_elements(h.resources_json::jsonb) r" +
+         " UNION ALL SELECT h.recipient_account_id, h.region, v.n, v.value, h.event_time_ms, h.seq "
+         "FROM event_history h CROSS JOIN LATERAL jsonb_array_elements(h.resources_json::jsonb) r "
+         "CROSS JOIN LATERAL (VALUES (5, r ->> 'type'), (6, r ->> 'name')) AS v (n, value)" +
          where;
 }
 
-// Indexed records: one range of event_lookup's primary key, newest first.
+// Indexed records: one range of event_lookup's primary key, newest first. The key's number may be
+// shared with another key (migration 0018): the caller checks every record.
 std::string PgIndexedLookupSql(bool has_before) {
   std::string sql = "SELECT " + std::string(kPgEventColumns) +
                     " FROM event_lookup k JOIN event_history h ON h.seq = k.seq "
-                    "WHERE k.recipient_account_id = $1 AND k.region = $2 AND k.lookup_key = $3 "
-                    "AND k.value = $4 AND k.event_time_ms BETWEEN $5 AND $6 ";
+                    "WHERE k.key_hash = event_lookup_hash($1, $2, $3, $4) "
+                    "AND k.event_time_ms BETWEEN $5 AND $6 ";
   if (has_before) {
     sql += "AND (k.event_time_ms, k.seq) < ($7, $8) ORDER BY k.event_time_ms DESC, "
            "k.seq DESC LIMIT $9";
@@ -161,7 +158,13 @@ Result<std::vector<StoredEvent>> PgTrailStore::LookupEvents(const EventQuery& qu
     const int64_t indexed_through = mark.Int64(0, 0);
     const std::string value = LookupValueOf(query);  // PgParams refers to it
     std::vector<StoredEvent> indexed;
-    {
+    // Pages of the index until `limit` records answer the query or the range ends: a record of
+    // another key sharing the number is skipped and the read goes on after it.
+    bool has_before = query.has_before;
+    int64_t before_time_ms = query.before_time_ms;
+    int64_t before_seq = query.before_seq;
+    while (static_cast<int>(indexed.size()) < query.limit) {
+      const int64_t want = query.limit - static_cast<int64_t>(indexed.size());
       PgParams params;
       params.Text(query.recipient_account_id)
           .Text(query.region)
@@ -169,10 +172,17 @@ Result<std::vector<StoredEvent>> PgTrailStore::LookupEvents(const EventQuery& qu
           .Text(value)
           .Int64(query.start_ms)
           .Int64(query.end_ms);
-      if (query.has_before) params.Int64(query.before_time_ms).Int64(query.before_seq);
-      params.Int64(query.limit);
-      ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgIndexedLookupSql(query.has_before), params));
-      for (int r = 0; r < rows.rows(); ++r) indexed.push_back(PgReadEventRow(rows, r));
+      if (has_before) params.Int64(before_time_ms).Int64(before_seq);
+      params.Int64(want);
+      ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgIndexedLookupSql(has_before), params));
+      for (int r = 0; r < rows.rows(); ++r) {
+        StoredEvent e = PgReadEventRow(rows, r);
+        has_before = true;
+        before_time_ms = e.event_time_ms;
+        before_seq = e.seq;
+        if (EventMatchesQuery(e, query)) indexed.push_back(std::move(e));
+      }
+      if (rows.rows() < want) break;  // the range is read to its end
     }
     std::vector<StoredEvent> tail;
     {
@@ -221,10 +231,15 @@ Result<int64_t> PgTrailStore::IndexEvents(int limit) {
     const int64_t through = next.Int64(0, 0);
     PgParams range;
     range.Int64(from).Int64(through);
-    RETURN_IF_ERROR(conn.Exec("INSERT INTO event_lookup (recipient_account_id, region, "
-                              "lookup_key, value, event_time_ms, seq) " +
+    // DISTINCT: a record's keys may share a row (two resources of one type, or two keys with one
+    // number); deduplicated in the batch, a third cheaper than ON CONFLICT's speculative inserts.
+    // The batch's records are in no other batch: the mark moves under the row lock above.
+    RETURN_IF_ERROR(conn.Exec("INSERT INTO event_lookup (key_hash, event_time_ms, seq) "
+                              "SELECT DISTINCT event_lookup_hash(r.account, r.region, "
+                              "r.lookup_key, r.value), r.event_time_ms, r.seq FROM (" +
                                   PgLookupRowsSql("h.seq > $1 AND h.seq <= $2") +
-                                  " ON CONFLICT DO NOTHING",
+                                  ") AS r (account, region, lookup_key, value, event_time_ms, "
+                                  "seq)",
                               range)
                         .status());
     PgParams set;
