@@ -25,7 +25,12 @@ for _ in $(seq 1 200); do [[ -s "$d/d/endpoint" ]] && break; sleep 0.05; done
 ep="$(head -n1 "$d/d/endpoint")"
 ca="$(timeout 120 "$lg" --endpoint "$ep" --credentials "$d/d/credentials" --create-ca \
       --requests 1 --concurrency 1 --verify-sample 0 | sed -n 's/^created and activated CA: //p')"
-snap() { for t in /proc/$spid/task/*; do echo "$(basename "$t") $(awk '{print $14+$15}' "$t/stat")"; done | sort; }
+# "<tid> <utime+stime ticks> <thread name>" per thread; names from common/thread_name.h.
+snap() {
+  for t in /proc/$spid/task/*; do
+    echo "$(basename "$t") $(awk '{print $14+$15}' "$t/stat") $(tr ' ' '_' <"$t/comm")"
+  done | sort
+}
 io() { awk -v k="$1" '$1==k":"{print $2}' "/proc/$spid/io"; }
 echo "server memory before the load: $(awk '/^VmRSS/{print $2, $3}' "/proc/$spid/status") resident"
 snap >"$d/a"; w0="$(io wchar)"; s0="$(io syscw)"
@@ -35,6 +40,10 @@ timeout 600 "$lg" --endpoint "$ep" --credentials "$d/d/credentials" --ca-arn "$c
 snap >"$d/b"; w1="$(io wchar)"; s1="$(io syscw)"
 echo "server memory after: $(awk '/^VmRSS/{print $2, $3}' "/proc/$spid/status") resident, peak $(awk '/^VmHWM/{print $2, $3}' "/proc/$spid/status")"
 echo "written bytes/request: $(( (w1 - w0) / n ))  write syscalls/request: $(( (s1 - s0) * 100 / n ))/100"
+# CPU per thread role (the threads of one name summed: handler, http-io-N, sqlite-writer, ...).
 join "$d/a" "$d/b" | awk -v n="$n" -v hz="$(getconf CLK_TCK)" '
-  { d = ($3 - $2) * 1000 / hz; tot += d; if (d > 200) printf "  thread %s: %d ms\n", $1, d }
-  END { printf "server cpu %.0f ms = %.1f us/request\n", tot, tot * 1000 / n }'
+  { d = ($4 - $2) * 1000 / hz; tot += d; by[$5] += d }
+  END {
+    for (name in by) if (by[name] > 0) printf "  %-16s %6d ms = %6.1f us/request\n", name, by[name], by[name] * 1000 / n
+    printf "server cpu %.0f ms = %.1f us/request\n", tot, tot * 1000 / n
+  }'

@@ -25,6 +25,7 @@
 #include "api/tls_context.h"
 #include "api/worker_pool.h"
 #include "common/random.h"
+#include "common/thread_name.h"
 
 namespace openpca::api {
 namespace {
@@ -132,7 +133,10 @@ class ApiServer::Impl final : public SessionHost {
       net::post(acceptor_strand_, [this] { ArmSummaryTimer(); });
     }
     for (int i = 0; i < options_.io_threads; ++i) {
-      io_threads_.emplace_back([this, i] { RunIo(*iocs_[static_cast<size_t>(i)]); });
+      io_threads_.emplace_back([this, i] {
+        NameThisThread("http-io-" + std::to_string(i));
+        RunIo(*iocs_[static_cast<size_t>(i)]);
+      });
     }
     state_ = State::kRunning;
     return Status::Ok();

@@ -12,6 +12,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "common/thread_name.h"
+
 namespace openpca::api {
 
 class WorkerPool {
@@ -36,6 +38,11 @@ class WorkerPool {
   template <typename F>
   void PostReserved(F&& job) {
     boost::asio::post(pool_, [this, job = std::forward<F>(job)]() mutable {
+      static thread_local bool named = false;  // Asio starts the threads: named on first use
+      if (!named) {
+        NameThisThread("handler");
+        named = true;
+      }
       queued_.fetch_sub(1, std::memory_order_relaxed);
       job();
     });

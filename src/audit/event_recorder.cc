@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/json_text.h"
+#include "common/thread_name.h"
 
 namespace openpca::audit {
 
@@ -187,6 +188,7 @@ void EventRecorder::Flush() {
 }
 
 void EventRecorder::Loop() {
+  NameThisThread("event-recorder");
   auto next_purge = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   auto next_index = std::chrono::steady_clock::now() + options_.index_interval;
   std::vector<store::EventCommit> batch;

@@ -8,6 +8,7 @@
 #include "audit/digest_builder.h"
 #include "audit/gzip.h"
 #include "audit/trail_layout.h"
+#include "common/thread_name.h"
 
 namespace openpca::audit {
 namespace {
@@ -87,6 +88,7 @@ void TrailDelivery::Wake() {
 }
 
 void TrailDelivery::Loop() {
+  NameThisThread("trail-delivery");
   // Rounds often enough that a trail is served within a fraction of its shortest interval.
   auto tick = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::min(options_.delivery_interval, options_.digest_interval)) /

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "certmanager/expiry_monitor.h"
+#include "common/thread_name.h"
 
 namespace openpca::certmanager {
 
@@ -44,6 +45,7 @@ void AcmScheduler::RunOnce() {
 }
 
 void AcmScheduler::Loop() {
+  NameThisThread("acm-renewals");
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     lock.unlock();

@@ -4,10 +4,14 @@
 #include <mutex>
 #include <utility>
 
+#include "common/thread_name.h"
+
 namespace openpca {
 
-Periodic::Periodic(std::chrono::milliseconds interval, std::function<void()> fn)
-    : thread_([interval, fn = std::move(fn)](std::stop_token stop) {
+Periodic::Periodic(std::string name, std::chrono::milliseconds interval,
+                   std::function<void()> fn)
+    : thread_([name = std::move(name), interval, fn = std::move(fn)](std::stop_token stop) {
+        NameThisThread(name);
         std::mutex mu;
         std::condition_variable_any wake;
         std::unique_lock lock(mu);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/thread_name.h"
 #include "events/envelope.h"
 #include "events/invocation.h"
 
@@ -176,6 +177,7 @@ void DeliveryWorker::Finish(const store::EventDeliveryRecord& d, Outcome outcome
 }
 
 void DeliveryWorker::Loop() {
+  NameThisThread("events-delivery");
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/thread_name.h"
+
 namespace openpca::server {
 
 Housekeeping::Housekeeping(store::Store& store, const Clock& clock,
@@ -53,6 +55,7 @@ Result<int64_t> Housekeeping::RunOnce() {
 }
 
 void Housekeeping::Loop() {
+  NameThisThread("housekeeping");
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     lock.unlock();

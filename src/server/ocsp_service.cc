@@ -3,6 +3,7 @@
 #include <boost/beast/core/string.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
 #include "revocation/ocsp/ocsp_http.h"
 
 namespace openpca::server {
@@ -98,6 +99,7 @@ void OcspService::Stop() {
 }
 
 void OcspService::ReloadLoop() {
+  NameThisThread("ocsp-reload");
   std::unique_lock lock(rotation_mu_);
   while (!rotation_cv_.wait_for(lock, options_.reload_interval, [this] { return stopping_; })) {
     lock.unlock();
@@ -129,6 +131,7 @@ Result<int> OcspService::ReloadChanged(const std::string& account_id) {
 }
 
 void OcspService::RotationLoop() {
+  NameThisThread("ocsp-rotation");
   std::unique_lock lock(rotation_mu_);
   while (!rotation_cv_.wait_for(lock, options_.rotation_check_interval,
                                 [this] { return stopping_; })) {

@@ -522,7 +522,7 @@ int Serve(const ServeFlags& flags) {
   // policies, access keys) reach this one within two seconds.
   std::optional<Periodic> identity_refresher;
   if (stores->engine() == "postgres") {
-    identity_refresher.emplace(std::chrono::seconds(2), [&identity] {
+    identity_refresher.emplace("id-refresh", std::chrono::seconds(2), [&identity] {
       if (Status st = identity->Refresh(); !st.ok()) {
         spdlog::warn("identity: refresh from the database failed: {}", st.message());
       }

@@ -7,7 +7,7 @@ namespace openpca::store {
 FactsGenerationWatch::FactsGenerationWatch(Read read, std::chrono::milliseconds poll)
     : read_(std::move(read)),
       known_(std::make_shared<Known>(-1)),
-      poller_(poll, [this] { Poll(); }) {
+      poller_("facts-poll", poll, [this] { Poll(); }) {
   Poll();
 }
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
+
 namespace openpca::audit {
 
 AuditReportGenerator::AuditReportGenerator(ReportGeneratorDeps deps) : deps_(std::move(deps)) {}
@@ -39,6 +41,7 @@ void AuditReportGenerator::Enqueue(const store::AuditReportRecord& report) {
 }
 
 void AuditReportGenerator::Loop() {
+  NameThisThread("audit-reports");
   for (;;) {
     store::AuditReportRecord report;
     {

@@ -5,6 +5,7 @@
 
 #include "common/crl_location.h"
 #include "common/pki_types.h"
+#include "common/thread_name.h"
 #include "revocation/crl/crl_builder.h"
 #include "x509/inspect.h"
 
@@ -84,6 +85,7 @@ void CrlPublisher::Schedule(const std::string& ca_id,
 }
 
 void CrlPublisher::Run() {
+  NameThisThread("crl-publisher");
   auto next_sweep = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/thread_name.h"
 #include "store/call_record.h"
 #include "store/postgres/pg_call_record.h"
 
@@ -255,6 +256,7 @@ size_t PgWriter::queue_depth() const {
 }
 
 void PgWriter::Loop() {
+  NameThisThread("pg-writer");
   std::vector<Pending*> batch;
   batch.reserve(max_batch_);
   for (;;) {

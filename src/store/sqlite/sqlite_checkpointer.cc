@@ -11,7 +11,7 @@ Result<std::unique_ptr<SqliteCheckpointer>> SqliteCheckpointer::Start(
 
 SqliteCheckpointer::SqliteCheckpointer(std::unique_ptr<SqliteConnection> conn,
                                        std::chrono::milliseconds interval)
-    : conn_(std::move(conn)), thread_(interval, [this] { Checkpoint(); }) {}
+    : conn_(std::move(conn)), thread_("sqlite-ckpt", interval, [this] { Checkpoint(); }) {}
 
 void SqliteCheckpointer::Checkpoint() {
   // A busy or failed checkpoint is retried at the next interval; the writer's fallback

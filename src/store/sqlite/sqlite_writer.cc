@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/thread_name.h"
 #include "store/call_record.h"
 #include "store/sqlite/sqlite_trail_store.h"
 
@@ -118,6 +119,7 @@ void SqliteWriter::SetCommitProbe(std::string sql, CommitProbe on_commit) {
 }
 
 void SqliteWriter::Loop() {
+  NameThisThread("sqlite-writer");
   std::vector<Pending*> batch;
   batch.reserve(max_batch_);
   for (;;) {
