@@ -10,6 +10,7 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/periodic.h"
@@ -25,24 +26,23 @@ std::string KernelNameOfThisThread() {
   return name;
 }
 
-TEST(ThreadNameTest, TheKernelShowsTheName) {
+// The name the kernel shows for a new thread that named itself `name`.
+std::string KernelNameOfAThreadNamed(std::string_view name) {
   std::string seen;
   std::thread t([&] {
-    NameThisThread("sqlite-writer");
+    NameThisThread(name);
     seen = KernelNameOfThisThread();
   });
   t.join();
-  EXPECT_EQ(seen, "sqlite-writer");
+  return seen;
+}
+
+TEST(ThreadNameTest, TheKernelShowsTheName) {
+  EXPECT_EQ(KernelNameOfAThreadNamed("sqlite-writer"), "sqlite-writer");
 }
 
 TEST(ThreadNameTest, ALongNameIsCutToFifteenBytes) {
-  std::string seen;
-  std::thread t([&] {
-    NameThisThread("a-name-of-twenty-bytes");
-    seen = KernelNameOfThisThread();
-  });
-  t.join();
-  EXPECT_EQ(seen, "a-name-of-twent");
+  EXPECT_EQ(KernelNameOfAThreadNamed("a-name-of-twenty-bytes"), "a-name-of-twent");
 }
 
 TEST(ThreadNameTest, PeriodicNamesItsThread) {
