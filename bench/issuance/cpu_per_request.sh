@@ -44,6 +44,8 @@ echo "written bytes/request: $(( (w1 - w0) / n ))  write syscalls/request: $(( (
 join "$d/a" "$d/b" | awk -v n="$n" -v hz="$(getconf CLK_TCK)" '
   { d = ($4 - $2) * 1000 / hz; tot += d; by[$5] += d }
   END {
-    for (name in by) if (by[name] > 0) printf "  %-16s %6d ms = %6.1f us/request\n", name, by[name], by[name] * 1000 / n
+    for (name in by) {
+      if (by[name] > 0) printf "  %-16s %6d ms = %6.1f us/request\n", name, by[name], by[name] * 1000 / n
+    }
     printf "server cpu %.0f ms = %.1f us/request\n", tot, tot * 1000 / n
   }'

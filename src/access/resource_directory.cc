@@ -38,7 +38,9 @@ Result<std::optional<ResourceFacts>> EndpointResources::ReadCaFacts(
     std::string_view ca_id) const {
   Result<store::CaRecord> record = store_.GetCa(ca_id);
   if (!record.ok()) {
-    if (record.status().code() == ErrorCode::kResourceNotFound) return std::optional<ResourceFacts>();
+    if (record.status().code() == ErrorCode::kResourceNotFound) {
+      return std::optional<ResourceFacts>();
+    }
     return record.status();
   }
   ResourceFacts facts;

@@ -3,9 +3,9 @@
 // number in the same transaction as every write the kept values depend on. A value read through
 // the cache is as current as the generation the server knows: at once for writes made through
 // this server, within the generation's poll interval for writes made elsewhere
-// (FactsGenerationWatch). Used for the CA rows of the hot read paths (authority::Authority) and the CA
-// facts authorization reads (access::EndpointResources). Thread-safe; the generation must outlive
-// the cache.
+// (FactsGenerationWatch). Used for the CA rows of the hot read paths (authority::Authority) and
+// the CA facts authorization reads (access::EndpointResources). Thread-safe; the generation must
+// outlive the cache.
 #pragma once
 
 #include <cstddef>
