@@ -6,7 +6,8 @@ Starts a PostgreSQL server in a temporary directory (tests/integration/pgcluster
 postgresql-15, unix socket only, fsync on), then alternates rounds: one openpca server on SQLite,
 one on PostgreSQL, two on one PostgreSQL database (the load split between them). Each round runs
 bench/issuance's loadgen for OPENPCA_BENCH_SECONDS (default 8, at most 60) at
-OPENPCA_BENCH_CONCURRENCY connections in all (default 32), EC P-256 CA and CSRs. Loopback only;
+OPENPCA_BENCH_CONCURRENCY connections in all (default 32), EC P-256 CA and CSRs, and prints
+each round's PostgreSQL rates as a share of that round's SQLite rate. Loopback only;
 every process it starts is stopped on every exit path. Prints figures, judges nothing.
 
 Usage: bench/store/pg_vs_sqlite.py [BUILD_DIR]        (default: <repo>/build)
@@ -70,11 +71,18 @@ try:
     print(f"IssueCertificate EC P-256, {concurrency} connections in all, {seconds} s per run, "
           f"{rounds} rounds")
     for r in range(rounds):
+        rates = {}
         for name, servers, ca in setups:
             load_avg = os.getloadavg()[0]
             rate, p99 = load(servers, ca)
+            rates[name] = rate
             print(f"round {r + 1}  {name:26s} {rate:8.1f} certificates/s  p99 {p99:6.1f} ms"
                   f"  (load {load_avg:.2f})", flush=True)
+        sqlite_rate = rates["SQLite, one server"]
+        if sqlite_rate > 0:
+            print(f"round {r + 1}  PostgreSQL as a share of SQLite: one server "
+                  f"{100 * rates['PostgreSQL, one server'] / sqlite_rate:.0f} %, two servers "
+                  f"{100 * rates['PostgreSQL, two servers'] / sqlite_rate:.0f} %", flush=True)
 finally:
     bench.stop_all()
     if cluster is not None:
