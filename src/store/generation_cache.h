@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -45,10 +46,9 @@ class GenerationCache {
     // Read before the value: a write committed after this read moves it, so a value kept against
     // it is never older than it says.
     ASSIGN_OR_RETURN(int64_t generation, generation_->ResourceFactsGeneration());
-    std::string owned(key);
     {
       std::lock_guard lock(mu_);
-      auto it = kept_.find(owned);
+      auto it = kept_.find(key);  // no copy of the key on the hot path
       if (it != kept_.end() && it->second.generation == generation) {
         return std::optional<Value>(it->second.value);
       }
@@ -57,7 +57,7 @@ class GenerationCache {
     if (!value.has_value()) return value;
     std::lock_guard lock(mu_);
     if (kept_.size() >= max_entries_) kept_.clear();
-    Kept& kept = kept_[std::move(owned)];
+    Kept& kept = kept_.try_emplace(std::string(key)).first->second;
     // A slower reader of an older generation never replaces a newer value.
     if (kept.generation <= generation) kept = Kept{generation, *value};
     return value;
@@ -74,11 +74,16 @@ class GenerationCache {
     int64_t generation = 0;
     Value value;
   };
+  // Lets find() take a string_view (heterogeneous lookup).
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
 
   FactsGenerationStore* generation_;
   const size_t max_entries_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Kept> kept_;  // guarded by mu_
+  std::unordered_map<std::string, Kept, KeyHash, std::equal_to<>> kept_;  // guarded by mu_
 };
 
 }  // namespace openpca::store
