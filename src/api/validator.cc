@@ -6,6 +6,7 @@
 #include "api/model.h"
 #include "api/model_shapes.h"
 #include "api/utf8.h"
+#include "common/bytes.h"
 
 namespace openpca::api {
 namespace {
@@ -17,29 +18,6 @@ constexpr int kMaxDepth = 32;
 // AWS counts every violation but the message need not list an unbounded number of them.
 constexpr size_t kMaxListedViolations = 10;
 constexpr size_t kMaxRenderedChars = 256;
-
-int B64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// The size Base64Decode() would return, with the same strict rules (length multiple of 4,
-// padding only at the end), without allocating the decoded bytes.
-std::optional<size_t> Base64DecodedSize(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  size_t pad = 0;
-  if (!text.empty() && text.back() == '=') {
-    pad = text.size() >= 2 && text[text.size() - 2] == '=' ? 2 : 1;
-  }
-  for (size_t i = 0; i < text.size() - pad; ++i) {
-    if (B64Value(text[i]) < 0) return std::nullopt;
-  }
-  return text.size() / 4 * 3 - pad;
-}
 
 // Cuts `s` to at most kMaxRenderedChars bytes on a code point boundary.
 std::string Truncate(std::string_view s) {

@@ -2,18 +2,39 @@
 
 #include <openssl/crypto.h>
 
+#include <array>
+
 namespace openpca {
 namespace {
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int B64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+// The 6-bit value of each base64 character; kNotB64 (top bits set) for every other byte.
+constexpr uint8_t kNotB64 = 0xFF;
+constexpr std::array<uint8_t, 256> kB64Values = [] {
+  std::array<uint8_t, 256> values{};
+  values.fill(kNotB64);
+  for (uint8_t i = 0; i < 64; ++i) values[static_cast<uint8_t>(kB64[i])] = i;
+  return values;
+}();
+
+struct Base64Shape {
+  size_t decoded_size;
+  size_t padding;  // '=' characters at the end: 0, 1 or 2
+};
+
+// The strict rules of Base64Decode: a length multiple of 4, padding only at the end (at most
+// two '='), every other character of the alphabet.
+std::optional<Base64Shape> ShapeOf(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  size_t pad = 0;
+  if (!text.empty() && text.back() == '=') pad = text[text.size() - 2] == '=' ? 2 : 1;
+  const auto* in = reinterpret_cast<const uint8_t*>(text.data());
+  uint8_t seen = 0;  // any character outside the alphabet sets the top bits
+  for (size_t i = 0; i < text.size() - pad; ++i) seen |= kB64Values[in[i]];
+  if ((seen & 0xC0) != 0) return std::nullopt;
+  return Base64Shape{text.size() / 4 * 3 - pad, pad};
 }
+
 }  // namespace
 
 std::string Base64Encode(std::span<const uint8_t> data) {
@@ -39,41 +60,47 @@ std::string Base64Encode(std::span<const uint8_t> data) {
   return out;
 }
 
+std::optional<size_t> Base64DecodedSize(std::string_view text) {
+  std::optional<Base64Shape> shape = ShapeOf(text);
+  if (!shape.has_value()) return std::nullopt;
+  return shape->decoded_size;
+}
+
 std::optional<Bytes> Base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  Bytes out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int j = 0; j < 4; ++j) {
-      char c = text[i + j];
-      if (c == '=') {
-        // Padding only in the last quantum, only in positions 2 and 3, and contiguous.
-        if (i + 4 != text.size() || j < 2) return std::nullopt;
-        v[j] = 0;
-        ++pad;
-      } else {
-        if (pad > 0) return std::nullopt;
-        v[j] = B64Value(c);
-        if (v[j] < 0) return std::nullopt;
-      }
-    }
-    uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-    out.push_back((n >> 16) & 0xff);
-    if (pad < 2) out.push_back((n >> 8) & 0xff);
-    if (pad < 1) out.push_back(n & 0xff);
+  std::optional<Base64Shape> shape = ShapeOf(text);  // validates every character
+  if (!shape.has_value()) return std::nullopt;
+  Bytes out(shape->decoded_size);
+  const auto* in = reinterpret_cast<const uint8_t*>(text.data());
+  uint8_t* o = out.data();
+  const auto quantum = [&](size_t i) -> uint32_t {
+    return (uint32_t{kB64Values[in[i]]} << 18) | (uint32_t{kB64Values[in[i + 1]]} << 12) |
+           (uint32_t{shape->padding < 2 ? kB64Values[in[i + 2]] : uint8_t{0}} << 6) |
+           (shape->padding < 1 ? kB64Values[in[i + 3]] : 0);
+  };
+  const size_t full = shape->padding > 0 ? text.size() - 4 : text.size();
+  for (size_t i = 0; i < full; i += 4, o += 3) {
+    const uint32_t n = (uint32_t{kB64Values[in[i]]} << 18) |
+                       (uint32_t{kB64Values[in[i + 1]]} << 12) |
+                       (uint32_t{kB64Values[in[i + 2]]} << 6) | kB64Values[in[i + 3]];
+    o[0] = static_cast<uint8_t>(n >> 16);
+    o[1] = static_cast<uint8_t>(n >> 8);
+    o[2] = static_cast<uint8_t>(n);
+  }
+  if (shape->padding > 0) {
+    const uint32_t n = quantum(full);
+    o[0] = static_cast<uint8_t>(n >> 16);
+    if (shape->padding == 1) o[1] = static_cast<uint8_t>(n >> 8);
   }
   return out;
 }
 
 std::string HexEncode(std::span<const uint8_t> data) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
+  std::string out(data.size() * 2, '\0');
+  char* p = out.data();
   for (uint8_t b : data) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
+    *p++ = kHex[b >> 4];
+    *p++ = kHex[b & 15];
   }
   return out;
 }

@@ -23,6 +23,8 @@ inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 std::string Base64Encode(std::span<const uint8_t> data);
 // Strict RFC 4648 decoding with padding; returns nullopt on any invalid character or length.
 std::optional<Bytes> Base64Decode(std::string_view text);
+// The size Base64Decode(text) would return, by the same rules, without decoding.
+std::optional<size_t> Base64DecodedSize(std::string_view text);
 std::string HexEncode(std::span<const uint8_t> data);  // lower case
 std::optional<Bytes> HexDecode(std::string_view text);
 
