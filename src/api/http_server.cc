@@ -24,6 +24,7 @@
 #include "api/request_metrics.h"
 #include "api/tls_context.h"
 #include "api/worker_pool.h"
+#include "common/buffered_random.h"
 #include "common/random.h"
 #include "common/thread_name.h"
 
@@ -475,7 +476,8 @@ class ApiServer::Impl final : public SessionHost {
   Pipeline pipeline_;
   std::vector<std::unique_ptr<RouteEntry>> routes_;
   std::mutex summary_mu_;
-  OpenSslRandom random_;
+  OpenSslRandom random_source_;
+  BufferedRandom random_{random_source_};  // request ids: one DRBG call per ~250 of them
   TlsContextPtr tls_;
 
   // Declared before iocs_: sessions destroyed with pending handlers still unregister.

@@ -32,7 +32,7 @@
 
 #include <spdlog/logger.h>
 
-#include "audit/buffered_random.h"
+#include "common/buffered_random.h"
 #include "audit/call_facts.h"
 #include "audit/record_builder.h"
 #include "audit/service_event.h"
@@ -123,7 +123,7 @@ class EventRecorder final : public ServiceEventSink {
 
   store::TrailStore& trail_;
   const Clock& clock_;
-  BufferedRandom random_;  // event ids only (buffered_random.h)
+  BufferedRandom random_;  // event ids only (common/buffered_random.h)
   const RecorderOptions options_;
   std::shared_ptr<spdlog::logger> logger_;
 

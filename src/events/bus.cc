@@ -56,7 +56,14 @@ Status EventBus::Reload() {
   return Status::Ok();
 }
 
+bool EventBus::HasRulesIn(const std::string& account, const std::string& region) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return snapshot_->contains(ScopeKey(account, region));
+}
+
 void EventBus::Publish(Event event) {
+  // Nothing can receive it: no id drawn, no envelope built (the common case of issuance).
+  if (!HasRulesIn(event.account, event.region)) return;
   std::string source = event.source;
   std::string detail_type = event.detail_type;
   Result<std::string> id = PublishWithId(std::move(event));

@@ -44,6 +44,9 @@ class EventBus final : public EventSink {
   void Publish(Event event) override;
   // Publish, returning the event id. Errors: kInternal when the deliveries could not be queued.
   Result<std::string> PublishWithId(Event event);
+  // Whether an enabled rule with a target exists in the account and region (the last Reload's):
+  // a publisher may skip building an event that no rule can receive.
+  bool HasRulesIn(const std::string& account, const std::string& region) const;
 
  private:
   struct Target {

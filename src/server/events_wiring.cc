@@ -87,6 +87,7 @@ void EventsRuntime::Register(api::Pipeline& pipeline) {
 
 void EventsRuntime::ConnectAuthority(authority::Authority& authority) {
   authority.SetEventListener([this](const authority::AuthorityEvent& e) {
+    if (!bus_.HasRulesIn(e.account_id, e.region)) return;  // no rule could receive it
     // AWS Private CA's event shapes: docs/decisions.md "Private CA events".
     events::Event event;
     event.source = "aws.acm-pca";

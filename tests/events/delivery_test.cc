@@ -174,6 +174,37 @@ TEST_F(DeliveryTest, DisabledRuleAndOtherAccountQueueNothing) {
   EXPECT_EQ(Queued(), 0u);
 }
 
+TEST_F(DeliveryTest, RulesAreKnownPerAccountAndRegionAndPublishWithoutThemDrawsNoId) {
+  // Every identifier the bus draws is counted: Publish with no rule in scope must draw none.
+  struct CountingRandom final : Random {
+    OpenSslRandom source;
+    int calls = 0;
+    Bytes RandomBytes(size_t n) override {
+      ++calls;
+      return source.RandomBytes(n);
+    }
+  } counting;
+  EventBus bus(*store_, clock_, counting);
+  ASSERT_TRUE(bus.Reload().ok());
+  EXPECT_FALSE(bus.HasRulesIn(kAccount, kRegion));
+  bus.Publish(Issuance());
+  EXPECT_EQ(counting.calls, 0);
+  EXPECT_EQ(Queued(), 0u);
+
+  AddRule("off", R"({"source": ["aws.acm-pca"]})", nullptr, "DISABLED");
+  ASSERT_TRUE(bus.Reload().ok());
+  EXPECT_FALSE(bus.HasRulesIn(kAccount, kRegion));  // a disabled rule receives nothing
+  AddRule("r1", R"({"source": ["aws.acm-pca"]})");
+  EXPECT_FALSE(bus.HasRulesIn(kAccount, kRegion));  // until the next Reload
+  ASSERT_TRUE(bus.Reload().ok());
+  EXPECT_TRUE(bus.HasRulesIn(kAccount, kRegion));
+  EXPECT_FALSE(bus.HasRulesIn(kAccount, "eu-west-1"));
+  EXPECT_FALSE(bus.HasRulesIn("444455556666", kRegion));
+  bus.Publish(Issuance());
+  EXPECT_GT(counting.calls, 0);
+  EXPECT_EQ(Queued(), 1u);  // the enabled rule's target only
+}
+
 TEST_F(DeliveryTest, RetriesWithBackoffThenDeliversOnce) {
   AddRule("r1", R"({"source": ["aws.acm-pca"]})");
   EventBus bus(*store_, clock_, random_);

@@ -1,5 +1,5 @@
-// BufferedRandom: random bytes for record identifiers (eventID, sharedEventID), drawn from a
-// source 4 KiB at a time. OpenSSL's DRBG costs several microseconds per call whatever the size
+// BufferedRandom: random bytes for identifiers (eventIDs, request IDs, event bus ids), drawn from
+// a source 4 KiB at a time. OpenSSL's DRBG costs several microseconds per call whatever the size
 // (a lock, a generate and a reseed check each time): one call per ~250 identifiers instead of one
 // each. The bytes are the source's, in order; only identifiers are drawn from here, never keys.
 // Thread-safe when the source is.
@@ -11,7 +11,7 @@
 #include "common/bytes.h"
 #include "common/random.h"
 
-namespace openpca::audit {
+namespace openpca {
 
 class BufferedRandom final : public Random {
  public:
@@ -26,4 +26,4 @@ class BufferedRandom final : public Random {
   size_t used_ = 0;  // bytes of buffer_ handed out; guarded by mu_
 };
 
-}  // namespace openpca::audit
+}  // namespace openpca

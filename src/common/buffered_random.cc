@@ -1,8 +1,8 @@
-#include "audit/buffered_random.h"
+#include "common/buffered_random.h"
 
 #include <algorithm>
 
-namespace openpca::audit {
+namespace openpca {
 
 Bytes BufferedRandom::RandomBytes(size_t n) {
   if (n > kChunk / 4) return source_.RandomBytes(n);
@@ -20,4 +20,4 @@ Bytes BufferedRandom::RandomBytes(size_t n) {
   return out;
 }
 
-}  // namespace openpca::audit
+}  // namespace openpca
