@@ -3,6 +3,7 @@
 // Thread-safe if the logger is (spdlog loggers are).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <spdlog/logger.h>
@@ -25,6 +26,9 @@ struct RequestLogEntry {
   double latency_ms = 0;
 };
 
+// The line's JSON text: written straight to text, byte for byte what the JSON object of its
+// members dumps to (invalid UTF-8 replaced by U+FFFD).
+std::string RequestLogLine(const RequestLogEntry& entry);
 void LogRequest(spdlog::logger& logger, const RequestLogEntry& entry);
 
 }  // namespace openpca::api
