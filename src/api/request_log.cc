@@ -3,8 +3,6 @@
 #include <charconv>
 #include <cstdint>
 
-#include <nlohmann/json.hpp>
-
 #include "api/errors.h"
 #include "common/json_text.h"
 
@@ -20,9 +18,20 @@ std::string_view ErrorName(const RequestLogEntry& e) {
   return e.service.empty() ? AwsErrorFor(e.code).name : ErrorFor(e.service, e.code).name;
 }
 
-// The line through a JSON tree: for text that is not UTF-8 (its bad bytes become U+FFFD) and
-// latencies nlohmann writes in exponent notation.
-std::string LineThroughTree(const RequestLogEntry& e) {
+// A latency as nlohmann::json writes it in fixed notation (the shortest digits that read back
+// the same, ".0" when there is no fraction). False when it cannot be written here.
+bool AppendLatency(double value, std::string& out) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed);
+  if (ec != std::errc()) return false;
+  out.append(buf, end);
+  if (std::string_view(buf, end - buf).find('.') == std::string_view::npos) out += ".0";
+  return true;
+}
+
+}  // namespace
+
+nlohmann::json RequestLogJson(const RequestLogEntry& e) {
   nlohmann::json line = {
       {"event", "api_request"},
       {"action", e.action},
@@ -38,59 +47,36 @@ std::string LineThroughTree(const RequestLogEntry& e) {
   if (!e.ca_arn.empty()) line["ca_arn"] = e.ca_arn;
   if (!e.source_ip.empty()) line["source_ip"] = e.source_ip;
   if (!e.internal_detail.empty()) line["detail"] = e.internal_detail;
-  return JsonTextReplacingInvalidUtf8(line);
+  return line;
 }
-
-// A latency as nlohmann::json writes it in fixed notation (the shortest digits that read back
-// the same, ".0" when there is no fraction). False when it cannot be written here.
-bool AppendLatency(double value, std::string& out) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed);
-  if (ec != std::errc()) return false;
-  out.append(buf, end);
-  if (std::string_view(buf, end - buf).find('.') == std::string_view::npos) out += ".0";
-  return true;
-}
-
-}  // namespace
 
 std::string RequestLogLine(const RequestLogEntry& e) {
   const double latency = RoundedLatency(e.latency_ms);
-  // Outside [1e-5, 1e15) nlohmann switches to exponent notation: the tree writes those.
-  if (!(latency == 0 || (latency >= 1e-5 && latency < 1e15))) return LineThroughTree(e);
-  // The members in the order the tree writes them (std::map: byte order of the names).
+  // Outside [1e-5, 1e15) nlohmann writes exponent notation: the object path writes those.
+  if (!(latency == 0 || (latency >= 1e-5 && latency < 1e15))) {
+    return JsonTextReplacingInvalidUtf8(RequestLogJson(e));
+  }
+  // The members in the order the object dumps them (std::map: byte order of the names).
   std::string out;
   out.reserve(256);
-  bool ok = true;
-  char separator = '{';
-  const auto text = [&](std::string_view name, std::string_view value) {
-    out += separator;
-    separator = ',';
-    out += '"';
-    out += name;
-    out += "\":";
-    ok = AppendJsonString(value, out) && ok;
+  JsonObjectText line(out);
+  const auto optional = [&](std::string_view name, std::string_view value) {
+    if (!value.empty()) line.String(name, value);
   };
-  const auto optional_text = [&](std::string_view name, std::string_view value) {
-    if (!value.empty()) text(name, value);
-  };
-  optional_text("access_key_id", e.access_key_id);
-  text("action", e.action);
-  optional_text("ca_arn", e.ca_arn);
-  optional_text("detail", e.internal_detail);
-  if (e.code != ErrorCode::kOk) text("error", ErrorName(e));
-  text("error_code", ErrorCodeName(e.code));
-  text("event", "api_request");
-  out += ",\"latency_ms\":";
-  ok = AppendLatency(latency, out) && ok;
-  optional_text("principal", e.principal);
-  text("request_id", e.request_id);
-  optional_text("service", e.service);
-  optional_text("source_ip", e.source_ip);
-  out += ",\"status\":";
-  out += std::to_string(e.http_status);
-  out += '}';
-  if (!ok) return LineThroughTree(e);
+  optional("access_key_id", e.access_key_id);
+  line.String("action", e.action);
+  optional("ca_arn", e.ca_arn);
+  optional("detail", e.internal_detail);
+  if (e.code != ErrorCode::kOk) line.String("error", ErrorName(e));
+  line.String("error_code", ErrorCodeName(e.code));
+  line.String("event", "api_request");
+  const bool latency_ok = AppendLatency(latency, line.Member("latency_ms"));
+  optional("principal", e.principal);
+  line.String("request_id", e.request_id);
+  optional("service", e.service);
+  optional("source_ip", e.source_ip);
+  line.Member("status") += std::to_string(e.http_status);
+  if (!line.Close() || !latency_ok) return JsonTextReplacingInvalidUtf8(RequestLogJson(e));
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
 
 #include "common/status.h"
@@ -26,8 +27,11 @@ struct RequestLogEntry {
   double latency_ms = 0;
 };
 
-// The line's JSON text: written straight to text, byte for byte what the JSON object of its
-// members dumps to (invalid UTF-8 replaced by U+FFFD).
+// The line as a JSON object of its members: what the line says, and in which order (the object's
+// dump()).
+nlohmann::json RequestLogJson(const RequestLogEntry& entry);
+// The line's text, written straight to text: byte for byte RequestLogJson(entry) dumped with
+// invalid UTF-8 replaced by U+FFFD (through which it writes text that is not UTF-8).
 std::string RequestLogLine(const RequestLogEntry& entry);
 void LogRequest(spdlog::logger& logger, const RequestLogEntry& entry);
 

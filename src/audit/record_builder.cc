@@ -121,49 +121,38 @@ nlohmann::json UserIdentity(const CallIdentity& id) {
 // writes them (std::map: byte order of the names). False when a value is not UTF-8 (`out` is then
 // of no use).
 bool AppendUserIdentityText(const CallIdentity& id, std::string& out) {
-  bool ok = true;
-  char separator = '{';
-  const auto member = [&](std::string_view name, std::string_view value) {
-    out += separator;
-    separator = ',';
-    out += '"';
-    out += name;
-    out += "\":";
-    ok = AppendJsonString(value, out) && ok;
-  };
+  JsonObjectText u(out);
   if (id.type == IdentityType::kUnknown) {
-    if (!id.access_key_id.empty()) member("accessKeyId", id.access_key_id);
-    if (!id.account_id.empty()) member("accountId", id.account_id);
-    member("type", TypeName(id.type));
-    out += '}';
-    return ok;
+    if (!id.access_key_id.empty()) u.String("accessKeyId", id.access_key_id);
+    if (!id.account_id.empty()) u.String("accountId", id.account_id);
+    u.String("type", TypeName(id.type));
+    return u.Close();
   }
-  member("accessKeyId", id.access_key_id);
-  member("accountId", id.account_id);
-  member("arn", id.arn);
-  member("principalId", id.principal_id);
+  u.String("accessKeyId", id.access_key_id);
+  u.String("accountId", id.account_id);
+  u.String("arn", id.arn);
+  u.String("principalId", id.principal_id);
+  bool ok = true;
   if (id.temporary || id.type == IdentityType::kAssumedRole) {
-    out += ",\"sessionContext\":{\"attributes\":{\"creationDate\":";
-    ok = AppendJsonString(FormatSeconds(id.session_created_at_s), out) && ok;
-    out += id.mfa_authenticated ? ",\"mfaAuthenticated\":\"true\"}"
-                                : ",\"mfaAuthenticated\":\"false\"}";
+    JsonObjectText context(u.Member("sessionContext"));
+    JsonObjectText attributes(context.Member("attributes"));
+    attributes.String("creationDate", FormatSeconds(id.session_created_at_s));
+    attributes.String("mfaAuthenticated", id.mfa_authenticated ? "true" : "false");
+    ok = attributes.Close();
     if (id.type == IdentityType::kAssumedRole) {
-      out += ",\"sessionIssuer\":{\"accountId\":";
-      ok = AppendJsonString(AccountOfArn(id.role_arn), out) && ok;
-      out += ",\"arn\":";
-      ok = AppendJsonString(id.role_arn, out) && ok;
-      out += ",\"principalId\":";
-      ok = AppendJsonString(id.role_id, out) && ok;
-      out += ",\"type\":\"Role\",\"userName\":";
-      ok = AppendJsonString(id.role_name, out) && ok;
-      out += '}';
+      JsonObjectText issuer(context.Member("sessionIssuer"));
+      issuer.String("accountId", AccountOfArn(id.role_arn));
+      issuer.String("arn", id.role_arn);
+      issuer.String("principalId", id.role_id);
+      issuer.String("type", "Role");
+      issuer.String("userName", id.role_name);
+      ok = issuer.Close() && ok;
     }
-    out += '}';
+    ok = context.Close() && ok;
   }
-  member("type", TypeName(id.type));
-  if (id.type == IdentityType::kIamUser) member("userName", id.user_name);
-  out += '}';
-  return ok;
+  u.String("type", TypeName(id.type));
+  if (id.type == IdentityType::kIamUser) u.String("userName", id.user_name);
+  return u.Close() && ok;
 }
 
 std::string UsernameOf(const CallIdentity& id) {

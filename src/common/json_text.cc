@@ -171,4 +171,24 @@ std::string JsonTextReplacingInvalidUtf8(const nlohmann::json& value) {
   return out;
 }
 
+void JsonObjectText::String(std::string_view name, std::string_view value) {
+  Member(name);
+  ok_ = AppendJsonString(value, out_) && ok_;
+}
+
+std::string& JsonObjectText::Member(std::string_view name) {
+  out_ += separator_;
+  separator_ = ',';
+  out_ += '"';
+  out_ += name;
+  out_ += "\":";
+  return out_;
+}
+
+bool JsonObjectText::Close() {
+  if (separator_ == '{') out_ += '{';
+  out_ += '}';
+  return ok_;
+}
+
 }  // namespace openpca

@@ -27,4 +27,24 @@ std::string JsonTextReplacingInvalidUtf8(const nlohmann::json& value);
 // nothing, when `text` is not valid UTF-8.
 [[nodiscard]] bool AppendJsonString(std::string_view text, std::string& out);
 
+// A JSON object written member by member straight into `out`, in the order written: to equal an
+// nlohmann object's dump(), write the members in byte order of their names. Names are written as
+// given: plain ASCII names only.
+class JsonObjectText {
+ public:
+  explicit JsonObjectText(std::string& out) : out_(out) {}
+  // "name":"value", the value escaped as dump() does. A value that is not UTF-8 makes Close()
+  // return false (and the text is of no use).
+  void String(std::string_view name, std::string_view value);
+  // Writes "name": and returns `out` for the value's text (a number, a nested object).
+  std::string& Member(std::string_view name);
+  // The closing brace ("{}" when there was no member). False when a String was not UTF-8.
+  [[nodiscard]] bool Close();
+
+ private:
+  std::string& out_;
+  char separator_ = '{';
+  bool ok_ = true;
+};
+
 }  // namespace openpca

@@ -23,5 +23,28 @@ TEST(JsonTextTest, ResponsesEqualDumpWithReplacement) {
   EXPECT_NE(JsonTextReplacingInvalidUtf8(bad).find("\xef\xbf\xbd"), std::string::npos);
 }
 
+TEST(JsonObjectTextTest, WritesMembersInOrderNestsAndReportsBadUtf8) {
+  std::string out;
+  JsonObjectText empty(out);
+  EXPECT_TRUE(empty.Close());
+  EXPECT_EQ(out, "{}");
+
+  out.clear();
+  JsonObjectText o(out);
+  o.String("a", "x\"y");
+  JsonObjectText inner(o.Member("b"));
+  inner.String("c", "\xc3\xa9");
+  EXPECT_TRUE(inner.Close());
+  o.Member("d") += "12";
+  EXPECT_TRUE(o.Close());
+  const nlohmann::json same = {{"a", "x\"y"}, {"b", {{"c", "\xc3\xa9"}}}, {"d", 12}};
+  EXPECT_EQ(out, same.dump());
+
+  std::string bad;
+  JsonObjectText b(bad);
+  b.String("a", "\xff");
+  EXPECT_FALSE(b.Close());
+}
+
 }  // namespace
 }  // namespace openpca
