@@ -419,56 +419,41 @@ std::optional<store::StoredEvent> SuccessRecordText(CallFacts& facts,
   // the value BuildCallRecordsWithEventId and ApplyOutcome give it.
   std::string& out = e.record_json;
   out.reserve(4096);
+  JsonObjectText r(out);
+  r.String("awsRegion", facts.region);
+  r.String("eventCategory", "Management");
+  r.String("eventID", event_id);
+  r.String("eventName", facts.operation);
+  r.String("eventSource", e.event_source);
+  r.String("eventTime", FormatEventTime(facts.event_time_ms));
+  r.String("eventType", "AwsApiCall");
+  r.String("eventVersion", "1.08");
+  r.Member("managementEvent") += "true";
+  r.Member("readOnly") += e.read_only ? "true" : "false";
+  r.String("recipientAccountId", recipient);
+  r.String("requestID", facts.request_id);
+  AppendJsonText(facts.request_parameters, r.Member("requestParameters"));
   bool ok = true;
-  const auto text = [&](std::string_view name, std::string_view value) {
-    out += ",\"";
-    out += name;
-    out += "\":";
-    ok = AppendJsonString(value, out) && ok;
-  };
-  const auto json = [&](std::string_view name, const nlohmann::json& value) {
-    out += ",\"";
-    out += name;
-    out += "\":";
-    AppendJsonText(value, out);
-  };
-  out += "{\"awsRegion\":";
-  ok = AppendJsonString(facts.region, out);
-  text("eventCategory", "Management");
-  text("eventID", event_id);
-  text("eventName", facts.operation);
-  text("eventSource", e.event_source);
-  text("eventTime", FormatEventTime(facts.event_time_ms));
-  text("eventType", "AwsApiCall");
-  text("eventVersion", "1.08");
-  out += ",\"managementEvent\":true";
-  out += e.read_only ? ",\"readOnly\":true" : ",\"readOnly\":false";
-  text("recipientAccountId", recipient);
-  text("requestID", facts.request_id);
-  json("requestParameters", facts.request_parameters);
   if (!listed.type.empty()) {
-    out += ",\"resources\":[{\"ARN\":";
-    ok = AppendJsonString(listed.arn, out) && ok;
-    text("accountId", listed.account);
-    text("type", listed.type);
-    out += "}]";
+    std::string& resources = r.Member("resources");
+    resources += '[';
+    JsonObjectText resource(resources);
+    resource.String("ARN", listed.arn);
+    resource.String("accountId", listed.account);
+    resource.String("type", listed.type);
+    ok = resource.Close();
+    resources += ']';
   }
-  json("responseElements", response);
-  text("sourceIPAddress", facts.source_ip);
-  out += ",\"tlsDetails\":{";
-  if (!facts.tls_version.empty()) {
-    out += "\"cipherSuite\":";
-    ok = AppendJsonString(facts.tls_cipher, out) && ok;
-    out += ',';
-  }
-  out += "\"clientProvidedHostHeader\":";
-  ok = AppendJsonString(facts.host_header, out) && ok;
-  if (!facts.tls_version.empty()) text("tlsVersion", facts.tls_version);
-  out += '}';
-  text("userAgent", Truncate(facts.user_agent, kMaxTextBytes));
-  out += ",\"userIdentity\":";
-  ok = AppendUserIdentityText(facts.identity, out) && ok;
-  out += '}';
+  AppendJsonText(response, r.Member("responseElements"));
+  r.String("sourceIPAddress", facts.source_ip);
+  JsonObjectText tls(r.Member("tlsDetails"));
+  if (!facts.tls_version.empty()) tls.String("cipherSuite", facts.tls_cipher);
+  tls.String("clientProvidedHostHeader", facts.host_header);
+  if (!facts.tls_version.empty()) tls.String("tlsVersion", facts.tls_version);
+  ok = tls.Close() && ok;
+  r.String("userAgent", Truncate(facts.user_agent, kMaxTextBytes));
+  ok = AppendUserIdentityText(facts.identity, r.Member("userIdentity")) && ok;
+  ok = r.Close() && ok;
   if (!ok) return std::nullopt;  // not UTF-8: the drafts decide, as dump() always did
   return e;
 }

@@ -35,6 +35,18 @@ std::optional<Base64Shape> ShapeOf(std::string_view text) {
   return Base64Shape{text.size() / 4 * 3 - pad, pad};
 }
 
+// Four characters of valid base64 into bytes at `o` (three, or fewer for `pad` '=' that count as
+// zero bits); returns the position after them.
+inline uint8_t* DecodeQuantum(const uint8_t* in, size_t pad, uint8_t* o) {
+  const uint32_t n = (uint32_t{kB64Values[in[0]]} << 18) | (uint32_t{kB64Values[in[1]]} << 12) |
+                     (uint32_t{pad < 2 ? kB64Values[in[2]] : uint8_t{0}} << 6) |
+                     (pad < 1 ? kB64Values[in[3]] : 0u);
+  *o++ = static_cast<uint8_t>(n >> 16);
+  if (pad < 2) *o++ = static_cast<uint8_t>(n >> 8);
+  if (pad < 1) *o++ = static_cast<uint8_t>(n);
+  return o;
+}
+
 }  // namespace
 
 std::string Base64Encode(std::span<const uint8_t> data) {
@@ -72,25 +84,10 @@ std::optional<Bytes> Base64Decode(std::string_view text) {
   Bytes out(shape->decoded_size);
   const auto* in = reinterpret_cast<const uint8_t*>(text.data());
   uint8_t* o = out.data();
-  const auto quantum = [&](size_t i) -> uint32_t {
-    return (uint32_t{kB64Values[in[i]]} << 18) | (uint32_t{kB64Values[in[i + 1]]} << 12) |
-           (uint32_t{shape->padding < 2 ? kB64Values[in[i + 2]] : uint8_t{0}} << 6) |
-           (shape->padding < 1 ? kB64Values[in[i + 3]] : 0);
-  };
-  const size_t full = shape->padding > 0 ? text.size() - 4 : text.size();
-  for (size_t i = 0; i < full; i += 4, o += 3) {
-    const uint32_t n = (uint32_t{kB64Values[in[i]]} << 18) |
-                       (uint32_t{kB64Values[in[i + 1]]} << 12) |
-                       (uint32_t{kB64Values[in[i + 2]]} << 6) | kB64Values[in[i + 3]];
-    o[0] = static_cast<uint8_t>(n >> 16);
-    o[1] = static_cast<uint8_t>(n >> 8);
-    o[2] = static_cast<uint8_t>(n);
-  }
-  if (shape->padding > 0) {
-    const uint32_t n = quantum(full);
-    o[0] = static_cast<uint8_t>(n >> 16);
-    if (shape->padding == 1) o[1] = static_cast<uint8_t>(n >> 8);
-  }
+  // Each quantum of four characters is three bytes; the padded last one gives fewer.
+  const size_t padded = shape->padding > 0 ? 4 : 0;
+  for (size_t i = 0; i + padded < text.size(); i += 4) o = DecodeQuantum(in + i, 0, o);
+  if (padded > 0) DecodeQuantum(in + text.size() - 4, shape->padding, o);
   return out;
 }
 
