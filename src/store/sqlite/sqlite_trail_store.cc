@@ -7,6 +7,8 @@
 
 #include "store/event_json.h"
 #include "store/event_lookup.h"
+#include "store/event_postings.h"
+#include "store/sqlite/sqlite_event_postings.h"
 #include "store/sqlite/sqlite_read_rows.h"
 
 namespace openpca::store {
@@ -59,22 +61,12 @@ Status InsertFinal(SqliteConnection& conn, const StoredEvent& e) {
 
 // The event_lookup rows of the records of event_history whose seq satisfies `seq_condition`
 // (a condition on h.seq), as (recipient_account_id, region, lookup_key, value, event_time_ms,
-// seq); the keys are store::EventLookupKey.
+// seq): one per record, its EventId (store::EventLookupKey 1). The other keys are in posting
+// lists (sqlite_event_postings.h).
 std::string LookupRowsSql(std::string_view seq_condition) {
-  const std::string where = " WHERE " + std::string(seq_condition);
-  return "SELECT h.recipient_account_id, h.region, k.column1, "
-         "CASE k.column1 WHEN 0 THEN '' WHEN 1 THEN h.event_id WHEN 2 THEN h.event_name "
-         "WHEN 3 THEN (CASE h.read_only WHEN 0 THEN 'false' ELSE 'true' END) "
-         "WHEN 4 THEN h.username WHEN 7 THEN h.event_source ELSE h.access_key_id END, "
-         "h.event_time_ms, h.seq "
-         "FROM event_history h CROSS JOIN (VALUES (0), (1), (2), (3), (4), (7), (8)) k" +
-         where +
-         " UNION ALL SELECT h.recipient_account_id, h.region, 5, json_extract(r.value, '$.type'), "
-         "h.event_time_ms, h.seq FROM event_history h, json_each(h.resources_json) r" +
-         where +
-         " UNION ALL SELECT h.recipient_account_id, h.region, 6, json_extract(r.value, '$.name'), "
-         "h.event_time_ms, h.seq FROM event_history h, json_each(h.resources_json) r" +
-         where;
+  return "SELECT h.recipient_account_id, h.region, 1, h.event_id, h.event_time_ms, h.seq "
+         "FROM event_history h WHERE " +
+         std::string(seq_condition);
 }
 
 // Indexed records: one range of event_lookup's primary key, newest first.
@@ -188,7 +180,20 @@ Result<std::vector<StoredEvent>> SqliteTrailStore::LookupEvents(const EventQuery
     ASSIGN_OR_RETURN(int64_t indexed_through, IndexedThroughSeq(conn));
     const std::string value = LookupValueOf(query);  // bound without a copy
     std::vector<StoredEvent> indexed;
-    {
+    if (UsesPostingLists(query.key)) {
+      ASSIGN_OR_RETURN(std::vector<int64_t> seqs, NewestPostedSeqs(conn, query, value));
+      for (int64_t seq : seqs) {
+        ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         conn.Prepare("SELECT " + std::string(kEventColumns) +
+                                      " FROM event_history h WHERE h.seq = ?1"));
+        stmt.BindInt64(1, seq);
+        ASSIGN_OR_RETURN(bool row, stmt.Step());
+        // Gone (purged since the lists were read) or, defensively, not an answer: left out.
+        if (!row) continue;
+        StoredEvent e = ReadEvent(stmt);
+        if (EventMatchesQuery(e, query)) indexed.push_back(std::move(e));
+      }
+    } else {
       ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(IndexedLookupSql(query.has_before)));
       stmt.BindText(1, query.recipient_account_id)
           .BindText(2, query.region)
@@ -254,6 +259,7 @@ Result<int64_t> SqliteTrailStore::IndexEvents(int limit) {
       insert.BindInt64(1, from).BindInt64(2, through);
       RETURN_IF_ERROR(insert.Run());
     }
+    RETURN_IF_ERROR(AppendEventPostings(conn, from, through));
     ASSIGN_OR_RETURN(SqliteStatement mark,
                      conn.Prepare("UPDATE event_index_state SET indexed_through_seq = ?1 "
                                   "WHERE id = 1"));
@@ -286,6 +292,7 @@ Result<int64_t> SqliteTrailStore::PurgeEventsBefore(int64_t cutoff_ms, int limit
       }
     }
     if (last < 0) return Status::Ok();
+    RETURN_IF_ERROR(DeleteEventPostingsThrough(conn, last));
     {
       // The records' own lookup rows, one primary-key delete each (event_lookup has no index on
       // seq, migration 0015); the records purged here are all indexed. One statement with
