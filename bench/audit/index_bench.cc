@@ -6,11 +6,11 @@
 // time, microseconds per record).
 //
 // Usage: openpca_index_bench [--records N] [--commit C] [--every E] [--mix stream|mixed]
-//                            [--dir DIR]
+//                            [--record-bytes B] [--dir DIR]
 // stream: one account, region, user, access key and CA, every record an IssueCertificate (a
 // benchmark's or a fleet's steady issuance); mixed: 3 accounts x 2 regions, 40 event names, 60
-// users, 120 access keys and 300 CAs at random. record_json is about 1.9 KB, as an
-// IssueCertificate record is. Prints figures, judges nothing.
+// users, 120 access keys and 300 CAs at random. record_json is about B bytes (default 1,900, as
+// an IssueCertificate record is). Prints figures, judges nothing.
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   int commit = 4;
   int every = 400;
   std::string mix = "stream";
+  int record_bytes = 1900;
   std::string dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     if (a == "--commit") commit = std::max(1, std::atoi(argv[i + 1]));
     if (a == "--every") every = std::max(1, std::atoi(argv[i + 1]));
     if (a == "--mix") mix = argv[i + 1];
+    if (a == "--record-bytes") record_bytes = std::max(100, std::atoi(argv[i + 1]));
     if (a == "--dir") dir = argv[i + 1];
   }
   if (mix != "stream" && mix != "mixed") {
@@ -83,7 +85,7 @@ int main(int argc, char** argv) {
     }
     store::SqliteTrailStore trail(**db);
     std::mt19937_64 rng(42);
-    const std::string padding(1650, 'x');
+    const std::string padding(static_cast<size_t>(record_bytes - 80), 'x');
     int64_t time_ms = 1'800'000'000'000;
 
     double append_cpu = 0, append_wall = 0, index_cpu = 0, index_wall = 0;
@@ -157,8 +159,8 @@ int main(int argc, char** argv) {
       if (indexed == before) break;
     }
     if (rc == 0) {
-      std::printf("mix=%s records=%lld commit=%d every=%d\n", mix.c_str(),
-                  static_cast<long long>(records), commit, every);
+      std::printf("mix=%s records=%lld commit=%d every=%d record_bytes=%d\n", mix.c_str(),
+                  static_cast<long long>(records), commit, every, record_bytes);
       std::printf("append: %.1f us/record cpu (process), %.1f us/record wall\n",
                   append_cpu / records, append_wall / records);
       std::printf("index:  %.1f us/record cpu (process), %.1f us/record wall; %lld indexed\n",
