@@ -72,8 +72,10 @@ std::unique_ptr<EventRecorder::Call> EventRecorder::Begin(CallFacts facts, bool 
   c->authorized_ = authorized;
   const bool announced = facts.outcome_is_announced_write;
   const int64_t created_at_ms = facts.event_time_ms;
-  if (announced && !HasOwnerCopy(facts, authorized)) {
-    c->facts_ = std::move(facts);  // its final record is written from them (Call)
+  if (!HasOwnerCopy(facts, authorized)) {
+    // One record: on success it is written from the facts (the write that announces it, or
+    // End); the drafts are built only if another path needs them.
+    c->facts_ = std::move(facts);
   } else {
     c->drafts_ =
         BuildCallRecordsWithEventId(facts, authorized, options_.default_account, c->event_id_,
@@ -145,6 +147,20 @@ void EventRecorder::End(std::unique_ptr<Call> call, const CallOutcome& outcome) 
   }
   store::EventCommit commit;
   if (call->record_->written()) commit.pending_call_id = call->record_->call_id();
+  if (outcome.ok && !call->drafts_built_) {
+    // A call of one record that succeeded and whose drafts nothing needed (a read, most
+    // often): its record straight to text, as the drafts would have written it.
+    nlohmann::json response = IsReadOnlyOperation(call->facts_.operation)
+                                  ? nlohmann::json()  // not recorded: no copy of it
+                                  : outcome.response_elements;
+    std::optional<store::StoredEvent> row = SuccessRecordText(
+        call->facts_, options_.default_account, call->event_id_, std::move(response));
+    if (row.has_value()) {
+      commit.events.push_back(std::move(*row));
+      Enqueue(std::move(commit));
+      return;
+    }
+  }
   for (DraftEvent& d : Drafts(*call)) {
     ApplyOutcome(d, outcome);
     commit.events.push_back(ToStoredEvent(d));

@@ -82,9 +82,10 @@ class EventRecorder final : public ServiceEventSink {
 
    private:
     friend class EventRecorder;
-    // A call whose final record commits with its write (CallFacts::outcome_is_announced_write)
-    // and has no owner's copy writes that record straight to text (SuccessRecordText); its
-    // drafts are built only if another path needs them (a pending row, a failed write).
+    // A call with no owner's copy writes its success record straight to text
+    // (SuccessRecordText), with its write when that write is its outcome
+    // (CallFacts::outcome_is_announced_write), else at End; its drafts are built only if another
+    // path needs them (a pending row, a failure).
     CallFacts facts_;  // kept for the drafts until they are built
     bool authorized_ = false;
     std::string event_id_;
