@@ -18,10 +18,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_trail_store.h"
 
@@ -70,20 +72,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--mix: stream or mixed\n");
     return 2;
   }
-  if (dir.empty()) {
-    dir = (std::filesystem::temp_directory_path() /
-           ("openpca-index-bench-" + std::to_string(::getpid())))
-              .string();
-  }
-  std::filesystem::create_directories(dir);
+  dir = bench::BenchDir(dir, "index-bench");
   int rc = 0;
   {
-    auto db = store::SqliteStore::Open(dir + "/bench.db");
-    if (!db.ok()) {
-      std::fprintf(stderr, "open: %s\n", db.status().message().c_str());
-      return 1;
-    }
-    store::SqliteTrailStore trail(**db);
+    std::unique_ptr<store::SqliteStore> db = bench::OpenBenchStore(dir);
+    if (db == nullptr) return 1;
+    store::SqliteTrailStore trail(*db);
     std::mt19937_64 rng(42);
     const std::string padding(static_cast<size_t>(record_bytes - 80), 'x');
     int64_t time_ms = 1'800'000'000'000;

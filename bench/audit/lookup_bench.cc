@@ -14,12 +14,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <functional>
 #include <unistd.h>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_trail_store.h"
 
@@ -54,18 +56,10 @@ int main(int argc, char** argv) {
     if (a == "--tail") tail = std::atoll(argv[i + 1]);
     if (a == "--dir") dir = argv[i + 1];
   }
-  if (dir.empty()) {
-    dir = (std::filesystem::temp_directory_path() / ("openpca-lookup-bench-" +
-                                                     std::to_string(::getpid())))
-              .string();
-  }
-  std::filesystem::create_directories(dir);
-  auto db = store::SqliteStore::Open(dir + "/bench.db");
-  if (!db.ok()) {
-    std::fprintf(stderr, "open: %s\n", db.status().message().c_str());
-    return 1;
-  }
-  store::SqliteTrailStore trail(**db);
+  dir = bench::BenchDir(dir, "lookup-bench");
+  std::unique_ptr<store::SqliteStore> db = bench::OpenBenchStore(dir);
+  if (db == nullptr) return 1;
+  store::SqliteTrailStore trail(*db);
   std::mt19937_64 rng(42);
   const int64_t now_ms = 1'800'000'000'000;
   const int64_t start_ms = now_ms - 90 * kDayMs;
@@ -188,7 +182,7 @@ int main(int argc, char** argv) {
   auto p1 = std::chrono::steady_clock::now();
   std::printf("purge batch of 5000: %lld deleted in %.1f ms\n",
               static_cast<long long>(purged.ok() ? *purged : -1), Ms(p1 - p0));
-  db->reset();
+  db.reset();
   std::filesystem::remove_all(dir);
   return 0;
 }

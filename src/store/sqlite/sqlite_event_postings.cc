@@ -60,11 +60,22 @@ void BindListKey(SqliteStatement& stmt, const PostingListKey& key) {
       .BindText(4, std::get<3>(key));
 }
 
-std::pair<int64_t, int64_t> TimeRange(std::span<const PostingEntry> entries) {
-  auto [lo, hi] = std::minmax_element(
-      entries.begin(), entries.end(),
+// Binds the list's key (?1..?4) and what writing `added` to it sets: ?5 its first seq, ?6 and ?7
+// its last entry, ?8 and ?9 the time range of `added`, ?10 their count, ?11 the list.
+void BindListWrite(SqliteStatement& stmt, const PostingListKey& key, int64_t first_seq,
+                   const PostingEntry& last, const std::vector<PostingEntry>& added,
+                   const std::string& list) {
+  const auto [lo, hi] = std::minmax_element(
+      added.begin(), added.end(),
       [](const PostingEntry& a, const PostingEntry& b) { return a.time_ms < b.time_ms; });
-  return {lo->time_ms, hi->time_ms};
+  BindListKey(stmt, key);
+  stmt.BindInt64(5, first_seq)
+      .BindInt64(6, last.seq)
+      .BindInt64(7, last.time_ms)
+      .BindInt64(8, lo->time_ms)
+      .BindInt64(9, hi->time_ms)
+      .BindInt64(10, static_cast<int64_t>(added.size()))
+      .BindBlob(11, AsBytes(list));
 }
 
 // Appends `entries` (ascending seq) to the value's newest list while it has room, then starts new
@@ -101,21 +112,13 @@ Status AppendList(SqliteConnection& conn, const PostingListKey& key,
                                             entries.begin() +
                                                 static_cast<std::ptrdiff_t>(next + take));
       AppendPostingEntries(list, last, added);
-      const auto [lo, hi] = TimeRange(added);
       ASSIGN_OR_RETURN(
           SqliteStatement update,
           conn.Prepare("UPDATE event_postings SET last_seq = ?6, last_time_ms = ?7, "
                        "min_time_ms = MIN(min_time_ms, ?8), max_time_ms = MAX(max_time_ms, ?9), "
                        "entries = entries + ?10, postings = ?11 WHERE recipient_account_id = ?1 "
                        "AND region = ?2 AND lookup_key = ?3 AND value = ?4 AND first_seq = ?5"));
-      BindListKey(update, key);
-      update.BindInt64(5, first_seq)
-          .BindInt64(6, last.seq)
-          .BindInt64(7, last.time_ms)
-          .BindInt64(8, lo)
-          .BindInt64(9, hi)
-          .BindInt64(10, static_cast<int64_t>(take))
-          .BindBlob(11, AsBytes(list));
+      BindListWrite(update, key, first_seq, last, added, list);
       RETURN_IF_ERROR(update.Run());
       next += take;
     }
@@ -128,20 +131,12 @@ Status AppendList(SqliteConnection& conn, const PostingListKey& key,
     std::string fresh;
     PostingEntry at;
     AppendPostingEntries(fresh, at, chunk);
-    const auto [lo, hi] = TimeRange(chunk);
     ASSIGN_OR_RETURN(
         SqliteStatement insert,
         conn.Prepare("INSERT INTO event_postings (recipient_account_id, region, lookup_key, "
                      "value, first_seq, last_seq, last_time_ms, min_time_ms, max_time_ms, "
                      "entries, postings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-    BindListKey(insert, key);
-    insert.BindInt64(5, chunk.front().seq)
-        .BindInt64(6, at.seq)
-        .BindInt64(7, at.time_ms)
-        .BindInt64(8, lo)
-        .BindInt64(9, hi)
-        .BindInt64(10, static_cast<int64_t>(take))
-        .BindBlob(11, AsBytes(fresh));
+    BindListWrite(insert, key, chunk.front().seq, at, chunk, fresh);
     RETURN_IF_ERROR(insert.Run());
     next += take;
   }
