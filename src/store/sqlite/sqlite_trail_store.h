@@ -1,8 +1,8 @@
 // SqliteTrailStore: the TrailStore (store/trail_store.h) on the database of a SqliteStore, sharing
 // its read pool and writer (event rows join the same group commits as the changes they record).
-// Tables: migrations/sqlite/0006_event_history.sql and 0014_event_lookup.sql (the lookup keys,
-// indexed behind the commit). Thread-safe; the SqliteStore must
-// outlive it.
+// Tables: migrations/sqlite/0006_event_history.sql, 0014_event_lookup.sql (EventId, indexed behind
+// the commit) and 0019_event_postings.sql (every other lookup key, in posting lists:
+// sqlite_event_postings.h). Thread-safe; the SqliteStore must outlive it.
 #pragma once
 
 #include "store/call_record.h"
