@@ -90,27 +90,10 @@ std::unique_ptr<EventRecorder::Call> EventRecorder::Begin(CallFacts facts, bool 
     // Applies the success to the drafts themselves: should the write fail after all, End()
     // applies the real outcome over it (ApplyOutcome sets every outcome field).
     final_rows = [this, c](const std::string& response_json) {
-      nlohmann::json response = nlohmann::json::parse(response_json, nullptr, false);
-      if (response.is_discarded()) response = nullptr;
-      if (!c->drafts_built_) {
-        // requestParameters are made record form in place (idempotent, should the drafts
-        // still be needed).
-        std::optional<store::StoredEvent> row =
-            SuccessRecordText(c->facts_, options_.default_account, c->event_id_, response);
-        if (row.has_value()) {
-          std::vector<store::StoredEvent> rows;
-          rows.push_back(std::move(*row));
-          return rows;
-        }
-      }
       CallOutcome success;
-      success.response_elements = std::move(response);
-      std::vector<store::StoredEvent> rows;
-      for (DraftEvent& d : Drafts(*c)) {
-        ApplyOutcome(d, success);
-        rows.push_back(ToStoredEvent(d));
-      }
-      return rows;
+      success.response_elements = nlohmann::json::parse(response_json, nullptr, false);
+      if (success.response_elements.is_discarded()) success.response_elements = nullptr;
+      return OutcomeRows(*c, success);
     };
   }
   call->record_ = std::make_unique<store::CallRecord>(
@@ -147,25 +130,33 @@ void EventRecorder::End(std::unique_ptr<Call> call, const CallOutcome& outcome) 
   }
   store::EventCommit commit;
   if (call->record_->written()) commit.pending_call_id = call->record_->call_id();
-  if (outcome.ok && !call->drafts_built_) {
-    // A call of one record that succeeded and whose drafts nothing needed (a read, most
-    // often): its record straight to text, as the drafts would have written it.
-    nlohmann::json response = IsReadOnlyOperation(call->facts_.operation)
+  commit.events = OutcomeRows(*call, outcome);
+  Enqueue(std::move(commit));
+}
+
+std::vector<store::StoredEvent> EventRecorder::OutcomeRows(Call& call,
+                                                           const CallOutcome& outcome) {
+  std::vector<store::StoredEvent> rows;
+  if (outcome.ok && !call.drafts_built_) {
+    // One record, a success, drafts that nothing needed: straight to text, as the drafts would
+    // have written it. requestParameters are made record form in place (idempotent, should the
+    // drafts still be needed).
+    nlohmann::json response = IsReadOnlyOperation(call.facts_.operation)
                                   ? nlohmann::json()  // not recorded: no copy of it
                                   : outcome.response_elements;
-    std::optional<store::StoredEvent> row = SuccessRecordText(
-        call->facts_, options_.default_account, call->event_id_, std::move(response));
+    std::optional<store::StoredEvent> row =
+        SuccessRecordText(call.facts_, options_.default_account, call.event_id_,
+                          std::move(response));
     if (row.has_value()) {
-      commit.events.push_back(std::move(*row));
-      Enqueue(std::move(commit));
-      return;
+      rows.push_back(std::move(*row));
+      return rows;
     }
   }
-  for (DraftEvent& d : Drafts(*call)) {
+  for (DraftEvent& d : Drafts(call)) {
     ApplyOutcome(d, outcome);
-    commit.events.push_back(ToStoredEvent(d));
+    rows.push_back(ToStoredEvent(d));
   }
-  Enqueue(std::move(commit));
+  return rows;
 }
 
 void EventRecorder::RecordUnstarted(const CallFacts& facts, const CallOutcome& outcome) {

@@ -117,6 +117,10 @@ class EventRecorder final : public ServiceEventSink {
  private:
   // The call's drafts, built on first use.
   std::vector<DraftEvent>& Drafts(Call& call);
+  // The call's final rows for `outcome`: its record written straight to text when it has one
+  // record, succeeded and no draft was needed (SuccessRecordText), else its drafts with the
+  // outcome applied. Used by the write that announces the outcome and by End.
+  std::vector<store::StoredEvent> OutcomeRows(Call& call, const CallOutcome& outcome);
   void Enqueue(store::EventCommit commit);
   void Loop();
   void Purge();

@@ -16,7 +16,9 @@ std::span<const uint8_t> AsBytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-std::string AsText(const Bytes& b) { return std::string(b.begin(), b.end()); }
+std::string_view AsView(const Bytes& b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 Result<std::vector<PostingSource>> ReadSources(SqliteConnection& conn, int64_t from,
                                                int64_t through) {
@@ -100,7 +102,8 @@ Status AppendList(SqliteConnection& conn, const PostingListKey& key,
       first_seq = newest.ColumnInt64(0);
       last = {newest.ColumnInt64(1), newest.ColumnInt64(2)};
       count = newest.ColumnInt64(3);
-      list = AsText(newest.ColumnBlob(4));
+      const Bytes blob = newest.ColumnBlob(4);
+      list.assign(AsView(blob));
     }
   }
   if (has_newest) {
@@ -182,7 +185,7 @@ Result<std::vector<int64_t>> NewestPostedSeqs(SqliteConnection& conn, const Even
   for (;;) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row || newest.Settled(stmt.ColumnInt64(0))) break;
-    if (!DecodePostingEntries(AsText(stmt.ColumnBlob(1)), list)) {
+    if (!DecodePostingEntries(AsView(stmt.ColumnBlob(1)), list)) {
       return InternalError("sqlite: a damaged event_postings list");
     }
     newest.Add(list);
